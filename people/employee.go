@@ -150,47 +150,64 @@ type EmployeeInput struct {
 // Normalize trims fields and validates them, returning the first problem as
 // an Invalid error naming the field. HireDate comes back in ISO form.
 func (in *EmployeeInput) Normalize() error {
+	if errs := in.Check(); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// Check trims fields, normalises the hire date and roles, and returns every
+// problem, each an Invalid error naming its field.
+func (in *EmployeeInput) Check() []*store.Error {
 	for _, p := range []*string{&in.Number, &in.FirstName, &in.LastName, &in.Email, &in.JobTitle,
 		&in.Department, &in.Location, &in.ManagerNumber, &in.HireDate} {
 		*p = strings.Join(strings.Fields(*p), " ")
 	}
+	var errs []*store.Error
+	add := func(field, format string, args ...any) { errs = append(errs, store.FieldError(field, format, args...)) }
 	switch {
 	case in.Number == "":
-		return store.FieldError("employee_number", "Employee number is required.")
+		add("employee_number", "Employee number is required.")
 	case utf8.RuneCountInString(in.Number) > 64:
-		return store.FieldError("employee_number", "Employee number is longer than 64 characters.")
+		add("employee_number", "Employee number is longer than 64 characters.")
+	}
+	switch {
 	case in.FirstName == "" && in.LastName == "":
-		return store.FieldError("first_name", "A first or last name is required.")
+		add("first_name", "A first or last name is required.")
 	case utf8.RuneCountInString(in.FirstName) > 200:
-		return store.FieldError("first_name", "First name is longer than 200 characters.")
+		add("first_name", "First name is longer than 200 characters.")
 	case utf8.RuneCountInString(in.LastName) > 200:
-		return store.FieldError("last_name", "Last name is longer than 200 characters.")
-	case in.ManagerNumber != "" && in.ManagerNumber == in.Number:
-		return store.FieldError("manager_number", "An employee cannot be their own manager.")
+		add("last_name", "Last name is longer than 200 characters.")
 	}
 	if err := ValidEmail(in.Email); err != nil {
-		return err
+		errs = append(errs, err.(*store.Error))
 	}
-	for _, f := range []struct{ name, val string }{{"job_title", in.JobTitle}, {"department", in.Department}, {"location", in.Location}} {
+	for _, f := range []struct{ name, label, val string }{{"job_title", "Job title", in.JobTitle},
+		{"department", "Department", in.Department}, {"location", "Location", in.Location}} {
 		if utf8.RuneCountInString(f.val) > 200 {
-			return store.FieldError(f.name, "%s is longer than 200 characters.", strings.ReplaceAll(f.name, "_", " "))
+			add(f.name, "%s is longer than 200 characters.", f.label)
 		}
+	}
+	if in.ManagerNumber != "" && in.ManagerNumber == in.Number {
+		add("manager_number", "An employee cannot be their own manager.")
 	}
 	if in.HireDate != "" {
 		d, err := ParseDate(in.HireDate)
 		if err != nil {
-			return store.FieldError("hire_date", "%q is not a date (use YYYY-MM-DD or DD/MM/YYYY).", in.HireDate)
+			add("hire_date", "%q is not a date (use YYYY-MM-DD or DD/MM/YYYY).", in.HireDate)
+		} else {
+			in.HireDate = d
 		}
-		in.HireDate = d
 	}
 	if !in.KeepRoles {
 		r, err := ParseRoles(in.Roles)
 		if err != nil {
-			return err
+			errs = append(errs, err.(*store.Error))
+		} else {
+			in.Roles = r
 		}
-		in.Roles = r
 	}
-	return nil
+	return errs
 }
 
 // ValidEmail returns an Invalid error (field "email") unless s is a plain address.

@@ -11,13 +11,13 @@ import (
 type Kind int
 
 const (
-	Internal  Kind = iota // a bug or an outage: logged, shown as a generic message
-	NotFound              // the record does not exist (or the caller may not know it does)
-	Invalid               // the input is wrong; Field names the offending field when there is one
-	Forbidden             // the caller may not do this
-	Conflict              // the input clashes with existing data (duplicate number, cycle, ...)
-	Unauthorized          // no valid credentials
-	TooMany               // throttled
+	Internal     Kind = iota // a bug or an outage: logged, shown as a generic message
+	NotFound                 // the record does not exist (or the caller may not know it does)
+	Invalid                  // the input is wrong; Field names the offending field when there is one
+	Forbidden                // the caller may not do this
+	Conflict                 // the input clashes with existing data (duplicate number, cycle, ...)
+	Unauthorized             // no valid credentials
+	TooMany                  // throttled
 )
 
 // Error is the one error type of the domain packages. Message is safe to show

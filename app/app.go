@@ -1,0 +1,192 @@
+// Package app is the web layer: routes, handlers, templates and the JSON API.
+// It is the only package that imports fiber.
+package app
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
+)
+
+//go:embed views
+var viewsFS embed.FS
+
+// MaxUpload is the largest file accepted by an upload form or import endpoint.
+const MaxUpload = 20 << 20
+
+// Config is what the server needs from main.
+type Config struct {
+	DB      *bun.DB
+	Log     *slog.Logger
+	BaseURL string // e.g. https://academy.example.com; https turns on Secure cookies
+	Version string
+	Demo    bool
+	// ProxyHeader, when set (e.g. X-Forwarded-For), is trusted for the client
+	// address: set it only behind a load balancer that overwrites it.
+	ProxyHeader string
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	people *people.Store
+	secure bool
+}
+
+// New builds the fiber application with every route. It fails if the
+// templates do not parse.
+func New(cfg Config) (*fiber.App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: want http(s)://host[:port]", cfg.BaseURL)
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), secure: u.Scheme == "https"}
+
+	sub, err := fs.Sub(viewsFS, "views")
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(sub), ".html")
+	engine.AddFuncMap(templateFuncs())
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+
+	fcfg := fiber.Config{
+		AppName:               "Service Academy",
+		Views:                 engine,
+		Immutable:             true,
+		BodyLimit:             MaxUpload + 1<<20, // the file plus the rest of the form
+		ReadTimeout:           60 * time.Second,
+		WriteTimeout:          120 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.errorHandler,
+	}
+	if cfg.ProxyHeader != "" {
+		fcfg.ProxyHeader = cfg.ProxyHeader
+	}
+	app := fiber.New(fcfg)
+	s.routes(app)
+	return app, nil
+}
+
+// errorHandler is the one place errors become responses: a JSON body under
+// /api, an error page elsewhere. Only internal errors are logged in detail.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	status := http.StatusInternalServerError
+	msg := store.MessageOf(err)
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+		switch status {
+		case http.StatusNotFound:
+			msg = "There is no page at this address."
+		case http.StatusRequestEntityTooLarge:
+			msg = "That upload is larger than the 20 MB limit."
+		case http.StatusMethodNotAllowed:
+			msg = "That action is not available here."
+		default:
+			if status < 500 {
+				msg = fe.Message
+			}
+		}
+	} else {
+		status = statusOf(store.KindOf(err))
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "route", routeOf(c), "err", err)
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return c.Status(status).JSON(fiber.Map{"error": msg, "field": store.FieldOf(err)})
+	}
+	title := http.StatusText(status)
+	c.Status(status)
+	if rerr := s.renderStatus(c, status, "errors/error", fiber.Map{"Title": title, "Code": status, "Message": msg}); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.Status(status).SendString(title + ": " + msg)
+	}
+	return nil
+}
+
+func statusOf(k store.Kind) int {
+	switch k {
+	case store.NotFound:
+		return http.StatusNotFound
+	case store.Invalid:
+		return http.StatusUnprocessableEntity
+	case store.Forbidden:
+		return http.StatusForbidden
+	case store.Conflict:
+		return http.StatusConflict
+	case store.Unauthorized:
+		return http.StatusUnauthorized
+	case store.TooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// routeOf is the matched route pattern (never the raw path, which can carry
+// one-time tokens), for logs.
+func routeOf(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" || c.Path() == "/" {
+		return c.Route().Path
+	}
+	return "(unmatched)"
+}
+
+// requestLog writes one line per request: no query strings, cookies or tokens.
+func (s *Server) requestLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		// The error handler has not run yet; report the status it will choose.
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		} else {
+			status = statusOf(store.KindOf(err))
+		}
+	}
+	if c.Path() == "/healthz" && status == 200 {
+		return err
+	}
+	s.log.Info("request", "method", c.Method(), "route", routeOf(c), "status", status,
+		"ms", float64(time.Since(start).Microseconds())/1000, "ip", c.IP())
+	return err
+}
+
+// healthz answers 200 when the database answers.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	if err := s.cfg.DB.PingContext(ctx); err != nil {
+		s.log.Warn("health check: database unreachable", "err", err)
+		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "down"})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "database": "up", "version": s.cfg.Version})
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/serviceacademy/academy/people"
+)
+
+func (s *Server) importShow(c *fiber.Ctx) error {
+	return s.render(c, "people/import", fiber.Map{"Title": "Import employees", "MaxMB": MaxUpload >> 20})
+}
+
+func (s *Server) importUploadError(c *fiber.Ctx, status int, msg string, deactivate bool) error {
+	return s.renderStatus(c, status, "people/import", fiber.Map{"Title": "Import employees", "MaxMB": MaxUpload >> 20,
+		"Errors": map[string]string{"file": msg}, "Deactivate": deactivate})
+}
+
+// importPreview stores the upload and shows what applying it would do.
+func (s *Server) importPreview(c *fiber.Ctx) error {
+	deactivate := c.FormValue("deactivate_missing") == "on"
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.importUploadError(c, http.StatusUnprocessableEntity, "Choose a CSV file exported from your HR system or spreadsheet.", deactivate)
+	}
+	if fh.Size > MaxUpload {
+		return s.importUploadError(c, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("%s is %.1f MB; the limit is %d MB. Split the file or remove unused columns.", fh.Filename, float64(fh.Size)/(1<<20), MaxUpload>>20), deactivate)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxUpload+1))
+	if err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return s.importUploadError(c, http.StatusUnprocessableEntity, fh.Filename+" is empty.", deactivate)
+	}
+	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, strings.Clone(fh.Filename), data, deactivate)
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/people/import/"+url.PathEscape(b.ID), http.StatusSeeOther)
+}
+
+func (s *Server) importPreviewShow(c *fiber.Ctx) error {
+	b, err := s.people.FindImportBatch(c.UserContext(), c.Params("batch"), principal(c).Employee.ID)
+	if err != nil {
+		return err
+	}
+	plan, err := s.people.PlanImport(c.UserContext(), []byte(b.Content), people.ImportOptions{DeactivateMissing: b.DeactivateMissing})
+	if err != nil {
+		return err
+	}
+	return s.importPreviewPage(c, http.StatusOK, b, plan)
+}
+
+func (s *Server) importPreviewPage(c *fiber.Ctx, status int, b *people.ImportBatch, plan *people.ImportPlan) error {
+	if !plan.OK() && status == http.StatusOK {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.renderStatus(c, status, "people/preview", fiber.Map{"Title": "Import preview", "Batch": b, "Plan": plan,
+		"MaxMB": MaxUpload >> 20, "Deactivate": b.DeactivateMissing})
+}
+
+func (s *Server) importApply(c *fiber.Ctx) error {
+	p := principal(c)
+	b, err := s.people.FindImportBatch(c.UserContext(), c.Params("batch"), p.Employee.ID)
+	if err != nil {
+		return err
+	}
+	id, label := p.actor()
+	plan, err := s.people.ApplyImport(c.UserContext(), []byte(b.Content), people.ImportOptions{DeactivateMissing: b.DeactivateMissing}, id, label)
+	if err != nil {
+		return err
+	}
+	if !plan.OK() {
+		// The people changed since the preview: show the new problems; nothing was written.
+		return s.importPreviewPage(c, http.StatusUnprocessableEntity, b, plan)
+	}
+	if err := s.people.DeleteImportBatch(c.UserContext(), b.ID); err != nil {
+		return err
+	}
+	s.flash(c, "success", fmt.Sprintf("Import applied: %d created, %d updated, %d unchanged, %d deactivated.",
+		len(plan.Creates), len(plan.Updates), len(plan.Unchanged), len(plan.Deactivates)))
+	return c.Redirect("/people?status=all", http.StatusSeeOther)
+}

@@ -1,0 +1,476 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
+)
+
+const peoplePageSize = 50
+
+func (s *Server) home(c *fiber.Ctx) error {
+	p := principal(c)
+	data := fiber.Map{"Title": "Home", "Me": p.Employee}
+	ctx := c.UserContext()
+	if p.Has(people.RoleManager) {
+		direct, err := s.people.DirectReports(ctx, p.Employee.ID)
+		if err != nil {
+			return err
+		}
+		n, err := s.people.CountLine(ctx, p.Employee.ID)
+		if err != nil {
+			return err
+		}
+		data["Direct"], data["LineCount"] = direct, n
+	}
+	if p.SeesEveryone() {
+		active, all, err := s.people.CountEmployees(ctx)
+		if err != nil {
+			return err
+		}
+		data["ActiveCount"], data["InactiveCount"] = active, all-active
+		for _, k := range []people.OrgKind{people.Departments, people.Locations} {
+			items, err := s.people.ListOrg(ctx, k)
+			if err != nil {
+				return err
+			}
+			data[string(k)] = barsOf(items, active)
+		}
+	}
+	return s.render(c, "home/index", data)
+}
+
+// bar is one row of a bar chart: label, value and width in percent.
+type bar struct {
+	Label string
+	Value int
+	Pct   int
+	URL   string
+}
+
+func barsOf(items []people.OrgItem, total int) []bar {
+	maxV := 0
+	for _, it := range items {
+		maxV = max(maxV, it.Headcount)
+	}
+	var out []bar
+	for _, it := range items {
+		pct := 0
+		if maxV > 0 {
+			pct = it.Headcount * 100 / maxV
+		}
+		out = append(out, bar{Label: it.Name, Value: it.Headcount, Pct: pct})
+	}
+	return out
+}
+
+// number reads the :number route parameter.
+func number(c *fiber.Ctx) string {
+	n, err := url.PathUnescape(c.Params("number"))
+	if err != nil {
+		return c.Params("number")
+	}
+	return n
+}
+
+// visibleEmployee loads the employee named in the URL if the principal may
+// see them: themselves, someone in their reporting line, or anyone for HR.
+// Others get NotFound, so a manager cannot probe who exists outside their line.
+func (s *Server) visibleEmployee(c *fiber.Ctx, num string) (*people.Employee, error) {
+	e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkVisible(c, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (s *Server) checkVisible(c *fiber.Ctx, e *people.Employee) error {
+	p := principal(c)
+	if p.SeesEveryone() || (p.Employee != nil && p.Employee.ID == e.ID) {
+		return nil
+	}
+	if p.Has(people.RoleManager) && p.Employee != nil {
+		ok, err := s.people.InLine(c.UserContext(), p.Employee.ID, e.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+	}
+	return store.Errorf(store.NotFound, "No employee with number %q in your reporting line.", e.Number)
+}
+
+func (s *Server) peopleIndex(c *fiber.Ctx) error {
+	p := principal(c)
+	ctx := c.UserContext()
+	page := max(1, c.QueryInt("page", 1))
+	f := people.EmployeeFilter{
+		Search:       strings.Clone(c.Query("q")),
+		DepartmentID: int64(c.QueryInt("department")),
+		LocationID:   int64(c.QueryInt("location")),
+		JobTitleID:   int64(c.QueryInt("job_title")),
+		Limit:        peoplePageSize,
+		Offset:       (page - 1) * peoplePageSize,
+	}
+	status := c.Query("status", "active")
+	switch status {
+	case "active":
+		t := true
+		f.Active = &t
+	case "inactive":
+		t := false
+		f.Active = &t
+	default:
+		status = "all"
+	}
+	if !p.SeesEveryone() {
+		f.LineOf = p.Employee.ID
+	}
+	list, total, err := s.people.ListEmployees(ctx, f)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "People", "People": list, "Total": total, "Filter": f, "Status": status,
+		"Query": f.Search, "Page": newPage(c, page, peoplePageSize, total)}
+	for _, k := range []people.OrgKind{people.Departments, people.Locations, people.JobTitles} {
+		items, err := s.people.ListOrg(ctx, k)
+		if err != nil {
+			return err
+		}
+		data[string(k)] = items
+	}
+	return s.render(c, "people/index", data)
+}
+
+func (s *Server) employeeShow(c *fiber.Ctx) error {
+	e, err := s.visibleEmployee(c, number(c))
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	chain, err := s.people.Chain(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	direct, err := s.people.DirectReports(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	has, err := s.people.HasReports(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct,
+		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
+		"PasswordLink": c.Locals("passwordLink")})
+}
+
+func (s *Server) employeeTeam(c *fiber.Ctx) error {
+	e, err := s.visibleEmployee(c, number(c))
+	if err != nil {
+		return err
+	}
+	line, err := s.people.ReportingLine(c.UserContext(), e.ID, c.Query("inactive") == "")
+	if err != nil {
+		return err
+	}
+	return s.render(c, "people/team", fiber.Map{"Title": "Reporting line of " + e.Name(), "E": e,
+		"Tree": buildTree(e.ID, line), "Count": len(line), "ShowInactive": c.Query("inactive") != ""})
+}
+
+// treeNode is one person in the reporting-line tree.
+type treeNode struct {
+	E        people.LineMember
+	Children []*treeNode
+	Size     int // everyone below
+}
+
+func buildTree(rootID int64, line []people.LineMember) []*treeNode {
+	byManager := map[int64][]*treeNode{}
+	nodes := make([]*treeNode, len(line))
+	for i := range line {
+		nodes[i] = &treeNode{E: line[i]}
+		if line[i].ManagerID != nil {
+			byManager[*line[i].ManagerID] = append(byManager[*line[i].ManagerID], nodes[i])
+		}
+	}
+	var fill func(n *treeNode) int
+	fill = func(n *treeNode) int {
+		n.Children = byManager[n.E.ID]
+		for _, ch := range n.Children {
+			n.Size += 1 + fill(ch)
+		}
+		return n.Size
+	}
+	roots := byManager[rootID]
+	for _, r := range roots {
+		fill(r)
+	}
+	return roots
+}
+
+// employeeForm reads the employee form, copying every value.
+func employeeForm(c *fiber.Ctx) people.EmployeeInput {
+	in := people.EmployeeInput{
+		Number:        strings.Clone(c.FormValue("employee_number")),
+		FirstName:     strings.Clone(c.FormValue("first_name")),
+		LastName:      strings.Clone(c.FormValue("last_name")),
+		Email:         strings.Clone(c.FormValue("email")),
+		JobTitle:      strings.Clone(c.FormValue("job_title")),
+		Department:    strings.Clone(c.FormValue("department")),
+		Location:      strings.Clone(c.FormValue("location")),
+		ManagerNumber: strings.Clone(c.FormValue("manager_number")),
+		HireDate:      strings.Clone(c.FormValue("hire_date")),
+		Active:        c.FormValue("active") == "on" || c.FormValue("active") == "true",
+		KeepRoles:     true,
+	}
+	return in
+}
+
+func (s *Server) employeeFormPage(c *fiber.Ctx, status int, title string, in people.EmployeeInput, existing *people.Employee, errs map[string]string) error {
+	ctx := c.UserContext()
+	data := fiber.Map{"Title": title, "Form": in, "Existing": existing, "Errors": errs}
+	for _, k := range []people.OrgKind{people.Departments, people.Locations, people.JobTitles} {
+		items, err := s.people.ListOrg(ctx, k)
+		if err != nil {
+			return err
+		}
+		data[string(k)] = items
+	}
+	return s.renderStatus(c, status, "people/form", data)
+}
+
+func (s *Server) employeeNew(c *fiber.Ctx) error {
+	return s.employeeFormPage(c, http.StatusOK, "Add an employee", people.EmployeeInput{Active: true}, nil, nil)
+}
+
+func (s *Server) employeeEdit(c *fiber.Ctx) error {
+	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	if err != nil {
+		return err
+	}
+	in := people.EmployeeInput{Number: e.Number, FirstName: e.FirstName, LastName: e.LastName, Email: e.Email,
+		JobTitle: e.JobTitle, Department: e.Department, Location: e.Location, ManagerNumber: e.ManagerNumber,
+		HireDate: e.HireDate, Active: e.Active}
+	return s.employeeFormPage(c, http.StatusOK, "Edit "+e.Name(), in, e, nil)
+}
+
+func (s *Server) employeeCreate(c *fiber.Ctx) error {
+	in := employeeForm(c)
+	in.KeepRoles = false
+	if _, err := s.people.FindEmployeeByNumber(c.UserContext(), strings.TrimSpace(in.Number)); err == nil {
+		return s.employeeFormPage(c, http.StatusConflict, "Add an employee", in, nil,
+			map[string]string{"employee_number": "An employee with this number exists already; edit them instead."})
+	}
+	return s.saveEmployeeForm(c, in, nil, "Add an employee", "employee.create")
+}
+
+func (s *Server) employeeUpdate(c *fiber.Ctx) error {
+	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	if err != nil {
+		return err
+	}
+	in := employeeForm(c)
+	in.Number = e.Number // the number is the key: it is not edited here
+	return s.saveEmployeeForm(c, in, e, "Edit "+e.Name(), "employee.update")
+}
+
+func (s *Server) saveEmployeeForm(c *fiber.Ctx, in people.EmployeeInput, existing *people.Employee, title, action string) error {
+	if errs := in.Check(); len(errs) > 0 {
+		m := map[string]string{}
+		for _, e := range errs {
+			if _, ok := m[e.Field]; !ok {
+				m[e.Field] = e.Message
+			}
+		}
+		return s.employeeFormPage(c, http.StatusUnprocessableEntity, title, in, existing, m)
+	}
+	res, err := s.people.SaveEmployee(c.UserContext(), in)
+	if err != nil {
+		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
+			return s.employeeFormPage(c, http.StatusUnprocessableEntity, title, in, existing,
+				map[string]string{store.FieldOf(err): store.MessageOf(err)})
+		}
+		return err
+	}
+	id, label := principal(c).actor()
+	detail := "created"
+	if !res.Created {
+		detail = "changed: " + strings.Join(res.Changed, ", ")
+	}
+	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, action, res.Employee.Number, detail); err != nil {
+		return err
+	}
+	if res.Created {
+		s.flash(c, "success", res.Employee.Name()+" has been added.")
+	} else if len(res.Changed) == 0 {
+		s.flash(c, "info", "Nothing changed.")
+	} else {
+		s.flash(c, "success", "Saved changes to "+strings.Join(res.Changed, ", ")+".")
+	}
+	return c.Redirect("/people/"+url.PathEscape(res.Employee.Number), http.StatusSeeOther)
+}
+
+func (s *Server) setActive(c *fiber.Ctx, active bool) error {
+	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	if err != nil {
+		return err
+	}
+	if p := principal(c); !active && p.Employee != nil && p.Employee.ID == e.ID {
+		s.flash(c, "error", "You cannot deactivate your own account.")
+		return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+	}
+	if err := s.people.SetActive(c.UserContext(), e.ID, active); err != nil {
+		return err
+	}
+	action, msg := "employee.reactivate", e.Name()+" is active again."
+	if !active {
+		action, msg = "employee.deactivate", e.Name()+" has been deactivated: their record and history are kept and they can no longer sign in."
+	}
+	id, label := principal(c).actor()
+	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, action, e.Number, ""); err != nil {
+		return err
+	}
+	s.flash(c, "success", msg)
+	return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+}
+
+func (s *Server) employeeDeactivate(c *fiber.Ctx) error { return s.setActive(c, false) }
+func (s *Server) employeeReactivate(c *fiber.Ctx) error { return s.setActive(c, true) }
+
+func (s *Server) employeePasswordLink(c *fiber.Ctx) error {
+	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	if err != nil {
+		return err
+	}
+	id, label := principal(c).actor()
+	token, err := s.people.CreatePasswordLink(c.UserContext(), e.ID, id)
+	if err != nil {
+		if store.KindOf(err) == store.Invalid {
+			s.flash(c, "error", store.MessageOf(err))
+			return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+		}
+		return err
+	}
+	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, "password.link", e.Number, "one-time link generated"); err != nil {
+		return err
+	}
+	// Shown once, on this response only (never stored in a cookie or log).
+	c.Locals("passwordLink", s.cfg.BaseURL+"/password/"+token)
+	return s.employeeShow(c)
+}
+
+func (s *Server) employeeRoles(c *fiber.Ctx) error {
+	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, r := range people.GrantableRoles {
+		if c.FormValue("role_"+string(r)) == "on" {
+			names = append(names, string(r))
+		}
+	}
+	roles, err := people.CanonicalRoles(names)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if p.Employee != nil && p.Employee.ID == e.ID && !strings.Contains(roles, "admin") {
+		s.flash(c, "error", "You cannot remove your own admin role; ask another admin.")
+		return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+	}
+	if err := s.people.SetRoles(c.UserContext(), e.ID, roles); err != nil {
+		return err
+	}
+	id, label := p.actor()
+	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, "employee.roles", e.Number,
+		"from ["+e.Roles+"] to ["+roles+"]"); err != nil {
+		return err
+	}
+	s.flash(c, "success", "Roles of "+e.Name()+" saved.")
+	return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+}
+
+func (s *Server) orgIndex(c *fiber.Ctx) error {
+	kind, err := people.ParseOrgKind(c.Params("kind"))
+	if err != nil {
+		return err
+	}
+	return s.orgPage(c, http.StatusOK, kind, "", nil)
+}
+
+func (s *Server) orgPage(c *fiber.Ctx, status int, kind people.OrgKind, typed string, errs map[string]string) error {
+	items, err := s.people.ListOrg(c.UserContext(), kind)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, it := range items {
+		total += it.Headcount
+	}
+	return s.renderStatus(c, status, "org/index", fiber.Map{"Title": kind.Label(), "Kind": kind, "Items": items,
+		"Bars": barsOf(items, total), "Typed": typed, "Errors": errs,
+		"Kinds": []people.OrgKind{people.Departments, people.Locations, people.JobTitles}})
+}
+
+func (s *Server) orgCreate(c *fiber.Ctx) error {
+	kind, err := people.ParseOrgKind(c.Params("kind"))
+	if err != nil {
+		return err
+	}
+	name := strings.Clone(c.FormValue("name"))
+	it, err := s.people.SaveOrg(c.UserContext(), kind, 0, name)
+	if err != nil {
+		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
+			return s.orgPage(c, http.StatusUnprocessableEntity, kind, name, map[string]string{"name": store.MessageOf(err)})
+		}
+		return err
+	}
+	id, label := principal(c).actor()
+	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, "org.create", string(kind), it.Name); err != nil {
+		return err
+	}
+	s.flash(c, "success", it.Name+" added.")
+	return c.Redirect("/org/"+string(kind), http.StatusSeeOther)
+}
+
+func (s *Server) orgUpdate(c *fiber.Ctx) error {
+	kind, err := people.ParseOrgKind(c.Params("kind"))
+	if err != nil {
+		return err
+	}
+	itemID, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return store.Errorf(store.NotFound, "No such item.")
+	}
+	old, err := s.people.FindOrg(c.UserContext(), kind, itemID)
+	if err != nil {
+		return err
+	}
+	name := strings.Clone(c.FormValue("name"))
+	it, err := s.people.SaveOrg(c.UserContext(), kind, itemID, name)
+	if err != nil {
+		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
+			s.flash(c, "error", store.MessageOf(err))
+			return c.Redirect("/org/"+string(kind), http.StatusSeeOther)
+		}
+		return err
+	}
+	id, label := principal(c).actor()
+	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, "org.rename", string(kind), old.Name+" → "+it.Name); err != nil {
+		return err
+	}
+	s.flash(c, "success", old.Name+" renamed to "+it.Name+".")
+	return c.Redirect("/org/"+string(kind), http.StatusSeeOther)
+}

@@ -1,0 +1,190 @@
+package app
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/serviceacademy/academy/people"
+)
+
+const flashCookie = "academy_flash"
+
+// Flash is a one-time message shown on the next page.
+type Flash struct {
+	Kind string `json:"k"` // success, error, info
+	Text string `json:"t"`
+}
+
+// flash queues a message for the next rendered page.
+func (s *Server) flash(c *fiber.Ctx, kind, text string) {
+	b, _ := json.Marshal(Flash{Kind: kind, Text: text})
+	s.setCookie(c, flashCookie, base64.RawURLEncoding.EncodeToString(b), time.Time{})
+}
+
+func (s *Server) takeFlash(c *fiber.Ctx) *Flash {
+	v := c.Cookies(flashCookie)
+	if v == "" {
+		return nil
+	}
+	s.clearCookie(c, flashCookie)
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil
+	}
+	var f Flash
+	if json.Unmarshal(b, &f) != nil || f.Text == "" {
+		return nil
+	}
+	return &f
+}
+
+// render writes a page with status 200.
+func (s *Server) render(c *fiber.Ctx, name string, data fiber.Map) error {
+	return s.renderStatus(c, http.StatusOK, name, data)
+}
+
+// renderStatus gives every page its user, CSRF token, flash message, company
+// name and current section, then renders name inside the main layout.
+func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.Map) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	p := principal(c)
+	data["User"] = p
+	data["CSRF"] = s.csrfToken(c)
+	data["Flash"] = s.takeFlash(c)
+	data["Path"] = c.Path()
+	data["Demo"] = s.cfg.Demo
+	data["Version"] = s.cfg.Version
+	company, err := s.people.Setting(c.UserContext(), "company.name", "Service Academy")
+	if err != nil {
+		company = "Service Academy"
+	}
+	data["Company"] = company
+	if _, ok := data["Errors"]; !ok {
+		data["Errors"] = map[string]string{}
+	}
+	c.Set("Cache-Control", "no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	return c.Status(status).Render(name, data, "layouts/main")
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"has": func(p *Principal, role string) bool { return p.Has(people.Role(role)) },
+		"isRole": func(roles []people.Role, role string) bool {
+			return slices.Contains(roles, people.Role(role))
+		},
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
+		"pct": func(part, whole int) int {
+			if whole == 0 {
+				return 0
+			}
+			return part * 100 / whole
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2 Jan 2006")
+		},
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		},
+		"isoDate": func(s string) string {
+			t, err := time.Parse("2006-01-02", s)
+			if err != nil {
+				return s
+			}
+			return t.Format("2 Jan 2006")
+		},
+		"ptrTime": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		},
+		"join":    strings.Join,
+		"mulMB":   func(mb int) int { return mb << 20 },
+		"pathEsc": url.PathEscape,
+		"itoa":    strconv.Itoa,
+		"i64":     func(i int64) string { return strconv.FormatInt(i, 10) },
+		"indent":  func(depth int) string { return fmt.Sprintf("%drem", (depth-1)*1) },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"active": func(path, prefix string) bool {
+			if prefix == "/" {
+				return path == "/"
+			}
+			return path == prefix || strings.HasPrefix(path, prefix+"/")
+		},
+	}
+}
+
+// Page is one page of a paged list, for the pagination partial.
+type Page struct {
+	Number, Size, Total, Pages int
+	Links                      []PageLink
+	Prev, Next                 string
+}
+
+// PageLink is one numbered link in the pagination bar.
+type PageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+// newPage builds the pagination for total rows, keeping the other query parameters.
+func newPage(c *fiber.Ctx, number, size, total int) Page {
+	p := Page{Number: number, Size: size, Total: total, Pages: (total + size - 1) / size}
+	if p.Pages < 1 {
+		p.Pages = 1
+	}
+	link := func(n int) string {
+		q := url.Values{}
+		c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Set(string(k), string(v)) })
+		q.Set("page", strconv.Itoa(n))
+		return c.Path() + "?" + q.Encode()
+	}
+	if number > 1 {
+		p.Prev = link(number - 1)
+	}
+	if number < p.Pages {
+		p.Next = link(number + 1)
+	}
+	last := 0
+	for n := 1; n <= p.Pages; n++ {
+		if n == 1 || n == p.Pages || (n >= number-2 && n <= number+2) {
+			if last != 0 && n != last+1 {
+				p.Links = append(p.Links, PageLink{Gap: true})
+			}
+			p.Links = append(p.Links, PageLink{N: n, URL: link(n), Current: n == number})
+			last = n
+		}
+	}
+	return p
+}

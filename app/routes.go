@@ -1,0 +1,99 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/static"
+)
+
+// visitor marks a page anyone may open (sign-in, password links).
+const visitor people.Role = ""
+
+// routes registers every route, grouped public / staff / manager / hr / admin / api.
+// Each web route names the least role that may open it; handlers that show
+// one employee also check that record (self, own reporting line, or HR).
+func (s *Server) routes(app *fiber.App) {
+	app.Use(recover.New())
+	app.Use(s.requestLog)
+	web := func(method, path string, role people.Role, h fiber.Handler) {
+		app.Add(method, path, append(s.guard(role), h)...)
+	}
+
+	// Public.
+	app.Get("/healthz", s.healthz)
+	app.Use("/static", s.staticHeaders, filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: int((7 * 24 * time.Hour).Seconds())}))
+	web("GET", "/signin", visitor, s.signinShow)
+	web("POST", "/signin", visitor, s.signinSubmit)
+	web("GET", "/password/:token", visitor, s.passwordLinkShow)
+	web("POST", "/password/:token", visitor, s.passwordLinkSubmit)
+
+	// API: bearer tokens, never cookies, so no CSRF token.
+	app.Get("/api/v1/employees", s.apiAuth, s.apiRequire(people.RoleManager), s.apiEmployeeList)
+	app.Post("/api/v1/employees/import", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeeImport)
+	app.Get("/api/v1/employees/:number", s.apiAuth, s.apiEmployeeShow)
+	app.Put("/api/v1/employees/:number", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeePut)
+	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
+
+	// Staff: anyone signed in.
+	web("GET", "/", people.RoleStaff, s.home)
+	web("POST", "/signout", people.RoleStaff, s.signout)
+	web("GET", "/account/password", people.RoleStaff, s.accountPasswordShow)
+	web("POST", "/account/password", people.RoleStaff, s.accountPasswordSubmit)
+
+	// Manager: their reporting line (HR and admins see everyone).
+	web("GET", "/people", people.RoleManager, s.peopleIndex)
+
+	// HR (and admins).
+	web("GET", "/people/new", people.RoleHR, s.employeeNew)
+	web("POST", "/people", people.RoleHR, s.employeeCreate)
+	web("GET", "/people/import", people.RoleHR, s.importShow)
+	web("POST", "/people/import", people.RoleHR, s.importPreview)
+	web("GET", "/people/import/:batch", people.RoleHR, s.importPreviewShow)
+	web("POST", "/people/import/:batch/apply", people.RoleHR, s.importApply)
+	web("GET", "/org/:kind", people.RoleHR, s.orgIndex)
+	web("POST", "/org/:kind", people.RoleHR, s.orgCreate)
+	web("POST", "/org/:kind/:id", people.RoleHR, s.orgUpdate)
+	web("GET", "/people/:number/edit", people.RoleHR, s.employeeEdit)
+	web("POST", "/people/:number", people.RoleHR, s.employeeUpdate)
+	web("POST", "/people/:number/deactivate", people.RoleHR, s.employeeDeactivate)
+	web("POST", "/people/:number/reactivate", people.RoleHR, s.employeeReactivate)
+	web("POST", "/people/:number/password-link", people.RoleHR, s.employeePasswordLink)
+
+	// One employee: staff see themselves, managers their line, HR everyone.
+	web("GET", "/people/:number", people.RoleStaff, s.employeeShow)
+	web("GET", "/people/:number/team", people.RoleStaff, s.employeeTeam)
+
+	// Admin.
+	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
+	web("GET", "/admin/tokens", people.RoleAdmin, s.tokenIndex)
+	web("POST", "/admin/tokens", people.RoleAdmin, s.tokenCreate)
+	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
+	web("GET", "/admin/audit", people.RoleHR, s.auditIndex)
+
+	// Anything else: a 404 page in the app's look, with the user's navigation.
+	app.Use(s.loadSession, func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// guard returns the middleware a web route runs before its handler: load
+// the session, check CSRF on unsafe methods, then require role.
+func (s *Server) guard(role people.Role) []fiber.Handler {
+	hs := []fiber.Handler{s.loadSession, s.checkCSRF}
+	if role != visitor {
+		hs = append(hs, s.requireSignIn)
+	}
+	if role != visitor && role != people.RoleStaff {
+		hs = append(hs, require(role))
+	}
+	return hs
+}
+
+func (s *Server) staticHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	return c.Next()
+}

@@ -1,0 +1,516 @@
+// Command academy serves Service Academy and administers its database.
+//
+//	academy serve [--addr] [--db] [--base-url] [--demo]
+//	academy migrate | admin create | import employees FILE [--dry-run] |
+//	        token create --name N --role ROLE | demo | version
+//
+// Every flag also reads an ACADEMY_* environment variable (--base-url reads
+// ACADEMY_BASE_URL); a flag on the command line wins.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/app"
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `Service Academy
+
+Usage:
+  academy serve [--addr :8080] [--db academy.db] [--base-url URL] [--demo]
+  academy migrate [--db]
+  academy admin create --email EMAIL --first-name F --last-name L [--number N] [--password-stdin] [--db]
+  academy import employees FILE [--dry-run] [--deactivate-missing] [--db]
+  academy token create --name N --role staff|manager|hr|admin [--employee NUMBER] [--db]
+  academy demo [--db]
+  academy version
+
+Every flag can also be set as ACADEMY_<FLAG> (e.g. ACADEMY_DB, ACADEMY_BASE_URL).
+--db is a SQLite file path (default academy.db) or a postgres:// URL.
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(os.Stderr, "academy: %v\n\n%s", err, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "academy: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// options are the settings shared by every command.
+type options struct {
+	addr, db, baseURL, logFormat, logLevel, proxyHeader, demoPassword string
+	demo                                                              bool
+}
+
+// newFlags returns a flag set whose defaults come from ACADEMY_* variables.
+func newFlags(name string, o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.db, "db", env("ACADEMY_DB", "academy.db"), "SQLite file or postgres:// URL")
+	fs.StringVar(&o.logFormat, "log-format", env("ACADEMY_LOG_FORMAT", "text"), "text or json")
+	fs.StringVar(&o.logLevel, "log-level", env("ACADEMY_LOG_LEVEL", "info"), "debug, info, warn or error")
+	return fs
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func newLogger(o *options, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", o.logLevel)}
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format %q: want text or json", o.logFormat)}
+}
+
+// parse parses args (flags may come before or after positional arguments).
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// redactDSN hides a password in a database URL for logs.
+func redactDSN(dsn string) string {
+	if !store.IsPostgres(dsn) {
+		return dsn
+	}
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 {
+		return dsn
+	}
+	userinfo := dsn[scheme+3 : at]
+	if user, _, ok := strings.Cut(userinfo, ":"); ok {
+		return dsn[:scheme+3] + user + ":***" + dsn[at:]
+	}
+	return dsn
+}
+
+// openDB opens and migrates the database.
+func openDB(ctx context.Context, o *options, log *slog.Logger) (*bun.DB, error) {
+	db, err := store.Open(ctx, o.db)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", redactDSN(o.db), err)
+	}
+	if _, err := store.Migrate(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"no command"}
+	}
+	cmd, args := args[0], args[1:]
+	var o options
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, &o, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args, &o, stdout, stderr)
+	case "admin":
+		if len(args) == 0 || args[0] != "create" {
+			return usageError{"admin: the only subcommand is create"}
+		}
+		return adminCreate(ctx, args[1:], &o, stdin, stdout, stderr)
+	case "import":
+		if len(args) == 0 {
+			return usageError{"import: say what to import (employees)"}
+		}
+		switch args[0] {
+		case "employees":
+			return importEmployees(ctx, args[1:], &o, stdout, stderr)
+		case "questions":
+			return errors.New("import questions: question banks are not part of this version yet")
+		}
+		return usageError{fmt.Sprintf("import: unknown kind %q", args[0])}
+	case "token":
+		if len(args) == 0 || args[0] != "create" {
+			return usageError{"token: the only subcommand is create"}
+		}
+		return tokenCreate(ctx, args[1:], &o, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, args, &o, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "academy", version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", o)
+	fs.StringVar(&o.addr, "addr", env("ACADEMY_ADDR", ":8080"), "listen address")
+	fs.StringVar(&o.baseURL, "base-url", env("ACADEMY_BASE_URL", ""), "public URL (default http://localhost<addr>)")
+	fs.BoolVar(&o.demo, "demo", envBool("ACADEMY_DEMO"), "load the demo organisation into an empty database")
+	fs.StringVar(&o.proxyHeader, "proxy-header", env("ACADEMY_PROXY_HEADER", ""), "trusted client-address header behind a load balancer, e.g. X-Forwarded-For")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	if o.baseURL == "" {
+		host := o.addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		o.baseURL = "http://" + host
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	log.Info("starting", "version", version, "db", redactDSN(o.db), "addr", o.addr, "base_url", o.baseURL)
+	db, err := openDB(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !store.IsPostgresDB(db) {
+		p, _ := store.CheckSQLitePragmas(ctx, db)
+		log.Info("sqlite", "journal_mode", p.JournalMode, "busy_timeout_ms", p.BusyTimeout, "foreign_keys", p.ForeignKeys,
+			"synchronous", p.Synchronous, "txlock", "immediate")
+	}
+	if o.demo {
+		if err := loadDemo(ctx, db, log, stdout, o.baseURL); err != nil {
+			return err
+		}
+	}
+
+	web, err := app.New(app.Config{DB: db, Log: log, BaseURL: o.baseURL, Version: version, Demo: o.demo, ProxyHeader: o.proxyHeader})
+	if err != nil {
+		return err
+	}
+	go pruneLoop(ctx, db, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- web.Listen(o.addr) }()
+	log.Info("listening", "url", o.baseURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if err := web.ShutdownWithContext(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// pruneLoop removes expired sessions and old throttle records every few minutes.
+func pruneLoop(ctx context.Context, db *bun.DB, log *slog.Logger) {
+	s := people.NewStore(db)
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := s.PruneAccessData(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("prune access data", "err", err)
+		} else if n > 0 {
+			log.Info("pruned expired sessions and records", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func migrateCmd(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", o)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, o.db)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", redactDSN(o.db), err)
+	}
+	defer db.Close()
+	applied, err := store.Migrate(ctx, db, log)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	return nil
+}
+
+func adminCreate(ctx context.Context, args []string, o *options, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("admin create", o)
+	var email, first, last, number, baseURL string
+	var pwStdin bool
+	fs.StringVar(&email, "email", env("ACADEMY_ADMIN_EMAIL", ""), "the admin's work email")
+	fs.StringVar(&first, "first-name", env("ACADEMY_ADMIN_FIRST_NAME", "Admin"), "first name")
+	fs.StringVar(&last, "last-name", env("ACADEMY_ADMIN_LAST_NAME", ""), "last name")
+	fs.StringVar(&number, "number", env("ACADEMY_ADMIN_NUMBER", ""), "employee number (default ADMIN-<email>)")
+	fs.StringVar(&baseURL, "base-url", env("ACADEMY_BASE_URL", "http://localhost:8080"), "public URL, for the password link")
+	fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input instead of printing a one-time link")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if email == "" {
+		return usageError{"admin create: --email is required"}
+	}
+	if number == "" {
+		number = "ADMIN-" + strings.ToLower(strings.SplitN(email, "@", 2)[0])
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := people.NewStore(db)
+	res, err := s.SaveEmployee(ctx, people.EmployeeInput{Number: number, FirstName: first, LastName: last, Email: email,
+		Active: true, Roles: "admin"})
+	if err != nil {
+		return fmt.Errorf("%s: %s", store.FieldOf(err), store.MessageOf(err))
+	}
+	e := res.Employee
+	if err := people.Audit(ctx, db, s.Now(), nil, "command line", "admin.create", e.Number, e.Email); err != nil {
+		return err
+	}
+	if pwStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if err := s.SetPassword(ctx, e.ID, strings.TrimRight(line, "\r\n")); err != nil {
+			return errors.New(store.MessageOf(err))
+		}
+		fmt.Fprintf(stdout, "admin %s (%s) created; sign in with the password given\n", e.Email, e.Number)
+		return nil
+	}
+	token, err := s.CreatePasswordLink(ctx, e.ID, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "admin %s (%s) created\nset the password within 72 hours at:\n  %s/password/%s\n",
+		e.Email, e.Number, strings.TrimRight(baseURL, "/"), token)
+	return nil
+}
+
+func importEmployees(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
+	fs := newFlags("import employees", o)
+	var dryRun, deactivate bool
+	fs.BoolVar(&dryRun, "dry-run", false, "show what would change; write nothing")
+	fs.BoolVar(&deactivate, "deactivate-missing", false, "deactivate active employees not in the file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"import employees: give exactly one FILE"}
+	}
+	fi, err := os.Stat(pos[0])
+	if err != nil {
+		return err
+	}
+	if fi.Size() > people.MaxImportBytes {
+		return fmt.Errorf("%s is %d MB; the limit is %d MB", pos[0], fi.Size()>>20, people.MaxImportBytes>>20)
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := people.NewStore(db)
+	opt := people.ImportOptions{DeactivateMissing: deactivate}
+	var plan *people.ImportPlan
+	if dryRun {
+		plan, err = s.PlanImport(ctx, data, opt)
+	} else {
+		plan, err = s.ApplyImport(ctx, data, opt, nil, "command line")
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range plan.Errors {
+		fmt.Fprintf(stdout, "%s:%d: %s: %s\n", pos[0], e.Line, e.Field, e.Message)
+	}
+	verb := "applied"
+	if dryRun {
+		verb = "dry run, nothing written"
+	}
+	if !plan.OK() {
+		fmt.Fprintf(stdout, "%d errors; nothing written\n", len(plan.Errors))
+		return fmt.Errorf("%s: %d errors", pos[0], len(plan.Errors))
+	}
+	fmt.Fprintf(stdout, "%d created, %d updated, %d unchanged, %d deactivated (%s)\n",
+		len(plan.Creates), len(plan.Updates), len(plan.Unchanged), len(plan.Deactivates), verb)
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
+	fs := newFlags("token create", o)
+	var name, roleName, employee string
+	fs.StringVar(&name, "name", env("ACADEMY_TOKEN_NAME", ""), "what the token is for")
+	fs.StringVar(&roleName, "role", env("ACADEMY_TOKEN_ROLE", ""), "staff, manager, hr or admin")
+	fs.StringVar(&employee, "employee", env("ACADEMY_TOKEN_EMPLOYEE", ""), "employee number the token acts as (staff and manager tokens)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if name == "" || roleName == "" {
+		return usageError{"token create: --name and --role are required"}
+	}
+	role, err := people.ParseRole(roleName)
+	if err != nil {
+		return usageError{store.MessageOf(err)}
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := people.NewStore(db)
+	secret, t, err := s.CreateToken(ctx, name, role, employee, nil)
+	if err != nil {
+		return errors.New(store.MessageOf(err))
+	}
+	if err := people.Audit(ctx, db, s.Now(), nil, "command line", "token.create", t.Name, "role "+string(t.Role)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "token created; it is shown once, store it now:")
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", o)
+	var baseURL string
+	fs.StringVar(&baseURL, "base-url", env("ACADEMY_BASE_URL", "http://localhost:8080"), "public URL")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return loadDemo(ctx, db, log, stdout, baseURL)
+}
+
+// loadDemo fills an empty database with the demo organisation and prints the
+// logins; on a database that has people already it only prints them.
+func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Writer, baseURL string) error {
+	password := env("ACADEMY_DEMO_PASSWORD", "academy-demo")
+	s := people.NewStore(db)
+	logins, loaded, err := people.LoadDemo(ctx, s, password)
+	if err != nil {
+		return fmt.Errorf("demo organisation: %w", err)
+	}
+	if loaded {
+		log.Warn("DEMO MODE: loaded the demo organisation", "employees", logins.Employees)
+	} else {
+		log.Warn("DEMO MODE: the database already has people; demo data not reloaded")
+	}
+	fmt.Fprintf(stdout, "\n==============================================================\n")
+	fmt.Fprintf(stdout, " DEMO MODE — sample data and a shared password. Not for real use.\n")
+	fmt.Fprintf(stdout, " Open %s and sign in as:\n", baseURL)
+	for _, l := range logins.Logins {
+		fmt.Fprintf(stdout, "   %-8s %s\n", l.Role, l.Email)
+	}
+	src := "ACADEMY_DEMO_PASSWORD"
+	if os.Getenv("ACADEMY_DEMO_PASSWORD") == "" {
+		src = "default; set ACADEMY_DEMO_PASSWORD to change"
+	}
+	fmt.Fprintf(stdout, " Password for all of them: %s (%s)\n", password, src)
+	fmt.Fprintf(stdout, "==============================================================\n\n")
+	return nil
+}

@@ -1,0 +1,101 @@
+// Service Academy: small progressive enhancements. Every page works without them.
+(function () {
+  "use strict";
+
+  // Phone navigation toggle.
+  var toggle = document.querySelector(".nav-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var header = toggle.closest(".site-header");
+      var open = header.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // Bar widths (set from data attributes: the CSP forbids inline styles).
+  document.querySelectorAll(".bar-fill[data-width]").forEach(function (el) {
+    el.style.width = Math.max(0, Math.min(100, Number(el.dataset.width))) + "%";
+  });
+
+  // Confirm destructive actions.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      if (!window.confirm(form.dataset.confirm)) ev.preventDefault();
+    });
+  });
+
+  // Copy buttons.
+  document.querySelectorAll("[data-copy]").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      var el = document.querySelector(btn.dataset.copy);
+      if (!el || !navigator.clipboard) return;
+      navigator.clipboard.writeText(el.textContent.trim()).then(function () { btn.textContent = "Copied"; });
+    });
+  });
+
+  function showProgress(form, text) {
+    var box = form.querySelector(".upload-progress");
+    if (!box) return null;
+    box.hidden = false;
+    var status = box.querySelector(".progress-status");
+    if (status) status.textContent = text;
+    var btn = form.querySelector("button[type=submit]");
+    if (btn) btn.disabled = true;
+    return box;
+  }
+
+  // Long form posts (applying an import) show that work is under way.
+  document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    form.addEventListener("submit", function () { showProgress(form, form.dataset.progress); });
+  });
+
+  // Uploads: refuse files over the limit before sending, and show upload progress.
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      var input = form.querySelector("input[type=file]");
+      var max = Number(form.dataset.maxBytes || 0);
+      if (input && input.files.length && max && input.files[0].size > max) {
+        ev.preventDefault();
+        var msg = input.files[0].name + " is larger than the " + Math.round(max / 1048576) + " MB limit.";
+        var err = form.querySelector("#e-file");
+        if (!err) {
+          err = document.createElement("p");
+          err.className = "field-error";
+          err.id = "e-file";
+          input.insertAdjacentElement("afterend", err);
+        }
+        err.textContent = msg;
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+        return;
+      }
+      if (!window.XMLHttpRequest || !window.FormData) return;
+      ev.preventDefault();
+      var box = showProgress(form, "Uploading…");
+      var bar = box && box.querySelector("progress");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable && bar) {
+          bar.value = Math.round((e.loaded / e.total) * 100);
+          box.querySelector(".progress-status").textContent = "Uploading… " + bar.value + "%";
+        }
+      });
+      xhr.upload.addEventListener("load", function () {
+        if (box) box.querySelector(".progress-status").textContent = "Checking every row…";
+        if (bar) bar.removeAttribute("value");
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.responseURL && xhr.responseURL !== form.action) {
+          window.location.assign(xhr.responseURL);
+        } else {
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
+        }
+      });
+      xhr.addEventListener("error", function () { form.submit(); });
+      xhr.send(new FormData(form));
+    });
+  });
+})();
