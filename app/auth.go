@@ -40,6 +40,8 @@ func (p *Principal) Has(r people.Role) bool {
 		return true
 	}
 	switch r {
+	case people.RoleManager:
+		return slices.Contains(p.Roles, people.RoleHR) || slices.Contains(p.Roles, people.RoleAdmin)
 	case people.RoleHR:
 		return slices.Contains(p.Roles, people.RoleAdmin)
 	case people.RoleStaff:

@@ -16,8 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
-
-	"github.com/serviceacademy/academy/store"
 )
 
 // MaxImportBytes is the largest employee file PlanImport reads.
@@ -353,9 +351,9 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 			plan.addError(line, "active", "%q is not a status: use Active or Inactive (or yes/no, true/false, 1/0, employed/terminated/left).",
 				strings.TrimSpace(cell(rec, "active")))
 		}
-		for _, err := range validateInput(in) {
+		for _, e := range in.Check() {
 			r.bad = true
-			plan.addError(line, nameField(store.FieldOf(err)), "%s", store.MessageOf(err))
+			plan.addError(line, nameField(e.Field), "%s", e.Message)
 		}
 		r.emailKey = strings.ToLower(in.Email)
 		f.rows = append(f.rows, r)
@@ -365,53 +363,6 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 		return nil
 	}
 	return f
-}
-
-// validateInput normalises in and returns every problem Normalize finds: after
-// each error it retries with that field made valid, so a row shows all its
-// problems at once rather than one per upload.
-func validateInput(in *EmployeeInput) []error {
-	err := in.Normalize()
-	if err == nil {
-		return nil
-	}
-	errs := []error{err}
-	probe := *in
-	seen := map[string]bool{}
-	for err != nil {
-		field := store.FieldOf(err)
-		if seen[field] {
-			break
-		}
-		seen[field] = true
-		switch field {
-		case "employee_number":
-			probe.Number = "x"
-			probe.ManagerNumber = ""
-		case "first_name", "last_name":
-			probe.FirstName, probe.LastName = "x", "x"
-		case "manager_number":
-			probe.ManagerNumber = ""
-		case "email":
-			probe.Email = "x@example.com"
-		case "job_title":
-			probe.JobTitle = ""
-		case "department":
-			probe.Department = ""
-		case "location":
-			probe.Location = ""
-		case "hire_date":
-			probe.HireDate = ""
-		case "roles":
-			probe.KeepRoles = true
-		default:
-			return errs
-		}
-		if err = probe.Normalize(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
 }
 
 // splitFullName splits at the last space: "Mary Ann Smith" is first name
@@ -546,33 +497,21 @@ func loadImportState(ctx context.Context, db bun.IDB) (*importState, error) {
 		}
 	}
 	rows, err := db.NewSelect().TableExpr("employees").
-		Column("id", "number", "first_name", "last_name", "email", "email_key", "hire_date", "roles",
-			"job_title_id", "department_id", "location_id", "manager_id", "active").
+		Column("id", "number", "first_name", "last_name", "email", "email_key", "roles", "active").
+		ColumnExpr("COALESCE(hire_date, '')").
+		ColumnExpr("COALESCE(job_title_id, 0), COALESCE(department_id, 0), COALESCE(location_id, 0), COALESCE(manager_id, 0)").
 		OrderExpr("id").Rows(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load employees: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c currentEmployee
-		var hire *string
-		var jt, dep, loc, mgr *int64
-		if err := rows.Scan(&c.id, &c.number, &c.firstName, &c.lastName, &c.email, &c.emailKey, &hire, &c.roles,
-			&jt, &dep, &loc, &mgr, &c.active); err != nil {
+		st.list = append(st.list, currentEmployee{})
+		c := &st.list[len(st.list)-1]
+		if err := rows.Scan(&c.id, &c.number, &c.firstName, &c.lastName, &c.email, &c.emailKey, &c.roles, &c.active,
+			&c.hireDate, &c.jobTitleID, &c.departmentID, &c.locationID, &c.managerID); err != nil {
 			return nil, fmt.Errorf("load employees: %w", err)
 		}
-		if hire != nil {
-			c.hireDate = *hire
-		}
-		for _, p := range []struct {
-			src *int64
-			dst *int64
-		}{{jt, &c.jobTitleID}, {dep, &c.departmentID}, {loc, &c.locationID}, {mgr, &c.managerID}} {
-			if p.src != nil {
-				*p.dst = *p.src
-			}
-		}
-		st.list = append(st.list, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load employees: %w", err)

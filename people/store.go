@@ -88,7 +88,7 @@ func (s *Store) ListOrg(ctx context.Context, kind OrgKind) ([]OrgItem, error) {
 // FindOrg returns one item, or NotFound.
 func (s *Store) FindOrg(ctx context.Context, kind OrgKind, id int64) (*OrgItem, error) {
 	var it OrgItem
-	err := s.DB.NewSelect().Model(&it).ModelTableExpr(string(kind)+" AS o").Where("o.id = ?", id).Scan(ctx)
+	err := s.DB.NewSelect().Model(&it).ModelTableExpr(string(kind)+" AS o").ColumnExpr("o.*").Where("o.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.Errorf(store.NotFound, "That %s does not exist.", strings.TrimSuffix(kind.Label(), "s"))
 	}
@@ -111,7 +111,8 @@ func (s *Store) SaveOrg(ctx context.Context, kind OrgKind, id int64, name string
 		_, err = s.DB.NewInsert().Model(it).ModelTableExpr(string(kind)).Returning("id").Exec(ctx)
 	} else {
 		var res sql.Result
-		res, err = s.DB.NewUpdate().Model(it).ModelTableExpr(string(kind)).Column("name", "name_key").WherePK().Exec(ctx)
+		res, err = s.DB.NewUpdate().TableExpr(string(kind)).Set("name = ?", it.Name).Set("name_key = ?", it.NameKey).
+			Where("id = ?", id).Exec(ctx)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return nil, store.Errorf(store.NotFound, "That item does not exist.")

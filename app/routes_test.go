@@ -1,0 +1,156 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/serviceacademy/academy/people"
+)
+
+// roleRoute is one row of the route × role table: the status each role gets.
+type roleRoute struct {
+	method, path string
+	form         url.Values
+	want         map[string]int // role → status
+}
+
+var roles = []string{"visitor", "staff", "manager", "hr", "admin"}
+
+var roleEmails = map[string]string{"staff": staffEmail, "manager": ccMgrEmail, "hr": hrEmail, "admin": adminEmail}
+
+// st builds the expected statuses in the order of roles.
+func st(visitor, staff, manager, hr, admin int) map[string]int {
+	return map[string]int{"visitor": visitor, "staff": staff, "manager": manager, "hr": hr, "admin": admin}
+}
+
+// inLine is an advisor in the contact centre manager's line; staffNumber is a receptionist outside it.
+const inLine = "BW1133"
+
+// TestRouteRoleTable proves who may do what: every route, every role, expected status.
+// Visitors are redirected to sign in on pages (302) and get 401 on actions;
+// records outside a manager's line are 404 (their existence is not revealed).
+func TestRouteRoleTable(t *testing.T) {
+	const (
+		ok, created, see, found, bad, unauth, forbid, missing, invalid = 200, 201, 303, 302, 400, 401, 403, 404, 422
+	)
+	_ = created
+	_ = bad
+	table := []roleRoute{
+		{"GET", "/healthz", nil, st(ok, ok, ok, ok, ok)},
+		{"GET", "/static/css/app.css", nil, st(ok, ok, ok, ok, ok)},
+		{"GET", "/signin", nil, st(ok, found, found, found, found)},
+		{"GET", "/password/not-a-real-token", nil, st(missing, missing, missing, missing, missing)},
+		{"GET", "/", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/account/password", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/people", nil, st(found, forbid, ok, ok, ok)},
+		{"GET", "/people/new", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/people/import", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/people/import/no-such-batch", nil, st(found, forbid, forbid, missing, missing)},
+		{"GET", "/people/" + staffNumber, nil, st(found, ok, missing, ok, ok)},
+		{"GET", "/people/" + inLine, nil, st(found, missing, ok, ok, ok)},
+		{"GET", "/people/" + inLine + "/team", nil, st(found, missing, ok, ok, ok)},
+		{"GET", "/people/NOPE", nil, st(found, missing, missing, missing, missing)},
+		{"GET", "/people/" + staffNumber + "/edit", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/org/departments", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/org/locations", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/org/job_titles", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/org/planets", nil, st(found, forbid, forbid, missing, missing)},
+		{"GET", "/admin/audit", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/admin/tokens", nil, st(found, forbid, forbid, forbid, ok)},
+		{"GET", "/no/such/page", nil, st(missing, missing, missing, missing, missing)},
+		{"POST", "/account/password", url.Values{"current": {"wrong"}}, st(unauth, invalid, invalid, invalid, invalid)},
+		{"POST", "/people", url.Values{}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/people/" + inLine, url.Values{"email": {"bad"}}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/people/import", url.Values{}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/people/import/no-such-batch/apply", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"POST", "/org/departments", url.Values{"name": {""}}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/org/departments/1", url.Values{"name": {"Front Desk & Reception"}}, st(unauth, forbid, forbid, see, see)},
+		{"POST", "/people/" + inLine + "/password-link", nil, st(unauth, forbid, forbid, ok, ok)},
+		{"POST", "/people/" + inLine + "/roles", url.Values{"role_hr": {"on"}}, st(unauth, forbid, forbid, forbid, see)},
+		{"POST", "/admin/tokens", url.Values{"name": {""}, "role": {"hr"}}, st(unauth, forbid, forbid, forbid, invalid)},
+		{"POST", "/admin/tokens/999/revoke", nil, st(unauth, forbid, forbid, forbid, missing)},
+		{"POST", "/people/" + inLine + "/deactivate", nil, st(unauth, forbid, forbid, see, see)},
+		{"POST", "/people/" + inLine + "/reactivate", nil, st(unauth, forbid, forbid, see, see)},
+		{"POST", "/signout", nil, st(unauth, see, see, see, see)},
+	}
+	for _, role := range roles {
+		t.Run(role, func(t *testing.T) {
+			ts := mustServer(t, "sqlite")
+			mgr, _ := ts.People.FindEmployeeByEmail(context.Background(), ccMgrEmail)
+			adv, _ := ts.People.FindEmployeeByNumber(context.Background(), inLine)
+			if ok, _ := ts.People.InLine(context.Background(), mgr.ID, adv.ID); !ok {
+				t.Fatalf("demo changed: %s is no longer in %s's line", inLine, ccMgrEmail)
+			}
+			c := ts.client(t)
+			if role == "visitor" {
+				c.get("/signin")
+			} else {
+				c.signIn(roleEmails[role])
+			}
+			for _, r := range table {
+				var resp *http.Response
+				var body string
+				if r.method == "GET" {
+					resp, body = c.get(r.path)
+				} else {
+					form := url.Values{}
+					for k, v := range r.form {
+						form[k] = v
+					}
+					resp, body = c.post(r.path, form)
+				}
+				if want := r.want[role]; resp.StatusCode != want {
+					t.Errorf("%s %s as %s: status %d, want %d\n%.300s", r.method, r.path, role, resp.StatusCode, want, body)
+				}
+			}
+		})
+	}
+}
+
+// TestAPIRoleTable: every API route with no token, a bad token, and a token of each role.
+func TestAPIRoleTable(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	ctx := context.Background()
+	tokens := map[string]string{"none": "", "bogus": "sa_not-a-real-token"}
+	for _, r := range []struct{ role, emp string }{{"staff", staffNumber}, {"manager", "BW1012"}, {"hr", ""}, {"admin", ""}} {
+		role, _ := people.ParseRole(r.role)
+		secret, _, err := ts.People.CreateToken(ctx, r.role+" token", role, r.emp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[r.role] = secret
+	}
+	put := `{"first_name":"Api","last_name":"Person","email":"api.person@brightwater.example"}`
+	table := []struct {
+		method, path, body string
+		want               map[string]int
+	}{
+		{"GET", "/api/v1/employees", "", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 200, "hr": 200, "admin": 200}},
+		{"GET", "/api/v1/employees/" + staffNumber, "", map[string]int{"none": 401, "bogus": 401, "staff": 200, "manager": 404, "hr": 200, "admin": 200}},
+		{"GET", "/api/v1/employees/" + inLine, "", map[string]int{"none": 401, "bogus": 401, "staff": 404, "manager": 200, "hr": 200, "admin": 200}},
+		{"PUT", "/api/v1/employees/API1", put, map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 201, "admin": 200}},
+		{"POST", "/api/v1/employees/import?dry_run=true", "Employee ID,Full Name,Email\nX1,Ex Ample,x1@brightwater.example\n", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 200, "admin": 200}},
+		{"GET", "/api/v1/nothing", "", map[string]int{"none": 404, "bogus": 404, "staff": 404, "manager": 404, "hr": 404, "admin": 404}},
+	}
+	for _, who := range []string{"none", "bogus", "staff", "manager", "hr", "admin"} {
+		for _, r := range table {
+			req, _ := http.NewRequest(r.method, "http://localhost"+r.path, strings.NewReader(r.body))
+			if tokens[who] != "" {
+				req.Header.Set("Authorization", "Bearer "+tokens[who])
+			}
+			resp, err := ts.App.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := r.want[who]; resp.StatusCode != want {
+				t.Errorf("%s %s with %s token: status %d, want %d", r.method, r.path, who, resp.StatusCode, want)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("%s %s with %s token: content type %q, want JSON", r.method, r.path, who, ct)
+			}
+		}
+	}
+}
