@@ -32,6 +32,7 @@ CREATE TABLE employees (
     department_id BIGINT REFERENCES departments (id),
     location_id BIGINT REFERENCES locations (id),
     manager_id BIGINT REFERENCES employees (id),
+    line_path {{.PathType}} NOT NULL DEFAULT '',
     hire_date VARCHAR(10),
     active BOOLEAN NOT NULL DEFAULT TRUE,
     roles VARCHAR(100) NOT NULL DEFAULT '',
@@ -43,10 +44,12 @@ CREATE TABLE employees (
 --bun:split
 CREATE INDEX employees_manager_id ON employees (manager_id);
 --bun:split
+CREATE INDEX employees_line_path ON employees (line_path);
+--bun:split
 CREATE INDEX employees_department_id ON employees (department_id);
 --bun:split
 CREATE INDEX employees_location_id ON employees (location_id);
 --bun:split
 CREATE INDEX employees_job_title_id ON employees (job_title_id);
 --bun:split
-CREATE INDEX employees_name ON employees (last_name, first_name);
+CREATE INDEX employees_name ON employees (last_name, first_name, number);

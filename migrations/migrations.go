@@ -1,4 +1,5 @@
 // Package migrations embeds the SQL migrations. Each file is a Go template:
+// {{.PathType}} is a text type that compares byte by byte;
 // {{.PK}} expands to the dialect's auto-increment primary key, so one file
 // serves SQLite and PostgreSQL.
 package migrations

@@ -87,6 +87,7 @@ type Employee struct {
 	DepartmentID  *int64     `bun:"department_id"`
 	LocationID    *int64     `bun:"location_id"`
 	ManagerID     *int64     `bun:"manager_id"`
+	LinePath      string     `bun:",notnull"` // "/ceo id/.../own id/": see line.go
 	HireDate      string     `bun:",nullzero"`
 	Active        bool       `bun:",notnull"`
 	Roles         string     `bun:",notnull"`

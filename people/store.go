@@ -221,16 +221,58 @@ type EmployeeFilter struct {
 	Offset        int
 }
 
-// ListEmployees returns one page of employees matching f and the total count.
+// ListEmployees returns one page of employees matching f and the total count
+// (-1 for keyset pages, which do not need it).
 func (s *Store) ListEmployees(ctx context.Context, f EmployeeFilter) ([]Employee, int, error) {
 	var list []Employee
-	q := selectEmployees(s.DB, &list)
-	if f.LineOf != 0 {
-		q = q.With("line", lineQuery(s.DB, f.LineOf)).Join("JOIN line ON line.id = e.id")
+	q, err := s.filterEmployees(ctx, selectEmployees(s.DB, &list), f)
+	if err != nil {
+		return nil, 0, err
 	}
-	if t := strings.ToLower(strings.TrimSpace(f.Search)); t != "" {
-		for _, w := range strings.Fields(t) {
-			q = q.Where("e.search_key LIKE ? ESCAPE '\\'", "%"+escapeLike(w)+"%")
+	if f.OrderByNumber {
+		q = q.OrderExpr("e.number")
+	} else {
+		q = q.OrderExpr("e.last_name, e.first_name, e.number")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1001 {
+		limit = 50
+	}
+	if err := q.Limit(int64(limit)).Offset(int64(f.Offset)).Scan(ctx); err != nil {
+		return nil, 0, err
+	}
+	if f.AfterNumber != "" || f.OrderByNumber {
+		return list, -1, nil
+	}
+	// The count needs no joins unless a filter names a department or location.
+	cq := s.DB.NewSelect().TableExpr("employees AS e")
+	if f.Department != "" {
+		cq = cq.Join("JOIN departments AS d ON d.id = e.department_id")
+	}
+	if f.Location != "" {
+		cq = cq.Join("JOIN locations AS l ON l.id = e.location_id")
+	}
+	if cq, err = s.filterEmployees(ctx, cq, f); err != nil {
+		return nil, 0, err
+	}
+	n, err := cq.Count(ctx)
+	return list, int(n), err
+}
+
+// filterEmployees adds f's conditions to q (which selects employees AS e).
+func (s *Store) filterEmployees(ctx context.Context, q *bun.SelectQuery, f EmployeeFilter) (*bun.SelectQuery, error) {
+	if f.LineOf != 0 {
+		root, err := linePath(ctx, s.DB, f.LineOf)
+		if err != nil {
+			return nil, err
+		}
+		q = whereBelow(q, "e", root)
+	}
+	for _, w := range strings.Fields(strings.ToLower(f.Search)) {
+		if store.IsPostgresDB(s.DB) {
+			q = q.Where("strpos(e.search_key, ?) > 0", w)
+		} else {
+			q = q.Where("instr(e.search_key, ?) > 0", w) // much cheaper than LIKE '%w%' in SQLite
 		}
 	}
 	if f.DepartmentID != 0 {
@@ -257,101 +299,9 @@ func (s *Store) ListEmployees(ctx context.Context, f EmployeeFilter) ([]Employee
 	if f.AfterNumber != "" {
 		q = q.Where("e.number > ?", f.AfterNumber)
 	}
-	if f.OrderByNumber {
-		q = q.OrderExpr("e.number")
-	} else {
-		q = q.OrderExpr("e.last_name, e.first_name, e.number")
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 50
-	}
-	q = q.Limit(int64(limit)).Offset(int64(f.Offset))
-	if f.AfterNumber != "" || f.OrderByNumber {
-		// Keyset pages do not need a total.
-		err := q.Scan(ctx)
-		return list, -1, err
-	}
-	n, err := q.ScanAndCount(ctx)
-	return list, int(n), err
+	return q, nil
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// lineQuery selects the ids (and depth) of everyone below managerID.
-func lineQuery(db bun.IDB, managerID int64) *bun.RawQuery {
-	return db.NewRaw(`WITH RECURSIVE line(id, depth) AS (
-		SELECT id, 1 FROM employees WHERE manager_id = ?
-		UNION ALL
-		SELECT c.id, line.depth + 1 FROM employees AS c JOIN line ON c.manager_id = line.id WHERE line.depth < 200
-	) SELECT id, depth FROM line`, managerID)
-}
-
-// LineMember is one person in a reporting line with their depth below the root (1 = direct).
-type LineMember struct {
-	Employee `bun:",extend"`
-	Depth    int `bun:",scanonly"`
-}
-
-// ReportingLine returns everyone below managerID (direct and indirect), in
-// one recursive query, ordered for display as a tree.
-func (s *Store) ReportingLine(ctx context.Context, managerID int64, activeOnly bool) ([]LineMember, error) {
-	var list []LineMember
-	q := selectEmployees(s.DB, &list).
-		With("line", lineQuery(s.DB, managerID)).
-		ColumnExpr("line.depth AS depth").
-		Join("JOIN line ON line.id = e.id")
-	if activeOnly {
-		q = q.Where("e.active")
-	}
-	err := q.OrderExpr("line.depth, e.last_name, e.first_name").Scan(ctx)
-	return list, err
-}
-
-// CountLine returns how many people are below managerID.
-func (s *Store) CountLine(ctx context.Context, managerID int64) (int, error) {
-	var n int
-	err := s.DB.NewRaw(`WITH RECURSIVE line(id, depth) AS (
-		SELECT id, 1 FROM employees WHERE manager_id = ?
-		UNION ALL
-		SELECT c.id, line.depth + 1 FROM employees AS c JOIN line ON c.manager_id = line.id WHERE line.depth < 200
-	) SELECT COUNT(*) FROM line`, managerID).Scan(ctx, &n)
-	return n, err
-}
-
-// InLine reports whether employeeID is below managerID (walks up from the
-// employee, so it costs the depth of the chain, not the size of the line).
-func InLine(ctx context.Context, db bun.IDB, managerID, employeeID int64) (bool, error) {
-	var n int
-	err := db.NewRaw(`WITH RECURSIVE up(id, depth) AS (
-		SELECT manager_id, 1 FROM employees WHERE id = ? AND manager_id IS NOT NULL
-		UNION ALL
-		SELECT e.manager_id, up.depth + 1 FROM employees AS e JOIN up ON e.id = up.id
-		WHERE e.manager_id IS NOT NULL AND up.depth < 200
-	) SELECT COUNT(*) FROM up WHERE id = ?`, employeeID, managerID).Scan(ctx, &n)
-	return n > 0, err
-}
-
-// InLine reports whether employeeID is below managerID.
-func (s *Store) InLine(ctx context.Context, managerID, employeeID int64) (bool, error) {
-	return InLine(ctx, s.DB, managerID, employeeID)
-}
-
-// Chain returns the managers above id, nearest first.
-func (s *Store) Chain(ctx context.Context, id int64) ([]Employee, error) {
-	var list []Employee
-	err := s.DB.NewSelect().Model(&list).
-		With("up", s.DB.NewRaw(`WITH RECURSIVE up(id, depth) AS (
-			SELECT manager_id, 1 FROM employees WHERE id = ? AND manager_id IS NOT NULL
-			UNION ALL
-			SELECT e.manager_id, up.depth + 1 FROM employees AS e JOIN up ON e.id = up.id
-			WHERE e.manager_id IS NOT NULL AND up.depth < 200
-		) SELECT id, depth FROM up`, id)).
-		Join("JOIN up ON up.id = e.id").OrderExpr("up.depth").Scan(ctx)
-	return list, err
-}
 
 // HasReports reports whether anyone active reports directly to id.
 func (s *Store) HasReports(ctx context.Context, id int64) (bool, error) {
@@ -421,9 +371,10 @@ func saveEmployee(ctx context.Context, tx bun.IDB, in EmployeeInput, now time.Ti
 	}
 
 	var managerID *int64
+	parentPath := "/"
 	if in.ManagerNumber != "" {
 		var m Employee
-		err := tx.NewSelect().Model(&m).Column("id").Where("number = ?", in.ManagerNumber).Scan(ctx)
+		err := tx.NewSelect().Model(&m).Column("id", "line_path").Where("number = ?", in.ManagerNumber).Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, store.FieldError("manager_number", "No employee has number %q.", in.ManagerNumber)
 		} else if err != nil {
@@ -440,6 +391,7 @@ func saveEmployee(ctx context.Context, tx bun.IDB, in EmployeeInput, now time.Ti
 			}
 		}
 		managerID = &m.ID
+		parentPath = m.LinePath
 	}
 
 	if e.JobTitleID, err = ensureOrg(ctx, tx, JobTitles, in.JobTitle, nil, now); err != nil {
@@ -468,12 +420,15 @@ func saveEmployee(ctx context.Context, tx bun.IDB, in EmployeeInput, now time.Ti
 		if len(res.Changed) == 0 {
 			return res, nil
 		}
-		_, err = tx.NewUpdate().Model(e).WherePK().Exec(ctx)
+		_, err = tx.NewUpdate().Model(e).ExcludeColumn("line_path").WherePK().Exec(ctx)
 	}
 	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return nil, &store.Error{Kind: store.Conflict, Field: "email", Message: "That email or number is already taken.", Err: err}
 		}
+		return nil, err
+	}
+	if err := setPath(ctx, tx, e, parentPath); err != nil {
 		return nil, err
 	}
 	if !e.Active {
