@@ -302,7 +302,6 @@ func (s *Store) filterEmployees(ctx context.Context, q *bun.SelectQuery, f Emplo
 	return q, nil
 }
 
-
 // HasReports reports whether anyone active reports directly to id.
 func (s *Store) HasReports(ctx context.Context, id int64) (bool, error) {
 	return s.DB.NewSelect().TableExpr("employees").Where("manager_id = ? AND active", id).Exists(ctx)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"runtime"
@@ -135,9 +136,9 @@ func templateData(db bun.IDB) map[string]string {
 	return map[string]string{"PK": "INTEGER PRIMARY KEY AUTOINCREMENT", "PathType": "TEXT"}
 }
 
-func newMigrator(db *bun.DB) (*migrate.Migrator, error) {
+func newMigrator(db *bun.DB, fsys fs.FS) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
-	if err := ms.Discover(migrations.FS); err != nil {
+	if err := ms.Discover(fsys); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
 	return migrate.NewMigrator(db, ms,
@@ -150,7 +151,12 @@ func newMigrator(db *bun.DB) (*migrate.Migrator, error) {
 // A failed migration is not recorded; the error names it. Concurrent callers
 // (several instances starting at once) wait for each other.
 func Migrate(ctx context.Context, db *bun.DB, log *slog.Logger) ([]string, error) {
-	m, err := newMigrator(db)
+	return MigrateFS(ctx, db, migrations.FS, log)
+}
+
+// MigrateFS is Migrate with the migration files taken from fsys.
+func MigrateFS(ctx context.Context, db *bun.DB, fsys fs.FS, log *slog.Logger) ([]string, error) {
+	m, err := newMigrator(db, fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +198,7 @@ func Migrate(ctx context.Context, db *bun.DB, log *slog.Logger) ([]string, error
 
 // Pending returns the migrations not yet applied.
 func Pending(ctx context.Context, db *bun.DB) ([]string, error) {
-	m, err := newMigrator(db)
+	m, err := newMigrator(db, migrations.FS)
 	if err != nil {
 		return nil, err
 	}
