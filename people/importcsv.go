@@ -70,7 +70,9 @@ func (p *ImportPlan) addError(line int, field, format string, args ...any) {
 
 // PlanImport reads an employee file (CSV, see importColumns) and compares it
 // with the database; it writes nothing. Problems in the file come back as
-// plan.Errors; the error is only for internal failures.
+// plan.Errors; the error is only for internal failures. For people already
+// stored, a column the file does not have keeps the stored value, and an
+// empty cell clears it, except roles: an empty roles cell keeps them.
 func (s *Store) PlanImport(ctx context.Context, data []byte, opt ImportOptions) (*ImportPlan, error) {
 	plan, _, err := planImport(ctx, s.DB, data, opt)
 	return plan, err
@@ -310,7 +312,7 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				plan.addError(0, "file", "The file cannot be read: %v.", err)
+				plan.addError(headerLine, "file", "The file cannot be read: %v.", err)
 				return f
 			}
 			plan.Rows++
@@ -762,10 +764,9 @@ func checkCycles(plan *ImportPlan, rows []importRow, fileNumbers map[string]int,
 	}
 }
 
-// describeCycle writes the cycle starting at member k, e.g. "cycle: 7 → 9 → 7".
+// describeCycle writes the cycle starting at member k, e.g. "7 → 9 → 7".
 func describeCycle(cycle []string, k int) string {
 	var b strings.Builder
-	b.WriteString("cycle: ")
 	for i := range min(len(cycle), 12) {
 		b.WriteString(cycle[(k+i)%len(cycle)])
 		b.WriteString(" → ")
@@ -804,6 +805,48 @@ func fillEmployee(e *Employee, in *EmployeeInput, jobTitleID, departmentID, loca
 }
 
 // Writing.
+
+// createLevels orders the rows to create so that managers come before their
+// reports: level 0 reports to nobody new, level n to someone at level n-1.
+// It returns the row indexes and, alongside, their levels.
+func (w *importWork) createLevels() (order, levels []int, err error) {
+	newRow := make(map[string]int, len(w.creates))
+	level := make(map[int]int, len(w.creates))
+	for _, i := range w.creates {
+		newRow[w.rows[i].in.Number] = i
+	}
+	var path []int
+	for _, i := range w.creates {
+		path = path[:0]
+		base := -1 // level of the first row above path whose level is known
+		for j := i; ; {
+			if l, ok := level[j]; ok {
+				base = l
+				break
+			}
+			if len(path) > len(w.creates) {
+				return nil, nil, fmt.Errorf("import: reporting cycle among new employees at line %d", w.rows[i].line)
+			}
+			path = append(path, j)
+			k, ok := newRow[w.rows[j].manager]
+			if !ok {
+				break
+			}
+			j = k
+		}
+		for p := len(path) - 1; p >= 0; p-- {
+			base++
+			level[path[p]] = base
+		}
+	}
+	order = slices.Clone(w.creates)
+	slices.SortStableFunc(order, func(a, b int) int { return level[a] - level[b] })
+	levels = make([]int, len(order))
+	for n, i := range order {
+		levels[n] = level[i]
+	}
+	return order, levels, nil
+}
 
 const importChunk = 500
 
@@ -853,10 +896,12 @@ func (w *importWork) apply(ctx context.Context, tx bun.IDB, now time.Time) error
 		}
 		e := r.cur.employee()
 		fillEmployee(&e, &r.in, ids[0], ids[1], ids[2], e.ManagerID, now)
-		if _, err := tx.NewUpdate().Model(&e).
-			Column("first_name", "last_name", "email", "email_key", "search_key", "job_title_id", "department_id",
-				"location_id", "hire_date", "active", "roles", "deactivated_at", "updated_at").
-			WherePK().Exec(ctx); err != nil {
+		cols := []string{"first_name", "last_name", "email", "email_key", "search_key", "job_title_id", "department_id",
+			"location_id", "hire_date", "active", "roles", "updated_at"}
+		if e.Active != r.cur.active {
+			cols = append(cols, "deactivated_at") // otherwise keep a leaver's date
+		}
+		if _, err := tx.NewUpdate().Model(&e).Column(cols...).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("import: update %s: %w", e.Number, err)
 		}
 		if r.cur.active && !e.Active {
@@ -864,50 +909,64 @@ func (w *importWork) apply(ctx context.Context, tx bun.IDB, now time.Time) error
 		}
 	}
 
-	created := make([]Employee, len(w.creates))
-	for n, i := range w.creates {
-		r := &w.rows[i]
-		ids, err := w.orgIDs(r, ensure)
-		if err != nil {
-			return err
-		}
-		var managerID *int64
-		if c := w.st.byNumber[r.manager]; r.manager != "" && c != nil {
-			managerID = &c.id
-		}
-		e := &created[n]
-		*e = Employee{Number: r.in.Number, Active: true, CreatedAt: now}
-		fillEmployee(e, &r.in, ids[0], ids[1], ids[2], managerID, now)
-	}
-	if err := chunks(created, func(list []Employee) error {
-		_, err := tx.NewInsert().Model(&list).Returning("id").Exec(ctx)
-		return err
-	}); err != nil {
-		return fmt.Errorf("import: create employees: %w", err)
-	}
-
-	// Second pass: managers, now that everyone has an id.
-	idOf := make(map[string]int64, len(created))
-	for _, e := range created {
-		idOf[e.Number] = e.ID
-	}
+	// New employees go in by level (managers before their reports, wherever
+	// they are in the file), so each row is inserted with its manager id.
+	idOf := make(map[string]int64, len(w.creates))
 	lookup := func(number string) int64 {
-		if number == "" {
-			return 0
-		}
 		if c := w.st.byNumber[number]; c != nil {
 			return c.id
 		}
 		return idOf[number]
 	}
+	order, levels, err := w.createLevels()
+	if err != nil {
+		return err
+	}
+	created := make([]Employee, len(order))
+	for n, i := range order {
+		r := &w.rows[i]
+		ids, err := w.orgIDs(r, ensure)
+		if err != nil {
+			return err
+		}
+		e := &created[n]
+		*e = Employee{Number: r.in.Number, Active: true, CreatedAt: now}
+		fillEmployee(e, &r.in, ids[0], ids[1], ids[2], nil, now)
+	}
+	for start := 0; start < len(order); {
+		end := start
+		for end < len(order) && levels[end] == levels[start] {
+			if m := w.rows[order[end]].manager; m != "" {
+				id := lookup(m)
+				created[end].ManagerID = &id
+			}
+			end++
+		}
+		if err := chunks(created[start:end], func(list []Employee) error {
+			if _, err := tx.NewInsert().Model(&list).Returning("id").Exec(ctx); err != nil {
+				return err
+			}
+			// Their reporting-line paths (see childPath): the manager's path, then their own id.
+			ids := make([]int64, len(list))
+			for k := range list {
+				ids[k] = list[k].ID
+			}
+			_, err := tx.NewUpdate().TableExpr("employees").
+				Set("line_path = COALESCE((SELECT NULLIF(m.line_path, '') FROM employees AS m WHERE m.id = employees.manager_id), '/') || CAST(id AS VARCHAR(20)) || '/'").
+				Where("id IN (?)", bun.List(ids)).Exec(ctx)
+			return err
+		}); err != nil {
+			return fmt.Errorf("import: create employees: %w", err)
+		}
+		for _, e := range created[start:end] {
+			idOf[e.Number] = e.ID
+		}
+		start = end
+	}
+
+	// Second pass: managers of updated employees (they may report to someone new).
 	type link struct{ id, managerID int64 }
 	var links []link
-	for n, i := range w.creates {
-		r := &w.rows[i]
-		if want := lookup(r.manager); created[n].ManagerID == nil && want != 0 {
-			links = append(links, link{created[n].ID, want})
-		}
-	}
 	for _, i := range w.updates {
 		r := &w.rows[i]
 		if want := lookup(r.manager); want != r.cur.managerID {
@@ -931,6 +990,13 @@ func (w *importWork) apply(ctx context.Context, tx bun.IDB, now time.Time) error
 		return err
 	}); err != nil {
 		return fmt.Errorf("import: set managers: %w", err)
+	}
+
+	// People who moved take their lines with them: recompute the paths once.
+	if len(links) > 0 {
+		if _, err := RebuildPaths(ctx, tx); err != nil {
+			return fmt.Errorf("import: reporting lines: %w", err)
+		}
 	}
 
 	leavers := make([]int64, len(w.deactivates))

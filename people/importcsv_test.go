@@ -137,6 +137,9 @@ func TestImportFormats(t *testing.T) {
 				for number, w := range tt.want {
 					checkEmployee(t, s, number, w)
 				}
+				if changed, err := people.RebuildPaths(context.Background(), db); err != nil || changed != 0 {
+					t.Errorf("reporting-line paths: %d wrong (err %v)", changed, err)
+				}
 			})
 		})
 	}
@@ -338,6 +341,20 @@ func TestImportApply(t *testing.T) {
 		if e := mustFind(t, s, "4"); e.SearchKey != "4 four person four@example.com" {
 			t.Errorf("search key %q", e.SearchKey)
 		}
+		if changed, err := people.RebuildPaths(ctx, db); err != nil || changed != 0 {
+			t.Errorf("reporting-line paths: %d wrong (err %v)", changed, err)
+		}
+		line, err := s.ReportingLine(ctx, mustFind(t, s, "1").ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var below []string
+		for _, m := range line {
+			below = append(below, fmt.Sprintf("%s@%d", m.Number, m.Depth))
+		}
+		if slices.Sort(below); strings.Join(below, " ") != "2@2 4@2 5@1" {
+			t.Errorf("line of 1: %v", below)
+		}
 		if n := countRows(t, db, "departments"); n != 2 {
 			t.Errorf("%d departments, want 2", n)
 		}
@@ -435,6 +452,13 @@ func TestImportDeactivateMissing(t *testing.T) {
 				t.Errorf("employee %s not deactivated: %+v", number, e)
 			}
 		}
+		left := mustFind(t, s, "4").DeactivatedAt
+		mustApply(t, s, strings.Replace(data, "First4,", "Renamed4,", 1), people.ImportOptions{})
+		if e := mustFind(t, s, "4"); e.FirstName != "Renamed4" || e.Active || e.DeactivatedAt == nil || !e.DeactivatedAt.Equal(*left) {
+			t.Errorf("leaver's update lost the deactivation date: %+v", e)
+		}
+		mustApply(t, s, data, people.ImportOptions{})
+
 		var sessions []int64
 		if err := db.NewSelect().TableExpr("sessions").Column("employee_id").Scan(ctx, &sessions); err != nil {
 			t.Fatal(err)
@@ -450,6 +474,14 @@ func TestImportDeactivateMissing(t *testing.T) {
 		if len(again.Deactivates)+len(again.Updates)+len(again.Creates) != 0 {
 			t.Fatalf("second apply %+v", again)
 		}
+
+		back := mustApply(t, s, data+"3,First3,Last3,e3@example.com,Front Desk,Leeds,Agent,1,Active\n", people.ImportOptions{})
+		if numbers(back.Updates) != "3" || !slices.Equal(back.Updates[0].Changed, []string{"active"}) {
+			t.Fatalf("rejoiner: updates %+v", back.Updates)
+		}
+		if e := mustFind(t, s, "3"); !e.Active || e.DeactivatedAt != nil {
+			t.Errorf("employee 3 not reactivated: %+v", e)
+		}
 	})
 }
 
@@ -464,5 +496,14 @@ func TestImportLargeCycleMessage(t *testing.T) {
 		if len(plan.Errors) != 30 || len(plan.Errors[0].Message) > 300 {
 			t.Fatalf("%d errors, first %q", len(plan.Errors), plan.Errors[0].Message)
 		}
+	})
+}
+
+func TestImportManagerByEmailInDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		s := people.NewStore(db)
+		mustSave(t, s, emp("1", ""))
+		mustApply(t, s, "id,name,email,manager email\n2,Bo Ray,bo@example.com,E1@example.com\n", people.ImportOptions{})
+		checkEmployee(t, s, "2", want{first: "Bo", last: "Ray", email: "bo@example.com", manager: "1", active: true})
 	})
 }
