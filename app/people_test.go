@@ -15,6 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store/storetest"
 )
 
 func doc(t *testing.T, body string) *goquery.Document {
@@ -129,238 +130,246 @@ func TestSecureCookiesOnHTTPS(t *testing.T) {
 }
 
 func TestPeoplePages(t *testing.T) {
-	ts := mustServer(t, "sqlite")
-	ctx := context.Background()
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ts := mustServer(t, dialect)
+			ctx := context.Background()
 
-	t.Run("ManagerSeesOnlyTheirLine", func(t *testing.T) {
-		c := ts.client(t)
-		c.signIn(ccMgrEmail)
-		_, body := c.get("/people?status=all")
-		mgr, _ := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
-		line, _ := ts.People.ReportingLine(ctx, mgr.ID, false)
-		rows := doc(t, body).Find("#people-table tbody tr")
-		if rows.Length() != len(line) || len(line) < 20 {
-			t.Fatalf("rows %d, line %d", rows.Length(), len(line))
-		}
-		if strings.Contains(doc(t, body).Find("#people-table").Text(), "Receptionist") {
-			t.Fatal("a receptionist (outside the contact centre line) is listed")
-		}
-	})
+			t.Run("ManagerSeesOnlyTheirLine", func(t *testing.T) {
+				c := ts.client(t)
+				c.signIn(ccMgrEmail)
+				_, body := c.get("/people?status=all")
+				mgr, _ := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
+				line, _ := ts.People.ReportingLine(ctx, mgr.ID, false)
+				rows := doc(t, body).Find("#people-table tbody tr")
+				if rows.Length() != len(line) || len(line) < 20 {
+					t.Fatalf("rows %d, line %d", rows.Length(), len(line))
+				}
+				if strings.Contains(doc(t, body).Find("#people-table").Text(), "Receptionist") {
+					t.Fatal("a receptionist (outside the contact centre line) is listed")
+				}
+			})
 
-	t.Run("SearchAndFilter", func(t *testing.T) {
-		c := ts.client(t)
-		c.signIn(hrEmail)
-		_, body := c.get("/people?q=khan")
-		d := doc(t, body)
-		if got := d.Find("#people-table tbody tr").Length(); got != 1 {
-			t.Fatalf("search khan: %d rows", got)
-		}
-		if !strings.Contains(d.Find("#people-table").Text(), "Khan, Aisha") {
-			t.Fatal("Aisha Khan not found")
-		}
-		items, _ := ts.People.ListOrg(ctx, people.Locations)
-		var glasgow int64
-		for _, it := range items {
-			if it.Name == "Glasgow" {
-				glasgow = it.ID
-			}
-		}
-		_, body = c.get("/people?location=" + itoa64(glasgow))
-		d = doc(t, body)
-		d.Find("#people-table tbody tr").Each(func(_ int, s *goquery.Selection) {
-			if !strings.Contains(s.Text(), "Glasgow") {
-				t.Errorf("non-Glasgow row: %s", s.Text())
-			}
+			t.Run("SearchAndFilter", func(t *testing.T) {
+				c := ts.client(t)
+				c.signIn(hrEmail)
+				_, body := c.get("/people?q=khan")
+				d := doc(t, body)
+				if got := d.Find("#people-table tbody tr").Length(); got != 1 {
+					t.Fatalf("search khan: %d rows", got)
+				}
+				if !strings.Contains(d.Find("#people-table").Text(), "Khan, Aisha") {
+					t.Fatal("Aisha Khan not found")
+				}
+				items, _ := ts.People.ListOrg(ctx, people.Locations)
+				var glasgow int64
+				for _, it := range items {
+					if it.Name == "Glasgow" {
+						glasgow = it.ID
+					}
+				}
+				_, body = c.get("/people?location=" + itoa64(glasgow))
+				d = doc(t, body)
+				d.Find("#people-table tbody tr").Each(func(_ int, s *goquery.Selection) {
+					if !strings.Contains(s.Text(), "Glasgow") {
+						t.Errorf("non-Glasgow row: %s", s.Text())
+					}
+				})
+				if d.Find("#people-table tbody tr").Length() == 0 {
+					t.Fatal("nobody in Glasgow")
+				}
+			})
+
+			t.Run("Paging", func(t *testing.T) {
+				c := ts.client(t)
+				c.signIn(hrEmail)
+				_, body := c.get("/people")
+				d := doc(t, body)
+				if d.Find("#people-table tbody tr").Length() != 50 {
+					t.Fatal("first page should hold 50 people")
+				}
+				next, ok := d.Find(`nav.pagination a[rel="next"]`).Attr("href")
+				if !ok {
+					t.Fatal("no next link")
+				}
+				_, body = c.get(next)
+				if n := doc(t, body).Find("#people-table tbody tr").Length(); n == 0 || n >= 50 {
+					t.Fatalf("second page rows: %d", n)
+				}
+			})
+
+			t.Run("FormKeepsInputOnError", func(t *testing.T) {
+				c := ts.client(t)
+				c.signIn(hrEmail)
+				c.get("/people/new")
+				resp, body := c.post("/people", url.Values{"employee_number": {"N-1"}, "first_name": {"Nia"}, "last_name": {"Long"},
+					"email": {"not-an-email"}, "department": {"Front Desk"}, "hire_date": {"31/02/2024"}})
+				if resp.StatusCode != 422 {
+					t.Fatalf("status %d", resp.StatusCode)
+				}
+				d := doc(t, body)
+				if v, _ := d.Find("#f-first_name").Attr("value"); v != "Nia" {
+					t.Fatalf("first name lost: %q", v)
+				}
+				if v, _ := d.Find("#f-email").Attr("aria-invalid"); v != "true" {
+					t.Fatal("email not marked invalid")
+				}
+				if d.Find("#e-email").Text() == "" || d.Find("#e-hire_date").Text() == "" {
+					t.Fatal("missing messages next to email and hire date")
+				}
+			})
+
+			t.Run("CreateEditDeactivate", func(t *testing.T) {
+				c := ts.client(t)
+				c.signIn(hrEmail)
+				c.get("/people/new")
+				resp, _ := c.post("/people", url.Values{"employee_number": {"N-2"}, "first_name": {"Nia"}, "last_name": {"Long"},
+					"email": {"nia.long@brightwater.example"}, "manager_number": {"BW1010"}, "hire_date": {"01/03/2026"}, "active": {"on"}})
+				if resp.StatusCode != 303 {
+					t.Fatalf("create: %d", resp.StatusCode)
+				}
+				_, body := c.get("/people/N-2")
+				d := doc(t, body)
+				if !strings.Contains(d.Find("dl.facts").Text(), "1 Mar 2026") || !strings.Contains(d.Find("dl.facts").Text(), "James O'Connor") {
+					t.Fatalf("employee page: %s", d.Find("dl.facts").Text())
+				}
+				// A cycle is rejected next to the manager field.
+				c.get("/people/BW1010/edit")
+				resp, body = c.post("/people/BW1010", url.Values{"first_name": {"James"}, "last_name": {"O'Connor"},
+					"email": {"james.oconnor@brightwater.example"}, "manager_number": {"N-2"}, "active": {"on"}})
+				if resp.StatusCode != 422 || !strings.Contains(doc(t, body).Find("#e-manager_number").Text(), "cycle") {
+					t.Fatalf("cycle: %d %s", resp.StatusCode, doc(t, body).Find(".field-error").Text())
+				}
+				c.get("/people/N-2")
+				c.post("/people/N-2/deactivate", nil)
+				e, _ := ts.People.FindEmployeeByNumber(ctx, "N-2")
+				if e.Active {
+					t.Fatal("still active")
+				}
+			})
+
+			t.Run("PasswordLinkThenSignIn", func(t *testing.T) {
+				hr := ts.client(t)
+				hr.signIn(hrEmail)
+				hr.get("/people/" + staffNumber)
+				_, body := hr.post("/people/"+staffNumber+"/password-link", nil)
+				link := doc(t, body).Find("#password-link").Text()
+				u, err := url.Parse(strings.TrimSpace(link))
+				if err != nil || !strings.HasPrefix(u.Path, "/password/") {
+					t.Fatalf("no link shown: %q", link)
+				}
+				v := ts.client(t)
+				v.get(u.Path)
+				resp, body := v.post(u.Path, url.Values{"password": {"short"}, "confirm": {"short"}})
+				if resp.StatusCode != 422 || doc(t, body).Find("#e-password").Text() == "" {
+					t.Fatalf("short password: %d", resp.StatusCode)
+				}
+				resp, _ = v.post(u.Path, url.Values{"password": {"a brand new password"}, "confirm": {"a brand new password"}})
+				if resp.StatusCode != 303 {
+					t.Fatalf("set password: %d", resp.StatusCode)
+				}
+				v.get("/signin")
+				resp, _ = v.post("/signin", url.Values{"email": {staffEmail}, "password": {"a brand new password"}})
+				if resp.StatusCode != 303 {
+					t.Fatalf("sign in with new password: %d", resp.StatusCode)
+				}
+				resp, _ = v.get(u.Path)
+				if resp.StatusCode != 404 {
+					t.Fatalf("link reused: %d", resp.StatusCode)
+				}
+			})
+
+			t.Run("ErrorPagesUseTheLayout", func(t *testing.T) {
+				c := ts.client(t)
+				c.signIn(ccMgrEmail)
+				_, body := c.get("/people/NOPE")
+				d := doc(t, body)
+				if d.Find("nav.site-nav").Length() != 1 || d.Find(".error-page .code").Text() != "404" {
+					t.Fatal("404 page is not in the app's layout")
+				}
+				_, body = c.get("/admin/tokens")
+				if doc(t, body).Find(".error-page .code").Text() != "403" {
+					t.Fatal("403 page is not in the app's layout")
+				}
+			})
 		})
-		if d.Find("#people-table tbody tr").Length() == 0 {
-			t.Fatal("nobody in Glasgow")
-		}
-	})
-
-	t.Run("Paging", func(t *testing.T) {
-		c := ts.client(t)
-		c.signIn(hrEmail)
-		_, body := c.get("/people")
-		d := doc(t, body)
-		if d.Find("#people-table tbody tr").Length() != 50 {
-			t.Fatal("first page should hold 50 people")
-		}
-		next, ok := d.Find(`nav.pagination a[rel="next"]`).Attr("href")
-		if !ok {
-			t.Fatal("no next link")
-		}
-		_, body = c.get(next)
-		if n := doc(t, body).Find("#people-table tbody tr").Length(); n == 0 || n >= 50 {
-			t.Fatalf("second page rows: %d", n)
-		}
-	})
-
-	t.Run("FormKeepsInputOnError", func(t *testing.T) {
-		c := ts.client(t)
-		c.signIn(hrEmail)
-		c.get("/people/new")
-		resp, body := c.post("/people", url.Values{"employee_number": {"N-1"}, "first_name": {"Nia"}, "last_name": {"Long"},
-			"email": {"not-an-email"}, "department": {"Front Desk"}, "hire_date": {"31/02/2024"}})
-		if resp.StatusCode != 422 {
-			t.Fatalf("status %d", resp.StatusCode)
-		}
-		d := doc(t, body)
-		if v, _ := d.Find("#f-first_name").Attr("value"); v != "Nia" {
-			t.Fatalf("first name lost: %q", v)
-		}
-		if v, _ := d.Find("#f-email").Attr("aria-invalid"); v != "true" {
-			t.Fatal("email not marked invalid")
-		}
-		if d.Find("#e-email").Text() == "" || d.Find("#e-hire_date").Text() == "" {
-			t.Fatal("missing messages next to email and hire date")
-		}
-	})
-
-	t.Run("CreateEditDeactivate", func(t *testing.T) {
-		c := ts.client(t)
-		c.signIn(hrEmail)
-		c.get("/people/new")
-		resp, _ := c.post("/people", url.Values{"employee_number": {"N-2"}, "first_name": {"Nia"}, "last_name": {"Long"},
-			"email": {"nia.long@brightwater.example"}, "manager_number": {"BW1010"}, "hire_date": {"01/03/2026"}, "active": {"on"}})
-		if resp.StatusCode != 303 {
-			t.Fatalf("create: %d", resp.StatusCode)
-		}
-		_, body := c.get("/people/N-2")
-		d := doc(t, body)
-		if !strings.Contains(d.Find("dl.facts").Text(), "1 Mar 2026") || !strings.Contains(d.Find("dl.facts").Text(), "James O'Connor") {
-			t.Fatalf("employee page: %s", d.Find("dl.facts").Text())
-		}
-		// A cycle is rejected next to the manager field.
-		c.get("/people/BW1010/edit")
-		resp, body = c.post("/people/BW1010", url.Values{"first_name": {"James"}, "last_name": {"O'Connor"},
-			"email": {"james.oconnor@brightwater.example"}, "manager_number": {"N-2"}, "active": {"on"}})
-		if resp.StatusCode != 422 || !strings.Contains(doc(t, body).Find("#e-manager_number").Text(), "cycle") {
-			t.Fatalf("cycle: %d %s", resp.StatusCode, doc(t, body).Find(".field-error").Text())
-		}
-		c.get("/people/N-2")
-		c.post("/people/N-2/deactivate", nil)
-		e, _ := ts.People.FindEmployeeByNumber(ctx, "N-2")
-		if e.Active {
-			t.Fatal("still active")
-		}
-	})
-
-	t.Run("PasswordLinkThenSignIn", func(t *testing.T) {
-		hr := ts.client(t)
-		hr.signIn(hrEmail)
-		hr.get("/people/" + staffNumber)
-		_, body := hr.post("/people/"+staffNumber+"/password-link", nil)
-		link := doc(t, body).Find("#password-link").Text()
-		u, err := url.Parse(strings.TrimSpace(link))
-		if err != nil || !strings.HasPrefix(u.Path, "/password/") {
-			t.Fatalf("no link shown: %q", link)
-		}
-		v := ts.client(t)
-		v.get(u.Path)
-		resp, body := v.post(u.Path, url.Values{"password": {"short"}, "confirm": {"short"}})
-		if resp.StatusCode != 422 || doc(t, body).Find("#e-password").Text() == "" {
-			t.Fatalf("short password: %d", resp.StatusCode)
-		}
-		resp, _ = v.post(u.Path, url.Values{"password": {"a brand new password"}, "confirm": {"a brand new password"}})
-		if resp.StatusCode != 303 {
-			t.Fatalf("set password: %d", resp.StatusCode)
-		}
-		v.get("/signin")
-		resp, _ = v.post("/signin", url.Values{"email": {staffEmail}, "password": {"a brand new password"}})
-		if resp.StatusCode != 303 {
-			t.Fatalf("sign in with new password: %d", resp.StatusCode)
-		}
-		resp, _ = v.get(u.Path)
-		if resp.StatusCode != 404 {
-			t.Fatalf("link reused: %d", resp.StatusCode)
-		}
-	})
-
-	t.Run("ErrorPagesUseTheLayout", func(t *testing.T) {
-		c := ts.client(t)
-		c.signIn(ccMgrEmail)
-		_, body := c.get("/people/NOPE")
-		d := doc(t, body)
-		if d.Find("nav.site-nav").Length() != 1 || d.Find(".error-page .code").Text() != "404" {
-			t.Fatal("404 page is not in the app's layout")
-		}
-		_, body = c.get("/admin/tokens")
-		if doc(t, body).Find(".error-page .code").Text() != "403" {
-			t.Fatal("403 page is not in the app's layout")
-		}
-	})
+	}
 }
 
 func itoa64(i int64) string { return strconv.FormatInt(i, 10) }
 
 func TestImportPages(t *testing.T) {
-	ts := mustServer(t, "sqlite")
-	c := ts.client(t)
-	c.signIn(hrEmail)
-	c.get("/people/import")
-	upload := func(name, content string) (*http.Response, string) {
-		var buf bytes.Buffer
-		w := multipart.NewWriter(&buf)
-		w.WriteField("_csrf", c.csrf)
-		fw, _ := w.CreateFormFile("file", name)
-		io.WriteString(fw, content)
-		w.Close()
-		return c.do("POST", "/people/import", &buf, w.FormDataContentType())
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ts := mustServer(t, dialect)
+			c := ts.client(t)
+			c.signIn(hrEmail)
+			c.get("/people/import")
+			upload := func(name, content string) (*http.Response, string) {
+				var buf bytes.Buffer
+				w := multipart.NewWriter(&buf)
+				w.WriteField("_csrf", c.csrf)
+				fw, _ := w.CreateFormFile("file", name)
+				io.WriteString(fw, content)
+				w.Close()
+				return c.do("POST", "/people/import", &buf, w.FormDataContentType())
+			}
+
+			t.Run("PreviewListsErrorsWritesNothing", func(t *testing.T) {
+				_, _, before, _ := countAll(ts)
+				resp, _ := upload("bad.csv", "Employee ID;First Name;Last Name;Email;Manager ID\nZ1;Zed;One;zed.one@brightwater.example;Z2\nZ2;Zed;Two;not-an-email;\n")
+				if resp.StatusCode != 303 {
+					t.Fatalf("upload: %d", resp.StatusCode)
+				}
+				resp, body := c.get(resp.Header.Get("Location"))
+				if resp.StatusCode != 422 {
+					t.Fatalf("preview of a bad file: %d", resp.StatusCode)
+				}
+				d := doc(t, body)
+				row := d.Find("#row-errors tbody tr").First()
+				if line, field := row.Find("td").Eq(0).Text(), row.Find("td").Eq(1).Text(); line != "3" || field != "email" {
+					t.Fatalf("error row: line %q field %q", line, field)
+				}
+				if d.Find("#apply").Length() != 0 {
+					t.Fatal("apply offered for a file with errors")
+				}
+				_, _, after, _ := countAll(ts)
+				if after != before {
+					t.Fatal("preview wrote employees")
+				}
+			})
+
+			t.Run("ApplyCreates", func(t *testing.T) {
+				resp, _ := upload("good.csv", "Employee ID,Full Name,Email,Manager Email,Start Date\nZ3,Zed Three,zed.three@brightwater.example,hr@brightwater.example,15/01/2026\n")
+				loc := resp.Header.Get("Location")
+				_, body := c.get(loc)
+				d := doc(t, body)
+				if d.Find("#n-creates").Text() != "1" || d.Find("#apply").Length() != 1 {
+					t.Fatalf("preview: creates=%q", d.Find("#n-creates").Text())
+				}
+				resp, _ = c.post(loc+"/apply", nil)
+				if resp.StatusCode != 303 {
+					t.Fatalf("apply: %d", resp.StatusCode)
+				}
+				e, err := ts.People.FindEmployeeByNumber(context.Background(), "Z3")
+				if err != nil || e.ManagerNumber != "BW1001" || e.HireDate != "2026-01-15" {
+					t.Fatalf("imported: %+v %v", e, err)
+				}
+				resp, _ = c.post(loc+"/apply", nil)
+				if resp.StatusCode != 404 {
+					t.Fatalf("second apply of the same preview: %d, want 404", resp.StatusCode)
+				}
+			})
+
+			t.Run("TooLarge", func(t *testing.T) {
+				big := strings.Repeat("x", 20<<20+10)
+				resp, body := upload("big.csv", big)
+				if resp.StatusCode != 413 || !strings.Contains(doc(t, body).Find("#e-file").Text(), "20 MB") {
+					t.Fatalf("oversize upload: %d %s", resp.StatusCode, doc(t, body).Find("#e-file").Text())
+				}
+			})
+		})
 	}
-
-	t.Run("PreviewListsErrorsWritesNothing", func(t *testing.T) {
-		_, _, before, _ := countAll(ts)
-		resp, _ := upload("bad.csv", "Employee ID;First Name;Last Name;Email;Manager ID\nZ1;Zed;One;zed.one@brightwater.example;Z2\nZ2;Zed;Two;not-an-email;\n")
-		if resp.StatusCode != 303 {
-			t.Fatalf("upload: %d", resp.StatusCode)
-		}
-		resp, body := c.get(resp.Header.Get("Location"))
-		if resp.StatusCode != 422 {
-			t.Fatalf("preview of a bad file: %d", resp.StatusCode)
-		}
-		d := doc(t, body)
-		row := d.Find("#row-errors tbody tr").First()
-		if line, field := row.Find("td").Eq(0).Text(), row.Find("td").Eq(1).Text(); line != "3" || field != "email" {
-			t.Fatalf("error row: line %q field %q", line, field)
-		}
-		if d.Find("#apply").Length() != 0 {
-			t.Fatal("apply offered for a file with errors")
-		}
-		_, _, after, _ := countAll(ts)
-		if after != before {
-			t.Fatal("preview wrote employees")
-		}
-	})
-
-	t.Run("ApplyCreates", func(t *testing.T) {
-		resp, _ := upload("good.csv", "Employee ID,Full Name,Email,Manager Email,Start Date\nZ3,Zed Three,zed.three@brightwater.example,hr@brightwater.example,15/01/2026\n")
-		loc := resp.Header.Get("Location")
-		_, body := c.get(loc)
-		d := doc(t, body)
-		if d.Find("#n-creates").Text() != "1" || d.Find("#apply").Length() != 1 {
-			t.Fatalf("preview: creates=%q", d.Find("#n-creates").Text())
-		}
-		resp, _ = c.post(loc+"/apply", nil)
-		if resp.StatusCode != 303 {
-			t.Fatalf("apply: %d", resp.StatusCode)
-		}
-		e, err := ts.People.FindEmployeeByNumber(context.Background(), "Z3")
-		if err != nil || e.ManagerNumber != "BW1001" || e.HireDate != "2026-01-15" {
-			t.Fatalf("imported: %+v %v", e, err)
-		}
-		resp, _ = c.post(loc+"/apply", nil)
-		if resp.StatusCode != 404 {
-			t.Fatalf("second apply of the same preview: %d, want 404", resp.StatusCode)
-		}
-	})
-
-	t.Run("TooLarge", func(t *testing.T) {
-		big := strings.Repeat("x", 20<<20+10)
-		resp, body := upload("big.csv", big)
-		if resp.StatusCode != 413 || !strings.Contains(doc(t, body).Find("#e-file").Text(), "20 MB") {
-			t.Fatalf("oversize upload: %d %s", resp.StatusCode, doc(t, body).Find("#e-file").Text())
-		}
-	})
 }
 
 func countAll(ts *testServer) (int, int, int, error) {
@@ -369,109 +378,113 @@ func countAll(ts *testServer) (int, int, int, error) {
 }
 
 func TestAPIEmployees(t *testing.T) {
-	ts := mustServer(t, "sqlite")
-	ctx := context.Background()
-	hrToken, _, _ := ts.People.CreateToken(ctx, "hris", people.RoleHR, "", nil)
-	call := func(method, path, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+hrToken)
-		resp, err := ts.App.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
-	}
-
-	t.Run("CursorPaging", func(t *testing.T) {
-		seen := map[string]bool{}
-		after := ""
-		pages := 0
-		for {
-			status, out := call("GET", "/api/v1/employees?limit=25&after="+url.QueryEscape(after), "")
-			if status != 200 {
-				t.Fatalf("status %d", status)
-			}
-			for _, e := range out["employees"].([]any) {
-				num := e.(map[string]any)["number"].(string)
-				if seen[num] {
-					t.Fatalf("%s twice", num)
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ts := mustServer(t, dialect)
+			ctx := context.Background()
+			hrToken, _, _ := ts.People.CreateToken(ctx, "hris", people.RoleHR, "", nil)
+			call := func(method, path, body string) (int, map[string]any) {
+				req, _ := http.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+hrToken)
+				resp, err := ts.App.Test(req, -1)
+				if err != nil {
+					t.Fatal(err)
 				}
-				seen[num] = true
+				var out map[string]any
+				json.NewDecoder(resp.Body).Decode(&out)
+				return resp.StatusCode, out
 			}
-			pages++
-			after = out["next"].(string)
-			if after == "" {
-				break
-			}
-		}
-		_, all, _ := ts.People.CountEmployees(ctx)
-		if len(seen) != all || pages != (all+24)/25 {
-			t.Fatalf("saw %d of %d in %d pages", len(seen), all, pages)
-		}
-	})
 
-	t.Run("Filters", func(t *testing.T) {
-		_, out := call("GET", "/api/v1/employees?location=Glasgow&department=contact%20centre", "")
-		list := out["employees"].([]any)
-		if len(list) == 0 {
-			t.Fatal("no one")
-		}
-		for _, e := range list {
-			m := e.(map[string]any)
-			if m["location"] != "Glasgow" || m["department"] != "Contact Centre" {
-				t.Fatalf("filter leak: %v", m)
-			}
-		}
-		_, out = call("GET", "/api/v1/employees?manager=BW1003", "")
-		if n := len(out["employees"].([]any)); n != 3 {
-			t.Fatalf("direct reports of BW1003: %d, want 3", n)
-		}
-		status, out := call("GET", "/api/v1/employees?limit=5000", "")
-		if status != 422 || out["field"] != "limit" {
-			t.Fatalf("limit 5000: %d %v", status, out)
-		}
-	})
+			t.Run("CursorPaging", func(t *testing.T) {
+				seen := map[string]bool{}
+				after := ""
+				pages := 0
+				for {
+					status, out := call("GET", "/api/v1/employees?limit=25&after="+url.QueryEscape(after), "")
+					if status != 200 {
+						t.Fatalf("status %d", status)
+					}
+					for _, e := range out["employees"].([]any) {
+						num := e.(map[string]any)["number"].(string)
+						if seen[num] {
+							t.Fatalf("%s twice", num)
+						}
+						seen[num] = true
+					}
+					pages++
+					after = out["next"].(string)
+					if after == "" {
+						break
+					}
+				}
+				_, all, _ := ts.People.CountEmployees(ctx)
+				if len(seen) != all || pages != (all+24)/25 {
+					t.Fatalf("saw %d of %d in %d pages", len(seen), all, pages)
+				}
+			})
 
-	t.Run("PutUpsert", func(t *testing.T) {
-		status, out := call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"pat.lee@brightwater.example","manager_number":"BW1012","hire_date":"2026-02-01"}`)
-		if status != 201 || out["manager_number"] != "BW1012" || out["active"] != true {
-			t.Fatalf("create: %d %v", status, out)
-		}
-		status, out = call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"bad email"}`)
-		if status != 422 || out["field"] != "email" || out["error"] == "" {
-			t.Fatalf("bad email: %d %v", status, out)
-		}
-		status, out = call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"`+staffEmail+`"}`)
-		if status != 422 || out["field"] != "email" {
-			t.Fatalf("taken email: %d %v", status, out)
-		}
-		status, out = call("PUT", "/api/v1/employees/P-1", `{"first_name":1}`)
-		if status != 422 || out["field"] != "first_name" {
-			t.Fatalf("wrong type: %d %v", status, out)
-		}
-		status, _ = call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"pat.lee@brightwater.example","active":false}`)
-		e, _ := ts.People.FindEmployeeByNumber(ctx, "P-1")
-		if status != 200 || e.Active {
-			t.Fatalf("deactivate via PUT: %d active=%v", status, e.Active)
-		}
-	})
+			t.Run("Filters", func(t *testing.T) {
+				_, out := call("GET", "/api/v1/employees?location=Glasgow&department=contact%20centre", "")
+				list := out["employees"].([]any)
+				if len(list) == 0 {
+					t.Fatal("no one")
+				}
+				for _, e := range list {
+					m := e.(map[string]any)
+					if m["location"] != "Glasgow" || m["department"] != "Contact Centre" {
+						t.Fatalf("filter leak: %v", m)
+					}
+				}
+				_, out = call("GET", "/api/v1/employees?manager=BW1003", "")
+				if n := len(out["employees"].([]any)); n != 3 {
+					t.Fatalf("direct reports of BW1003: %d, want 3", n)
+				}
+				status, out := call("GET", "/api/v1/employees?limit=5000", "")
+				if status != 422 || out["field"] != "limit" {
+					t.Fatalf("limit 5000: %d %v", status, out)
+				}
+			})
 
-	t.Run("ImportDryRunAndErrors", func(t *testing.T) {
-		_, all, _ := ts.People.CountEmployees(ctx)
-		status, out := call("POST", "/api/v1/employees/import?dry_run=true", "Employee ID,Full Name,Email\nQ1,Q One,q1@brightwater.example\n")
-		if status != 200 || out["creates"].(float64) != 1 {
-			t.Fatalf("dry run: %d %v", status, out)
-		}
-		status, out = call("POST", "/api/v1/employees/import", "Employee ID,Full Name,Email\nQ1,Q One,q1@brightwater.example\nQ1,Q Again,q2@brightwater.example\n")
-		errs, _ := out["errors"].([]any)
-		if status != 422 || len(errs) == 0 || errs[0].(map[string]any)["line"].(float64) != 3 || errs[0].(map[string]any)["field"] != "employee_number" {
-			t.Fatalf("duplicate: %d %v", status, out)
-		}
-		_, after, _ := ts.People.CountEmployees(ctx)
-		if after != all {
-			t.Fatal("a failed or dry-run import wrote employees")
-		}
-	})
+			t.Run("PutUpsert", func(t *testing.T) {
+				status, out := call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"pat.lee@brightwater.example","manager_number":"BW1012","hire_date":"2026-02-01"}`)
+				if status != 201 || out["manager_number"] != "BW1012" || out["active"] != true {
+					t.Fatalf("create: %d %v", status, out)
+				}
+				status, out = call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"bad email"}`)
+				if status != 422 || out["field"] != "email" || out["error"] == "" {
+					t.Fatalf("bad email: %d %v", status, out)
+				}
+				status, out = call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"`+staffEmail+`"}`)
+				if status != 422 || out["field"] != "email" {
+					t.Fatalf("taken email: %d %v", status, out)
+				}
+				status, out = call("PUT", "/api/v1/employees/P-1", `{"first_name":1}`)
+				if status != 422 || out["field"] != "first_name" {
+					t.Fatalf("wrong type: %d %v", status, out)
+				}
+				status, _ = call("PUT", "/api/v1/employees/P-1", `{"first_name":"Pat","last_name":"Lee","email":"pat.lee@brightwater.example","active":false}`)
+				e, _ := ts.People.FindEmployeeByNumber(ctx, "P-1")
+				if status != 200 || e.Active {
+					t.Fatalf("deactivate via PUT: %d active=%v", status, e.Active)
+				}
+			})
+
+			t.Run("ImportDryRunAndErrors", func(t *testing.T) {
+				_, all, _ := ts.People.CountEmployees(ctx)
+				status, out := call("POST", "/api/v1/employees/import?dry_run=true", "Employee ID,Full Name,Email\nQ1,Q One,q1@brightwater.example\n")
+				if status != 200 || out["creates"].(float64) != 1 {
+					t.Fatalf("dry run: %d %v", status, out)
+				}
+				status, out = call("POST", "/api/v1/employees/import", "Employee ID,Full Name,Email\nQ1,Q One,q1@brightwater.example\nQ1,Q Again,q2@brightwater.example\n")
+				errs, _ := out["errors"].([]any)
+				if status != 422 || len(errs) == 0 || errs[0].(map[string]any)["line"].(float64) != 3 || errs[0].(map[string]any)["field"] != "employee_number" {
+					t.Fatalf("duplicate: %d %v", status, out)
+				}
+				_, after, _ := ts.People.CountEmployees(ctx)
+				if after != all {
+					t.Fatal("a failed or dry-run import wrote employees")
+				}
+			})
+		})
+	}
 }

@@ -154,3 +154,17 @@ func TestAPIRoleTable(t *testing.T) {
 		}
 	}
 }
+
+func TestHealthz(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	req, _ := http.NewRequest("GET", "http://localhost/healthz", nil)
+	resp, _ := ts.App.Test(req, -1)
+	if resp.StatusCode != 200 {
+		t.Fatalf("healthy: %d", resp.StatusCode)
+	}
+	ts.DB.Close()
+	resp, _ = ts.App.Test(req, -1)
+	if resp.StatusCode != 503 {
+		t.Fatalf("database closed: %d, want 503", resp.StatusCode)
+	}
+}

@@ -118,3 +118,50 @@ func TestEmployees(t *testing.T) {
 		})
 	})
 }
+
+func TestParseDate(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"ISO", "2024-02-29", "2024-02-29"},
+		{"DayMonthYearSlash", "29/02/2024", "2024-02-29"},
+		{"DayMonthYearDots", "1.3.2026", "2026-03-01"},
+		{"DayMonthYearDash", "15-01-2026", "2026-01-15"},
+		{"MonthName", "2 Jan 2006", "2006-01-02"},
+		{"ErrNotLeapYear", "29/02/2023", ""},
+		{"ErrImpossible", "31/02/2024", ""},
+		{"ErrMonth13", "2024-13-01", ""},
+		{"ErrYearTooOld", "01/01/1850", ""},
+		{"ErrText", "yesterday", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := people.ParseDate(tc.in)
+			if (err != nil) != (tc.want == "") || got != tc.want {
+				t.Fatalf("ParseDate(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestEmployeeInputCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		in     people.EmployeeInput
+		fields []string
+	}{
+		{"OK", people.EmployeeInput{Number: "1", FirstName: "A", Email: "a@example.com"}, nil},
+		{"ErrEverything", people.EmployeeInput{Email: "nope", HireDate: "31/02/2024", Roles: "wizard"},
+			[]string{"employee_number", "first_name", "email", "hire_date", "roles"}},
+		{"ErrOwnManager", people.EmployeeInput{Number: "1", FirstName: "A", Email: "a@example.com", ManagerNumber: "1"}, []string{"manager_number"}},
+		{"ErrEmailWithName", people.EmployeeInput{Number: "1", FirstName: "A", Email: "Ann <a@example.com>"}, []string{"email"}},
+		{"ErrEmailNoDomainDot", people.EmployeeInput{Number: "1", FirstName: "A", Email: "a@localhost"}, []string{"email"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, e := range tc.in.Check() {
+				got = append(got, e.Field)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.fields) {
+				t.Fatalf("fields %v, want %v", got, tc.fields)
+			}
+		})
+	}
+}
