@@ -23,7 +23,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		n, err := s.people.CountLine(ctx, p.Employee.ID)
+		n, err := s.people.CountLine(ctx, p.Employee.ID, true)
 		if err != nil {
 			return err
 		}
@@ -180,13 +180,32 @@ func (s *Server) employeeTeam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	line, err := s.people.ReportingLine(c.UserContext(), e.ID, c.Query("inactive") == "")
+	ctx := c.UserContext()
+	activeOnly := c.Query("inactive") == ""
+	count, err := s.people.CountLine(ctx, e.ID, activeOnly)
 	if err != nil {
 		return err
 	}
+	// A large line shows the direct reports, each with a link to their own line.
+	var line []people.LineMember
+	large := count > treeLimit
+	if large {
+		line, err = s.people.TopOfLine(ctx, e.ID, activeOnly)
+	} else {
+		line, err = s.people.ReportingLine(ctx, e.ID, activeOnly)
+	}
+	if err != nil {
+		return err
+	}
+	if !large {
+		count = len(line)
+	}
 	return s.render(c, "people/team", fiber.Map{"Title": "Reporting line of " + e.Name(), "E": e,
-		"Tree": buildTree(e.ID, line), "Count": len(line), "ShowInactive": c.Query("inactive") != ""})
+		"Tree": buildTree(e.ID, line, large), "Count": count, "Large": large, "ShowInactive": !activeOnly})
 }
+
+// treeLimit is the largest reporting line drawn in full.
+const treeLimit = 1500
 
 // treeNode is one person in the reporting-line tree.
 type treeNode struct {
@@ -195,7 +214,7 @@ type treeNode struct {
 	Size     int // everyone below
 }
 
-func buildTree(rootID int64, line []people.LineMember) []*treeNode {
+func buildTree(rootID int64, line []people.LineMember, counted bool) []*treeNode {
 	byManager := map[int64][]*treeNode{}
 	nodes := make([]*treeNode, len(line))
 	for i := range line {
@@ -209,6 +228,9 @@ func buildTree(rootID int64, line []people.LineMember) []*treeNode {
 		n.Children = byManager[n.E.ID]
 		for _, ch := range n.Children {
 			n.Size += 1 + fill(ch)
+		}
+		if counted {
+			n.Size = n.E.Below
 		}
 		return n.Size
 	}

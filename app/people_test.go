@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -486,5 +487,38 @@ func TestAPIEmployees(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestLargeReportingLine: a line over the tree limit shows the direct reports with counts.
+func TestLargeReportingLine(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	ctx := context.Background()
+	var csv strings.Builder
+	csv.WriteString("Employee ID,Full Name,Email,Manager ID\n")
+	for i := 0; i < 1600; i++ {
+		mgr := "BW1000"
+		if i >= 40 {
+			mgr = fmt.Sprintf("L%04d", i%40)
+		}
+		fmt.Fprintf(&csv, "L%04d,Lea Person%d,l%d@brightwater.example,%s\n", i, i, i, mgr)
+	}
+	hr, _ := ts.People.FindEmployeeByEmail(ctx, hrEmail)
+	plan, err := ts.People.ApplyImport(ctx, []byte(csv.String()), people.ImportOptions{}, &hr.ID, "test")
+	if err != nil || !plan.OK() {
+		t.Fatalf("seed: %v %v", err, plan.Errors)
+	}
+	c := ts.client(t)
+	c.signIn(hrEmail)
+	_, body := c.get("/people/BW1000/team")
+	d := doc(t, body)
+	if !strings.Contains(d.Find(".lead").Text(), "1661 people") {
+		t.Fatalf("count: %s", d.Find(".lead").Text())
+	}
+	if n := d.Find("ul.tree .node").Length(); n != 43 {
+		t.Fatalf("large line drew %d nodes", n)
+	}
+	if got := d.Find(`a.count[href="/people/L0000/team"]`).Text(); got != "39 below" {
+		t.Fatalf("L0000 count: %q", got)
 	}
 }

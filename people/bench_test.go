@@ -64,7 +64,7 @@ func BenchmarkReportingLine(b *testing.B) {
 			})
 			b.Run("CountCEO_100k", func(b *testing.B) {
 				for b.Loop() {
-					n, err := s.CountLine(ctx, ids[0])
+					n, err := s.CountLine(ctx, ids[0], true)
 					if err != nil || n != len(ids)-1 {
 						b.Fatalf("count %d err %v", n, err)
 					}

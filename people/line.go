@@ -125,6 +125,7 @@ func RebuildPaths(ctx context.Context, db bun.IDB) (int, error) {
 type LineMember struct {
 	Employee `bun:",extend"`
 	Depth    int `bun:"-"`
+	Below    int `bun:",scanonly"` // people below this member (TopOfLine only)
 }
 
 // ReportingLine returns everyone below managerID (direct and indirect) in one
@@ -149,13 +150,17 @@ func (s *Store) ReportingLine(ctx context.Context, managerID int64, activeOnly b
 	return list, nil
 }
 
-// CountLine returns how many active people are below managerID.
-func (s *Store) CountLine(ctx context.Context, managerID int64) (int, error) {
+// CountLine returns how many people (active ones only, if asked) are below managerID.
+func (s *Store) CountLine(ctx context.Context, managerID int64, activeOnly bool) (int, error) {
 	root, err := linePath(ctx, s.DB, managerID)
 	if err != nil {
 		return 0, err
 	}
-	n, err := whereBelow(s.DB.NewSelect().TableExpr("employees AS e"), "e", root).Where("e.active").Count(ctx)
+	q := whereBelow(s.DB.NewSelect().TableExpr("employees AS e"), "e", root)
+	if activeOnly {
+		q = q.Where("e.active")
+	}
+	n, err := q.Count(ctx)
 	return int(n), err
 }
 
@@ -202,4 +207,32 @@ func (s *Store) Chain(ctx context.Context, id int64) ([]Employee, error) {
 		out[pos[e.ID]-1] = e
 	}
 	return out, nil
+}
+
+// TopOfLine returns the direct reports of managerID, each with the number of
+// people below them: the reporting-line view of a large line.
+func (s *Store) TopOfLine(ctx context.Context, managerID int64, activeOnly bool) ([]LineMember, error) {
+	root, err := linePath(ctx, s.DB, managerID)
+	if err != nil {
+		return nil, err
+	}
+	active := ""
+	if activeOnly {
+		active = " AND b.active"
+	}
+	var list []LineMember
+	q := selectEmployees(s.DB, &list).
+		ColumnExpr("(SELECT COUNT(*) FROM employees AS b WHERE b.line_path > e.line_path AND b.line_path < e.line_path || ':'"+active+") AS below").
+		Where("e.manager_id = ?", managerID)
+	if activeOnly {
+		q = q.Where("e.active")
+	}
+	if err := q.OrderExpr("e.last_name, e.first_name").Scan(ctx); err != nil {
+		return nil, err
+	}
+	base := pathDepth(root)
+	for i := range list {
+		list[i].Depth = pathDepth(list[i].LinePath) - base
+	}
+	return list, nil
 }
