@@ -76,6 +76,15 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
 	web("GET", "/admin/audit", people.RoleHR, s.auditIndex)
 
+	// Learning: My learning, courses, lessons, knowledge base.
+	// (learner routes go here)
+
+	// Company settings and service promises.
+	// (company routes go here)
+
+	// Course authoring (HR).
+	// (authoring routes go here)
+
 	// Anything else: a 404 page in the app's look, with the user's navigation.
 	app.Use(s.loadSession, func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

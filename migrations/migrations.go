@@ -1,7 +1,8 @@
 // Package migrations embeds the SQL migrations. Each file is a Go template:
-// {{.PathType}} is a text type that compares byte by byte;
-// {{.PK}} expands to the dialect's auto-increment primary key, so one file
-// serves SQLite and PostgreSQL.
+// {{.PK}} expands to the dialect's auto-increment primary key, {{.PathType}}
+// to a text type that compares byte by byte, {{.Blob}} to a binary type, and
+// {{if .Postgres}} chooses dialect-specific statements (full-text search), so
+// one file serves SQLite and PostgreSQL.
 package migrations
 
 import "embed"

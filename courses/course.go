@@ -1,0 +1,358 @@
+package courses
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/store"
+)
+
+// Version statuses.
+const (
+	Draft     = "draft"
+	Published = "published"
+	Retired   = "retired" // an older published version: still read by learners who started it
+)
+
+// Course is the stable identity of a course; its content lives in versions.
+type Course struct {
+	bun.BaseModel `bun:"table:courses,alias:c"`
+
+	ID                 int64     `bun:",pk,autoincrement"`
+	Slug               string    `bun:",notnull"`
+	Builtin            bool      `bun:",notnull"`
+	CopiedFrom         string    `bun:",notnull"`
+	PublishedVersionID *int64    `bun:"published_version_id"`
+	DraftVersionID     *int64    `bun:"draft_version_id"`
+	CreatedAt          time.Time `bun:",notnull"`
+	UpdatedAt          time.Time `bun:",notnull"`
+}
+
+// Version is one version of a course's content.
+type Version struct {
+	bun.BaseModel `bun:"table:course_versions,alias:v"`
+
+	ID               int64      `bun:",pk,autoincrement"`
+	CourseID         int64      `bun:",notnull"`
+	Version          int        `bun:",notnull"`
+	Status           string     `bun:",notnull"`
+	Title            string     `bun:",notnull"`
+	Summary          string     `bun:",notnull"`
+	EstimatedMinutes int        `bun:",notnull"`
+	Tags             string     `bun:",notnull"` // comma-separated
+	Prerequisites    string     `bun:",notnull"` // comma-separated slugs
+	Assessments      string     `bun:",notnull"` // comma-separated assessment slugs required to complete
+	SourceHash       string     `bun:",notnull"`
+	CreatedByID      *int64     `bun:"created_by_id"`
+	CreatedAt        time.Time  `bun:",notnull"`
+	PublishedAt      *time.Time `bun:",nullzero"`
+
+	Slug    string `bun:",scanonly"`
+	Builtin bool   `bun:",scanonly"`
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// TagList returns the service standards the version teaches.
+func (v *Version) TagList() []string { return splitList(v.Tags) }
+
+// PrerequisiteList returns the slugs of courses to finish first.
+func (v *Version) PrerequisiteList() []string { return splitList(v.Prerequisites) }
+
+// AssessmentList returns the slugs of the assessments required to complete.
+func (v *Version) AssessmentList() []string { return splitList(v.Assessments) }
+
+// Module is a titled group of lessons in one version.
+type Module struct {
+	bun.BaseModel `bun:"table:course_modules,alias:m"`
+
+	ID        int64  `bun:",pk,autoincrement"`
+	VersionID int64  `bun:",notnull"`
+	Position  int    `bun:",notnull"`
+	Title     string `bun:",notnull"`
+
+	Lessons []*Lesson `bun:"-"`
+}
+
+// Lesson is one page of a course version.
+type Lesson struct {
+	bun.BaseModel `bun:"table:lessons,alias:l"`
+
+	ID        int64  `bun:",pk,autoincrement"`
+	VersionID int64  `bun:",notnull"`
+	ModuleID  int64  `bun:",notnull"`
+	Position  int    `bun:",notnull"` // order within the version, from 1
+	Slug      string `bun:",notnull"`
+	Title     string `bun:",notnull"`
+	Minutes   int    `bun:",notnull"`
+	BodyMD    string `bun:"body_md,notnull"`
+	BodyHTML  string `bun:"body_html,notnull"`
+}
+
+// Outline is a version with its modules and lessons in order.
+type Outline struct {
+	Version *Version
+	Modules []*Module
+	Lessons []*Lesson // every lesson in order
+}
+
+// Lesson returns the lesson with slug, or nil.
+func (o *Outline) Lesson(slug string) *Lesson {
+	for _, l := range o.Lessons {
+		if l.Slug == slug {
+			return l
+		}
+	}
+	return nil
+}
+
+// Index returns the position of lesson id in Lessons, or -1.
+func (o *Outline) Index(id int64) int {
+	return slices.IndexFunc(o.Lessons, func(l *Lesson) bool { return l.ID == id })
+}
+
+// Minutes is the sum of the lesson minutes.
+func (o *Outline) Minutes() int {
+	n := 0
+	for _, l := range o.Lessons {
+		n += l.Minutes
+	}
+	return n
+}
+
+// Store reads and writes courses, versions, lessons and progress.
+type Store struct {
+	DB  *bun.DB
+	Now func() time.Time
+	// AssessmentsPassed is the completion hook for assessments: it reports
+	// whether employeeID has passed every assessment the version requires, and
+	// names the ones outstanding. Nil means "none can be passed yet": a version
+	// that requires assessments is then never complete.
+	AssessmentsPassed func(ctx context.Context, db bun.IDB, employeeID int64, v *Version) (bool, []string, error)
+
+	mu       sync.RWMutex
+	outlines map[int64]*Outline // published and retired versions never change: cached by id
+}
+
+// NewStore returns a Store on db with the real clock.
+func NewStore(db *bun.DB) *Store {
+	return &Store{DB: db, Now: func() time.Time { return time.Now().UTC() }, outlines: map[int64]*Outline{}}
+}
+
+// sourceHash identifies a course's content, to notice a changed built-in.
+func sourceHash(src *Source) string {
+	h := sha256.New()
+	y, _ := src.CourseYAML()
+	h.Write(y)
+	for _, l := range src.Lessons() {
+		h.Write(LessonFile(l))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// insertVersion writes src as a new version of courseID with status.
+func insertVersion(ctx context.Context, db bun.IDB, courseID int64, number int, status string, src *Source, createdBy *int64, now time.Time) (*Version, error) {
+	v := &Version{CourseID: courseID, Version: number, Status: status, Title: src.Title, Summary: src.Summary,
+		EstimatedMinutes: src.EstimatedMinutes, Tags: strings.Join(src.Tags, ","), Prerequisites: strings.Join(src.Prerequisites, ","),
+		Assessments: strings.Join(src.Assessments, ","), SourceHash: sourceHash(src), CreatedByID: createdBy, CreatedAt: now}
+	if status == Published {
+		v.PublishedAt = &now
+	}
+	if _, err := db.NewInsert().Model(v).Returning("id").Exec(ctx); err != nil {
+		return nil, fmt.Errorf("insert version: %w", err)
+	}
+	pos := 0
+	for i, sm := range src.Modules {
+		m := &Module{VersionID: v.ID, Position: i + 1, Title: strings.TrimSpace(sm.Title)}
+		if _, err := db.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
+			return nil, fmt.Errorf("insert module: %w", err)
+		}
+		var ls []Lesson
+		for _, sl := range sm.Bodies {
+			pos++
+			ls = append(ls, Lesson{VersionID: v.ID, ModuleID: m.ID, Position: pos, Slug: sl.Slug, Title: sl.Title,
+				Minutes: sl.Minutes, BodyMD: sl.Body, BodyHTML: RenderMarkdown(sl.Body)})
+		}
+		if len(ls) > 0 {
+			if _, err := db.NewInsert().Model(&ls).Exec(ctx); err != nil {
+				return nil, fmt.Errorf("insert lessons: %w", err)
+			}
+		}
+	}
+	return v, nil
+}
+
+// SyncBuiltins makes the database hold the built-in courses: a course that is
+// new is created and published; one whose files changed since its latest
+// version gets a new published version (learners part-way through keep the
+// version they started). Returns the slugs it created or updated.
+func (s *Store) SyncBuiltins(ctx context.Context, srcs []*Source) ([]string, error) {
+	var changed []string
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
+		for _, src := range srcs {
+			c := new(Course)
+			err := tx.NewSelect().Model(c).Where("slug = ?", src.Slug).Scan(ctx)
+			if errors.Is(err, sql.ErrNoRows) {
+				c = &Course{Slug: src.Slug, Builtin: true, CreatedAt: now, UpdatedAt: now}
+				if _, err := tx.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			} else if !c.Builtin {
+				return fmt.Errorf("built-in course %q: a course with that slug was created by hand", src.Slug)
+			}
+			var latest Version
+			err = tx.NewSelect().Model(&latest).Where("course_id = ? AND status <> ?", c.ID, Draft).
+				OrderExpr("version DESC").Limit(1).Scan(ctx)
+			if err == nil && latest.SourceHash == sourceHash(src) {
+				continue
+			} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			number := max(src.Version, latest.Version+1)
+			v, err := insertVersion(ctx, tx, c.ID, number, Published, src, nil, now)
+			if err != nil {
+				return fmt.Errorf("built-in course %q: %w", src.Slug, err)
+			}
+			if err := publish(ctx, tx, c, v, now); err != nil {
+				return err
+			}
+			changed = append(changed, src.Slug)
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// publish makes v the published version of c; the previous one is retired.
+func publish(ctx context.Context, db bun.IDB, c *Course, v *Version, now time.Time) error {
+	if c.PublishedVersionID != nil && *c.PublishedVersionID != v.ID {
+		if _, err := db.NewUpdate().Model((*Version)(nil)).Set("status = ?", Retired).
+			Where("id = ?", *c.PublishedVersionID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if _, err := db.NewUpdate().Model((*Version)(nil)).Set("status = ?", Published).Set("published_at = ?", now).
+		Where("id = ?", v.ID).Exec(ctx); err != nil {
+		return err
+	}
+	c.PublishedVersionID = &v.ID
+	if c.DraftVersionID != nil && *c.DraftVersionID == v.ID {
+		c.DraftVersionID = nil
+	}
+	c.UpdatedAt = now
+	_, err := db.NewUpdate().Model(c).Column("published_version_id", "draft_version_id", "updated_at").WherePK().Exec(ctx)
+	return err
+}
+
+// FindCourse returns the course with slug, or NotFound.
+func (s *Store) FindCourse(ctx context.Context, slug string) (*Course, error) {
+	c := new(Course)
+	err := s.DB.NewSelect().Model(c).Where("slug = ?", slug).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.NotFound, "There is no course %q.", slug)
+	}
+	return c, err
+}
+
+// ListPublished returns the published version of every course, by title.
+func (s *Store) ListPublished(ctx context.Context) ([]Version, error) {
+	var list []Version
+	err := s.DB.NewSelect().Model(&list).ColumnExpr("v.*").ColumnExpr("c.slug AS slug, c.builtin AS builtin").
+		Join("JOIN courses AS c ON c.published_version_id = v.id").OrderExpr("v.title").Scan(ctx)
+	return list, err
+}
+
+// Outline returns version id with its modules and lessons. Published and
+// retired versions never change, so they are cached; drafts are read fresh.
+func (s *Store) Outline(ctx context.Context, versionID int64) (*Outline, error) {
+	s.mu.RLock()
+	o, ok := s.outlines[versionID]
+	s.mu.RUnlock()
+	if ok {
+		return o, nil
+	}
+	v := new(Version)
+	err := s.DB.NewSelect().Model(v).ColumnExpr("v.*").ColumnExpr("c.slug AS slug, c.builtin AS builtin").
+		Join("JOIN courses AS c ON c.id = v.course_id").Where("v.id = ?", versionID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.NotFound, "That course version does not exist.")
+	} else if err != nil {
+		return nil, err
+	}
+	o = &Outline{Version: v}
+	if err := s.DB.NewSelect().Model(&o.Modules).Where("version_id = ?", versionID).OrderExpr("position").Scan(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.DB.NewSelect().Model(&o.Lessons).Where("version_id = ?", versionID).OrderExpr("position").Scan(ctx); err != nil {
+		return nil, err
+	}
+	byModule := map[int64]*Module{}
+	for _, m := range o.Modules {
+		byModule[m.ID] = m
+	}
+	for _, l := range o.Lessons {
+		if m := byModule[l.ModuleID]; m != nil {
+			m.Lessons = append(m.Lessons, l)
+		}
+	}
+	if v.Status != Draft {
+		s.mu.Lock()
+		s.outlines[versionID] = o
+		s.mu.Unlock()
+	}
+	return o, nil
+}
+
+// PublishedOutline returns the published version of the course with slug.
+func (s *Store) PublishedOutline(ctx context.Context, slug string) (*Course, *Outline, error) {
+	c, err := s.FindCourse(ctx, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.PublishedVersionID == nil {
+		return nil, nil, store.Errorf(store.NotFound, "The course %q is not published yet.", slug)
+	}
+	o, err := s.Outline(ctx, *c.PublishedVersionID)
+	return c, o, err
+}
+
+// SourceOf returns a version as course files (for export and copying).
+func (s *Store) SourceOf(ctx context.Context, versionID int64) (*Source, error) {
+	o, err := s.Outline(ctx, versionID)
+	if err != nil {
+		return nil, err
+	}
+	v := o.Version
+	src := &Source{Slug: v.Slug, Title: v.Title, Version: v.Version, EstimatedMinutes: v.EstimatedMinutes, Summary: v.Summary,
+		Tags: v.TagList(), Prerequisites: v.PrerequisiteList(), Assessments: v.AssessmentList()}
+	if len(src.Assessments) == 0 {
+		src.Assessments = nil
+	}
+	for _, m := range o.Modules {
+		sm := SourceModule{Title: m.Title}
+		for _, l := range m.Lessons {
+			sm.Lessons = append(sm.Lessons, l.Slug)
+			sm.Bodies = append(sm.Bodies, SourceLesson{Slug: l.Slug, Title: l.Title, Minutes: l.Minutes, Body: l.BodyMD})
+		}
+		src.Modules = append(src.Modules, sm)
+	}
+	return src, nil
+}

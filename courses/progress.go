@@ -1,0 +1,293 @@
+package courses
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/store"
+)
+
+// Enrolment is one employee's way through one version of a course. The
+// version is fixed when they start, so a new version published later does
+// not move them; they meet it after finishing the one they started.
+type Enrolment struct {
+	bun.BaseModel `bun:"table:enrolments,alias:en"`
+
+	ID           int64      `bun:",pk,autoincrement"`
+	EmployeeID   int64      `bun:",notnull"`
+	CourseID     int64      `bun:",notnull"`
+	VersionID    int64      `bun:",notnull"`
+	StartedAt    time.Time  `bun:",notnull"`
+	LastLessonID *int64     `bun:"last_lesson_id"`
+	CompletedAt  *time.Time `bun:",nullzero"`
+}
+
+type lessonDone struct {
+	bun.BaseModel `bun:"table:lesson_progress"`
+
+	EmployeeID  int64     `bun:",pk"`
+	LessonID    int64     `bun:",pk"`
+	CompletedAt time.Time `bun:",notnull"`
+}
+
+// currentEnrolment returns the enrolment the employee is working in for the
+// course: the unfinished one if any, else the newest. Nil if none.
+func currentEnrolment(ctx context.Context, db bun.IDB, employeeID, courseID int64) (*Enrolment, error) {
+	en := new(Enrolment)
+	err := db.NewSelect().Model(en).Where("employee_id = ? AND course_id = ?", employeeID, courseID).
+		OrderExpr("CASE WHEN completed_at IS NULL THEN 0 ELSE 1 END, id DESC").Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return en, err
+}
+
+// VersionFor returns the version the employee should read: the one they are
+// part-way through; else the published one (their finished enrolment stays
+// as it is, a new one starts when they open a lesson of a newer version).
+func (s *Store) VersionFor(ctx context.Context, employeeID int64, c *Course) (*Outline, *Enrolment, error) {
+	en, err := currentEnrolment(ctx, s.DB, employeeID, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if en != nil && (en.CompletedAt == nil || c.PublishedVersionID == nil || *c.PublishedVersionID == en.VersionID) {
+		o, err := s.Outline(ctx, en.VersionID)
+		return o, en, err
+	}
+	if c.PublishedVersionID == nil {
+		return nil, nil, store.Errorf(store.NotFound, "The course %q is not published yet.", c.Slug)
+	}
+	o, err := s.Outline(ctx, *c.PublishedVersionID)
+	return o, en, err
+}
+
+// Start returns the employee's enrolment in the version they should read,
+// creating it when they begin the course (or begin a newer version).
+func (s *Store) Start(ctx context.Context, employeeID int64, c *Course) (*Outline, *Enrolment, error) {
+	o, en, err := s.VersionFor(ctx, employeeID, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if en != nil && en.VersionID == o.Version.ID {
+		return o, en, nil
+	}
+	en = &Enrolment{EmployeeID: employeeID, CourseID: c.ID, VersionID: o.Version.ID, StartedAt: s.Now()}
+	_, err = s.DB.NewInsert().Model(en).On("CONFLICT (employee_id, course_id, version_id) DO NOTHING").Returning("id").Exec(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if en.ID == 0 { // a concurrent request created it
+		if en, err = currentEnrolment(ctx, s.DB, employeeID, c.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	return o, en, nil
+}
+
+// Visit records the lesson the employee last opened (for Resume).
+func (s *Store) Visit(ctx context.Context, en *Enrolment, lessonID int64) error {
+	if en.LastLessonID != nil && *en.LastLessonID == lessonID {
+		return nil
+	}
+	en.LastLessonID = &lessonID
+	_, err := s.DB.NewUpdate().Model(en).Column("last_lesson_id").WherePK().Exec(ctx)
+	return err
+}
+
+// DoneLessons returns the ids of the lessons of version the employee has completed.
+func (s *Store) DoneLessons(ctx context.Context, db bun.IDB, employeeID, versionID int64) (map[int64]time.Time, error) {
+	var rows []lessonDone
+	err := db.NewSelect().Model(&rows).
+		Where("employee_id = ? AND lesson_id IN (SELECT id FROM lessons WHERE version_id = ?)", employeeID, versionID).Scan(ctx)
+	done := make(map[int64]time.Time, len(rows))
+	for _, r := range rows {
+		done[r.LessonID] = r.CompletedAt
+	}
+	return done, err
+}
+
+// Completion is what decides whether a course is complete.
+type Completion struct {
+	LessonsDone, LessonsTotal int
+	AssessmentsOutstanding    []string
+	Complete                  bool
+}
+
+// DecideCompletion is the one rule for course completion: every lesson of the
+// version done and every required assessment passed (asked of the
+// AssessmentsPassed hook). Pure: it takes what the database said.
+func DecideCompletion(lessons []*Lesson, done map[int64]time.Time, required []string, passed bool, outstanding []string) Completion {
+	c := Completion{LessonsTotal: len(lessons)}
+	for _, l := range lessons {
+		if _, ok := done[l.ID]; ok {
+			c.LessonsDone++
+		}
+	}
+	if len(required) > 0 && !passed {
+		c.AssessmentsOutstanding = outstanding
+		if len(outstanding) == 0 {
+			c.AssessmentsOutstanding = required
+		}
+	}
+	c.Complete = c.LessonsTotal > 0 && c.LessonsDone == c.LessonsTotal && len(c.AssessmentsOutstanding) == 0
+	return c
+}
+
+// CompletedFunc is called inside the transaction that completed a course
+// (programmes and certificates hang off it).
+type CompletedFunc func(ctx context.Context, tx bun.IDB, en *Enrolment, at time.Time) error
+
+// UpdateCompletion re-decides the enrolment inside tx and, if it has just
+// become complete, records it and calls onComplete in the same transaction.
+// Idempotent: a complete enrolment stays as it is. Returns the decision and
+// whether this call completed it.
+func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment, onComplete CompletedFunc) (Completion, bool, error) {
+	o, err := s.Outline(ctx, en.VersionID)
+	if err != nil {
+		return Completion{}, false, err
+	}
+	done, err := s.DoneLessons(ctx, tx, en.EmployeeID, en.VersionID)
+	if err != nil {
+		return Completion{}, false, err
+	}
+	required := o.Version.AssessmentList()
+	passed, outstanding := len(required) == 0, []string(nil)
+	if len(required) > 0 && s.AssessmentsPassed != nil {
+		if passed, outstanding, err = s.AssessmentsPassed(ctx, tx, en.EmployeeID, o.Version); err != nil {
+			return Completion{}, false, err
+		}
+	}
+	c := DecideCompletion(o.Lessons, done, required, passed, outstanding)
+	if !c.Complete || en.CompletedAt != nil {
+		return c, false, nil
+	}
+	now := s.Now()
+	res, err := tx.NewUpdate().Model(en).Set("completed_at = ?", now).Where("id = ? AND completed_at IS NULL", en.ID).Exec(ctx)
+	if err != nil {
+		return c, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return c, false, nil // another request completed it first
+	}
+	en.CompletedAt = &now
+	if onComplete != nil {
+		if err := onComplete(ctx, tx, en, now); err != nil {
+			return c, false, err
+		}
+	}
+	return c, true, nil
+}
+
+// CompleteLesson marks a lesson done for the employee (idempotent) and
+// decides course completion in the same transaction. The lesson must belong
+// to the enrolment's version.
+func (s *Store) CompleteLesson(ctx context.Context, en *Enrolment, lessonID int64, onComplete CompletedFunc) (Completion, bool, error) {
+	o, err := s.Outline(ctx, en.VersionID)
+	if err != nil {
+		return Completion{}, false, err
+	}
+	if o.Index(lessonID) < 0 {
+		return Completion{}, false, store.Errorf(store.Invalid, "That lesson is not part of the version you are reading.")
+	}
+	var c Completion
+	var justCompleted bool
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(&lessonDone{EmployeeID: en.EmployeeID, LessonID: lessonID, CompletedAt: s.Now()}).
+			On("CONFLICT (employee_id, lesson_id) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		c, justCompleted, err = s.UpdateCompletion(ctx, tx, en, onComplete)
+		return err
+	})
+	return c, justCompleted, err
+}
+
+// CourseProgress is one course as a learner's list shows it.
+type CourseProgress struct {
+	Course       *Course
+	Outline      *Outline
+	Enrolment    *Enrolment
+	LessonsDone  int
+	LessonsTotal int
+	MinutesLeft  int
+	Next         *Lesson // where Resume goes: the first lesson not done, else the last opened
+	Done         map[int64]time.Time
+}
+
+// Started reports whether the employee has opened the course.
+func (p *CourseProgress) Started() bool { return p.Enrolment != nil }
+
+// Completed reports whether the version shown is complete.
+func (p *CourseProgress) Completed() bool {
+	return p.Enrolment != nil && p.Enrolment.CompletedAt != nil && p.Enrolment.VersionID == p.Outline.Version.ID
+}
+
+// Percent is the share of lessons done.
+func (p *CourseProgress) Percent() int {
+	if p.LessonsTotal == 0 {
+		return 0
+	}
+	return p.LessonsDone * 100 / p.LessonsTotal
+}
+
+// Progress returns the employee's progress in every published course, in
+// title order.
+func (s *Store) Progress(ctx context.Context, employeeID int64) ([]*CourseProgress, error) {
+	var courses []Course
+	if err := s.DB.NewSelect().Model(&courses).Where("published_version_id IS NOT NULL").Scan(ctx); err != nil {
+		return nil, err
+	}
+	var out []*CourseProgress
+	for i := range courses {
+		p, err := s.ProgressIn(ctx, employeeID, &courses[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	sortProgress(out)
+	return out, nil
+}
+
+// ProgressIn returns the employee's progress in one course.
+func (s *Store) ProgressIn(ctx context.Context, employeeID int64, c *Course) (*CourseProgress, error) {
+	o, en, err := s.VersionFor(ctx, employeeID, c)
+	if err != nil {
+		return nil, err
+	}
+	p := &CourseProgress{Course: c, Outline: o, LessonsTotal: len(o.Lessons)}
+	if en != nil && en.VersionID == o.Version.ID {
+		p.Enrolment = en
+	} else if en != nil {
+		p.Enrolment = nil // finished an older version; the new one is not started
+	}
+	done, err := s.DoneLessons(ctx, s.DB, employeeID, o.Version.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Done = done
+	for _, l := range o.Lessons {
+		if _, ok := done[l.ID]; ok {
+			p.LessonsDone++
+		} else {
+			p.MinutesLeft += l.Minutes
+			if p.Next == nil {
+				p.Next = l
+			}
+		}
+	}
+	if p.Next == nil && len(o.Lessons) > 0 {
+		p.Next = o.Lessons[0]
+		if p.Enrolment != nil && p.Enrolment.LastLessonID != nil {
+			if i := o.Index(*p.Enrolment.LastLessonID); i >= 0 {
+				p.Next = o.Lessons[i]
+			}
+		}
+	}
+	return p, nil
+}
