@@ -123,6 +123,14 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		return c.Status(status).JSON(fiber.Map{"error": msg, "field": store.FieldOf(err)})
 	}
 	title := http.StatusText(status)
+	switch status {
+	case http.StatusNotFound:
+		title = "Page not found"
+	case http.StatusForbidden:
+		title = "Not allowed"
+	case http.StatusInternalServerError:
+		title = "Something went wrong"
+	}
 	c.Status(status)
 	if rerr := s.renderStatus(c, status, "errors/error", fiber.Map{"Title": title, "Code": status, "Message": msg}); rerr != nil {
 		s.log.Error("render error page", "err", rerr)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"slices"
 	"net/url"
 	"strconv"
 	"strings"
@@ -241,6 +242,29 @@ func buildTree(rootID int64, line []people.LineMember, counted bool) []*treeNode
 	return roots
 }
 
+// employeeFields is the order of the employee form's fields.
+var employeeFields = []string{"employee_number", "first_name", "last_name", "email", "job_title", "department",
+	"location", "manager_number", "hire_date", "roles"}
+
+// fieldError is one message for the error summary at the top of a form.
+type fieldError struct{ Field, Message string }
+
+// orderedErrors lists errs in the order the fields appear on the form.
+func orderedErrors(errs map[string]string, order []string) []fieldError {
+	var out []fieldError
+	for _, f := range order {
+		if m, ok := errs[f]; ok {
+			out = append(out, fieldError{f, m})
+		}
+	}
+	for f, m := range errs {
+		if !slices.Contains(order, f) {
+			out = append(out, fieldError{f, m})
+		}
+	}
+	return out
+}
+
 // employeeForm reads the employee form, copying every value.
 func employeeForm(c *fiber.Ctx) people.EmployeeInput {
 	in := people.EmployeeInput{
@@ -261,7 +285,7 @@ func employeeForm(c *fiber.Ctx) people.EmployeeInput {
 
 func (s *Server) employeeFormPage(c *fiber.Ctx, status int, title string, in people.EmployeeInput, existing *people.Employee, errs map[string]string) error {
 	ctx := c.UserContext()
-	data := fiber.Map{"Title": title, "Form": in, "Existing": existing, "Errors": errs}
+	data := fiber.Map{"Title": title, "Form": in, "Existing": existing, "Errors": errs, "ErrorList": orderedErrors(errs, employeeFields)}
 	for _, k := range []people.OrgKind{people.Departments, people.Locations, people.JobTitles} {
 		items, err := s.people.ListOrg(ctx, k)
 		if err != nil {

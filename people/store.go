@@ -54,6 +54,17 @@ func (k OrgKind) Label() string {
 	return "Job titles"
 }
 
+// Noun is one item of the list in running text ("department").
+func (k OrgKind) Noun() string {
+	switch k {
+	case Departments:
+		return "department"
+	case Locations:
+		return "location"
+	}
+	return "job title"
+}
+
 func (k OrgKind) column() string {
 	switch k {
 	case Departments:
