@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -44,8 +45,9 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	log    *slog.Logger
-	people *people.Store
-	secure bool
+	people  *people.Store
+	courses *courses.Store
+	secure  bool
 }
 
 // New builds the fiber application with every route. It fails if the
@@ -62,7 +64,20 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, fmt.Errorf("base URL %q: want http(s)://host[:port]", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), secure: u.Scheme == "https"}
+	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB), secure: u.Scheme == "https"}
+
+	// The built-in courses ship in the binary; a changed one becomes a new version.
+	builtins, err := courses.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	synced, err := s.courses.SyncBuiltins(context.Background(), builtins)
+	if err != nil {
+		return nil, fmt.Errorf("load built-in courses: %w", err)
+	}
+	if len(synced) > 0 {
+		cfg.Log.Info("built-in courses loaded", "courses", synced)
+	}
 
 	sub, err := fs.Sub(viewsFS, "views")
 	if err != nil {

@@ -38,6 +38,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/employees/import", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeeImport)
 	app.Get("/api/v1/employees/:number", s.apiAuth, s.apiEmployeeShow)
 	app.Put("/api/v1/employees/:number", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeePut)
+	app.Get("/api/v1/courses", s.apiAuth, s.apiCourseList)
+	app.Get("/api/v1/courses/:slug", s.apiAuth, s.apiCourseShow)
+	app.Get("/api/v1/employees/:number/progress", s.apiAuth, s.apiEmployeeProgress)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -76,14 +79,19 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
 	web("GET", "/admin/audit", people.RoleHR, s.auditIndex)
 
-	// Learning: My learning, courses, lessons, knowledge base.
-	// (learner routes go here)
-
 	// Company settings and service promises.
 	// (company routes go here)
 
 	// Course authoring (HR).
 	// (authoring routes go here)
+
+	// Learning: My learning, courses, lessons, knowledge base (after the
+	// company and authoring routes, whose fixed paths these patterns would catch).
+	web("GET", "/learn", people.RoleStaff, s.learnHome)
+	web("GET", "/search", people.RoleStaff, s.searchShow)
+	web("GET", "/learn/:course", people.RoleStaff, s.courseShow)
+	web("GET", "/learn/:course/:lesson", people.RoleStaff, s.lessonShow)
+	web("POST", "/learn/:course/:lesson/complete", people.RoleStaff, s.lessonComplete)
 
 	// Anything else: a 404 page in the app's look, with the user's navigation.
 	app.Use(s.loadSession, func(c *fiber.Ctx) error { return fiber.ErrNotFound })

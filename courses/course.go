@@ -17,6 +17,10 @@ import (
 	"github.com/serviceacademy/academy/store"
 )
 
+// MissionCourse is the slug of the built-in course that shows the company's
+// own mission, vision and promises and ends with their acknowledgement.
+const MissionCourse = "mission-vision-promise"
+
 // Version statuses.
 const (
 	Draft     = "draft"
@@ -204,6 +208,12 @@ func insertVersion(ctx context.Context, db bun.IDB, courseID int64, number int, 
 func (s *Store) SyncBuiltins(ctx context.Context, srcs []*Source) ([]string, error) {
 	var changed []string
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if store.IsPostgresDB(tx) {
+			// Instances starting together take turns (SQLite's immediate transactions already do).
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7261122)"); err != nil {
+				return err
+			}
+		}
 		now := s.Now()
 		for _, src := range srcs {
 			c := new(Course)
@@ -356,3 +366,5 @@ func (s *Store) SourceOf(ctx context.Context, versionID int64) (*Source, error) 
 	}
 	return src, nil
 }
+
+func isPostgres(s *Store) bool { return store.IsPostgresDB(s.DB) }

@@ -291,3 +291,37 @@ func (s *Store) ProgressIn(ctx context.Context, employeeID int64, c *Course) (*C
 	}
 	return p, nil
 }
+
+// Prerequisite is a course to finish before another.
+type Prerequisite struct {
+	Slug  string
+	Title string
+}
+
+// MissingPrerequisites returns the courses among slugs that the employee has
+// not completed (any version counts). Unknown or unpublished slugs are skipped.
+func (s *Store) MissingPrerequisites(ctx context.Context, employeeID int64, slugs []string) ([]Prerequisite, error) {
+	if len(slugs) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		Slug  string
+		Title string
+		Done  bool
+	}
+	err := s.DB.NewSelect().TableExpr("courses AS c").
+		ColumnExpr("c.slug, v.title").
+		ColumnExpr("EXISTS (SELECT 1 FROM enrolments AS en WHERE en.course_id = c.id AND en.employee_id = ? AND en.completed_at IS NOT NULL) AS done", employeeID).
+		Join("JOIN course_versions AS v ON v.id = c.published_version_id").
+		Where("c.slug IN (?)", bun.In(slugs)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	var out []Prerequisite
+	for _, r := range rows {
+		if !r.Done {
+			out = append(out, Prerequisite{Slug: r.Slug, Title: r.Title})
+		}
+	}
+	return out, nil
+}

@@ -99,3 +99,21 @@
     });
   });
 })();
+
+// Lessons: the arrow keys go to the previous and next lesson (not while typing).
+(function () {
+  "use strict";
+  if (!document.getElementById("lesson")) return;
+  document.addEventListener("keydown", function (ev) {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    var t = ev.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var link = null;
+    if (ev.key === "ArrowLeft") link = document.getElementById("prev");
+    if (ev.key === "ArrowRight") link = document.getElementById("next");
+    if (link) {
+      ev.preventDefault();
+      window.location.assign(link.href);
+    }
+  });
+})();

@@ -1,0 +1,173 @@
+package app
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/store"
+)
+
+// learnHome is "My learning": every course with progress, the ones in
+// progress first, each with a Resume button that goes to the right lesson.
+func (s *Server) learnHome(c *fiber.Ctx) error {
+	p := principal(c)
+	list, err := s.courses.Progress(c.UserContext(), p.Employee.ID)
+	if err != nil {
+		return err
+	}
+	var inProgress, notStarted, done int
+	for _, cp := range list {
+		switch {
+		case cp.Completed():
+			done++
+		case cp.Started():
+			inProgress++
+		default:
+			notStarted++
+		}
+	}
+	return s.render(c, "learn/index", fiber.Map{"Title": "My learning", "Courses": list,
+		"InProgress": inProgress, "NotStarted": notStarted, "Done": done})
+}
+
+// missingPrerequisites returns the titles of prerequisite courses the
+// employee has not completed (any version counts).
+func (s *Server) missingPrerequisites(c *fiber.Ctx, employeeID int64, v *courses.Version) ([]courses.Prerequisite, error) {
+	return s.courses.MissingPrerequisites(c.UserContext(), employeeID, v.PrerequisiteList())
+}
+
+func (s *Server) courseShow(c *fiber.Ctx) error {
+	p := principal(c)
+	course, err := s.courses.FindCourse(c.UserContext(), c.Params("course"))
+	if err != nil {
+		return err
+	}
+	cp, err := s.courses.ProgressIn(c.UserContext(), p.Employee.ID, course)
+	if err != nil {
+		return err
+	}
+	missing, err := s.missingPrerequisites(c, p.Employee.ID, cp.Outline.Version)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "learn/course", fiber.Map{"Title": cp.Outline.Version.Title, "P": cp, "Missing": missing,
+		"Mission": course.Slug == courses.MissionCourse})
+}
+
+// lessonShow opens a lesson: it starts the course (fixing the version) on
+// the first visit and remembers the lesson for Resume.
+func (s *Server) lessonShow(c *fiber.Ctx) error {
+	p := principal(c)
+	ctx := c.UserContext()
+	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	if err != nil {
+		return err
+	}
+	o, en, err := s.courses.VersionFor(ctx, p.Employee.ID, course)
+	if err != nil {
+		return err
+	}
+	lesson := o.Lesson(c.Params("lesson"))
+	if lesson == nil {
+		return store.Errorf(store.NotFound, "That lesson is not in %s.", o.Version.Title)
+	}
+	if en == nil || en.VersionID != o.Version.ID {
+		missing, err := s.missingPrerequisites(c, p.Employee.ID, o.Version)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return c.Redirect("/learn/"+url.PathEscape(course.Slug), http.StatusSeeOther)
+		}
+		if o, en, err = s.courses.Start(ctx, p.Employee.ID, course); err != nil {
+			return err
+		}
+		if lesson = o.Lesson(c.Params("lesson")); lesson == nil {
+			return store.Errorf(store.NotFound, "That lesson is not in %s.", o.Version.Title)
+		}
+	}
+	if err := s.courses.Visit(ctx, en, lesson.ID); err != nil {
+		return err
+	}
+	done, err := s.courses.DoneLessons(ctx, s.cfg.DB, p.Employee.ID, o.Version.ID)
+	if err != nil {
+		return err
+	}
+	body := lesson.BodyHTML
+	if strings.Contains(body, "{{company.") {
+		if body, err = s.fillCompany(c, body); err != nil {
+			return err
+		}
+	}
+	i := o.Index(lesson.ID)
+	var prev, next *courses.Lesson
+	if i > 0 {
+		prev = o.Lessons[i-1]
+	}
+	if i+1 < len(o.Lessons) {
+		next = o.Lessons[i+1]
+	}
+	var module *courses.Module
+	for _, m := range o.Modules {
+		if m.ID == lesson.ModuleID {
+			module = m
+		}
+	}
+	_, isDone := done[lesson.ID]
+	return s.render(c, "learn/lesson", fiber.Map{"Title": lesson.Title, "O": o, "L": lesson, "Module": module,
+		"Body": template.HTML(body), "Prev": prev, "Next": next, "Done": isDone, "Number": i + 1, "DoneCount": len(done),
+		"Mission": course.Slug == courses.MissionCourse, "Slug": course.Slug})
+}
+
+// lessonComplete marks the lesson done (deciding course completion in the
+// same transaction) and moves on to the next lesson.
+func (s *Server) lessonComplete(c *fiber.Ctx) error {
+	p := principal(c)
+	ctx := c.UserContext()
+	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	if err != nil {
+		return err
+	}
+	o, en, err := s.courses.VersionFor(ctx, p.Employee.ID, course)
+	if err != nil {
+		return err
+	}
+	lesson := o.Lesson(c.Params("lesson"))
+	if lesson == nil || en == nil || en.VersionID != o.Version.ID {
+		return store.Errorf(store.NotFound, "Open the lesson before marking it complete.")
+	}
+	comp, completed, err := s.courses.CompleteLesson(ctx, en, lesson.ID, nil)
+	if err != nil {
+		return err
+	}
+	base := "/learn/" + url.PathEscape(course.Slug)
+	switch {
+	case completed:
+		s.flash(c, "success", "Course complete: "+o.Version.Title+". Well done.")
+		return c.Redirect(base, http.StatusSeeOther)
+	case course.Slug == courses.MissionCourse && comp.LessonsDone == comp.LessonsTotal:
+		return c.Redirect(base+"/acknowledge", http.StatusSeeOther)
+	}
+	if i := o.Index(lesson.ID); i+1 < len(o.Lessons) {
+		return c.Redirect(base+"/"+url.PathEscape(o.Lessons[i+1].Slug), http.StatusSeeOther)
+	}
+	if len(comp.AssessmentsOutstanding) > 0 {
+		s.flash(c, "info", "All lessons read. To complete the course, pass: "+strings.Join(comp.AssessmentsOutstanding, ", ")+".")
+	}
+	return c.Redirect(base, http.StatusSeeOther)
+}
+
+// fillCompany puts the company's own name, mission, vision, values and
+// promises into a lesson's placeholders.
+func (s *Server) fillCompany(c *fiber.Ctx, body string) (string, error) {
+	prof, err := s.courses.CompanyProfile(c.UserContext())
+	if err != nil {
+		return "", err
+	}
+	return courses.FillPlaceholders(body, prof.Company()), nil
+}
