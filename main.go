@@ -25,6 +25,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/app"
+	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -495,6 +496,9 @@ func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)
 	}
+	if err := loadDemoLearning(ctx, db, s); err != nil {
+		return fmt.Errorf("demo learning: %w", err)
+	}
 	if loaded {
 		log.Warn("DEMO MODE: loaded the demo organisation", "employees", logins.Employees)
 	} else {
@@ -513,4 +517,19 @@ func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Write
 	fmt.Fprintf(stdout, " Password for all of them: %s (%s)\n", password, src)
 	fmt.Fprintf(stdout, "==============================================================\n\n")
 	return nil
+}
+
+// loadDemoLearning gives the demo organisation its courses, company text and
+// learning history (once).
+func loadDemoLearning(ctx context.Context, db *bun.DB, s *people.Store) error {
+	t := true
+	list, _, err := s.ListEmployees(ctx, people.EmployeeFilter{Active: &t, OrderByNumber: true, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	return courses.NewStore(db).LoadDemo(ctx, ids)
 }

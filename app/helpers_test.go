@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/app"
+	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store/storetest"
 )
@@ -37,6 +38,18 @@ func mustServer(tb testing.TB, dialect string) *testServer {
 	s := people.NewStore(db)
 	if _, _, err := people.LoadDemo(context.Background(), s, demoPassword); err != nil {
 		tb.Fatalf("demo: %v", err)
+	}
+	t := true
+	list, _, err := s.ListEmployees(context.Background(), people.EmployeeFilter{Active: &t, OrderByNumber: true, Limit: 1000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids := make([]int64, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	if err := courses.NewStore(db).LoadDemo(context.Background(), ids); err != nil {
+		tb.Fatalf("demo learning: %v", err)
 	}
 	a, err := app.New(app.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://localhost", Version: "test", Demo: true})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -19,6 +20,24 @@ func (s *Server) home(c *fiber.Ctx) error {
 	p := principal(c)
 	data := fiber.Map{"Title": "Home", "Me": p.Employee}
 	ctx := c.UserContext()
+	learning, err := s.courses.Progress(ctx, p.Employee.ID)
+	if err != nil {
+		return err
+	}
+	var current []*courses.CourseProgress
+	completed := 0
+	for _, cp := range learning {
+		if cp.Completed() {
+			completed++
+		} else if cp.Started() && len(current) < 3 {
+			current = append(current, cp)
+		}
+	}
+	pending, err := s.pendingPromises(c)
+	if err != nil {
+		return err
+	}
+	data["Current"], data["CompletedCount"], data["CourseCount"], data["PendingPromises"] = current, completed, len(learning), pending
 	if p.Has(people.RoleManager) {
 		direct, err := s.people.DirectReports(ctx, p.Employee.ID)
 		if err != nil {

@@ -110,6 +110,9 @@ func (s *Store) DoneLessons(ctx context.Context, db bun.IDB, employeeID, version
 	return done, err
 }
 
+// AcknowledgeStep names the last step of the mission course in a Completion.
+const AcknowledgeStep = "acknowledge the service promises"
+
 // Completion is what decides whether a course is complete.
 type Completion struct {
 	LessonsDone, LessonsTotal int
@@ -159,6 +162,21 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 	if len(required) > 0 && s.AssessmentsPassed != nil {
 		if passed, outstanding, err = s.AssessmentsPassed(ctx, tx, en.EmployeeID, o.Version); err != nil {
 			return Completion{}, false, err
+		}
+	}
+	if o.Version.Slug == MissionCourse {
+		// The mission course ends with the acknowledgement of every current service promise.
+		pending, err := PendingAcknowledgements(ctx, tx, en.EmployeeID)
+		if err != nil {
+			return Completion{}, false, err
+		}
+		if len(pending) > 0 {
+			required = append(required, AcknowledgeStep)
+			if passed {
+				outstanding = nil
+			}
+			passed = false
+			outstanding = append(outstanding, AcknowledgeStep)
 		}
 	}
 	c := DecideCompletion(o.Lessons, done, required, passed, outstanding)
