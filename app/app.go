@@ -43,8 +43,8 @@ type Config struct {
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
+	cfg     Config
+	log     *slog.Logger
 	people  *people.Store
 	courses *courses.Store
 	secure  bool
