@@ -175,6 +175,9 @@ func (s *Server) apiEmployeePut(c *fiber.Ctx) error {
 		in.Roles = roles
 	}
 	res, err := s.people.SaveEmployee(c.UserContext(), in)
+	if err == nil {
+		s.sessions.forget(res.Employee.ID)
+	}
 	if err != nil {
 		if store.KindOf(err) == store.Conflict {
 			// A clash in the body is a problem with the input, named by its field.
@@ -226,6 +229,7 @@ func (s *Server) apiEmployeeImport(c *fiber.Ctx) error {
 	} else {
 		id, label := principal(c).actor()
 		plan, err = s.people.ApplyImport(c.UserContext(), body, opt, id, label)
+		s.sessions.forget(0)
 	}
 	if err != nil {
 		return err

@@ -46,8 +46,9 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	people  *people.Store
-	courses *courses.Store
-	secure  bool
+	courses  *courses.Store
+	sessions *sessionCache
+	secure   bool
 }
 
 // New builds the fiber application with every route. It fails if the
@@ -64,7 +65,8 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, fmt.Errorf("base URL %q: want http(s)://host[:port]", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB), secure: u.Scheme == "https"}
+	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
+		sessions: newSessionCache(), secure: u.Scheme == "https"}
 
 	// The built-in courses ship in the binary; a changed one becomes a new version.
 	builtins, err := courses.Builtin()

@@ -88,6 +88,11 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
+	now := time.Now()
+	if p := s.sessions.get(token, now); p != nil {
+		c.Locals("principal", p)
+		return c.Next()
+	}
 	sess, e, err := s.people.FindSession(c.UserContext(), token)
 	if err != nil {
 		if store.IsNotFound(err) {
@@ -100,7 +105,9 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals("principal", &Principal{Employee: e, Roles: roles, Session: sess})
+	p := &Principal{Employee: e, Roles: roles, Session: sess}
+	s.sessions.put(token, p, now)
+	c.Locals("principal", p)
 	return c.Next()
 }
 
@@ -227,6 +234,7 @@ func (s *Server) signinSubmit(c *fiber.Ctx) error {
 	}
 	// The old session (if any) is dropped: sign-in always gets a new id.
 	if old := c.Cookies(sessionCookie); old != "" {
+		s.sessions.forgetToken(old)
 		if err := s.people.DeleteSession(c.UserContext(), old); err != nil {
 			return err
 		}
@@ -247,6 +255,7 @@ func (s *Server) signinSubmit(c *fiber.Ctx) error {
 
 func (s *Server) signout(c *fiber.Ctx) error {
 	if t := c.Cookies(sessionCookie); t != "" {
+		s.sessions.forgetToken(t)
 		if err := s.people.DeleteSession(c.UserContext(), t); err != nil {
 			return err
 		}
@@ -284,6 +293,7 @@ func (s *Server) passwordLinkSubmit(c *fiber.Ctx) error {
 	if _, err := s.people.UsePasswordLink(c.UserContext(), token, pw); err != nil {
 		return err
 	}
+	s.sessions.forget(e.ID)
 	_ = people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), &e.ID, e.Name()+" ("+e.Number+")", "password.set", e.Number, "via one-time link")
 	s.flash(c, "success", "Your password is set. Sign in with your email and new password.")
 	return c.Redirect("/signin", http.StatusSeeOther)
@@ -310,6 +320,7 @@ func (s *Server) accountPasswordSubmit(c *fiber.Ctx) error {
 	if err := s.people.SetPassword(c.UserContext(), p.Employee.ID, pw); err != nil {
 		return err
 	}
+	s.sessions.forget(p.Employee.ID)
 	// SetPassword ended every session; start a fresh one for this browser.
 	sess, token, err := s.people.CreateSession(c.UserContext(), p.Employee.ID, c.IP(), c.Get("User-Agent"))
 	if err != nil {

@@ -86,6 +86,7 @@ func (s *Server) importApply(c *fiber.Ctx) error {
 		// The people changed since the preview: show the new problems; nothing was written.
 		return s.importPreviewPage(c, http.StatusUnprocessableEntity, b, plan)
 	}
+	s.sessions.forget(0) // leavers and moved managers: nobody's cached session outlives the import
 	if err := s.people.DeleteImportBatch(c.UserContext(), b.ID); err != nil {
 		return err
 	}

@@ -165,9 +165,5 @@ func (s *Server) lessonComplete(c *fiber.Ctx) error {
 // fillCompany puts the company's own name, mission, vision, values and
 // promises into a lesson's placeholders.
 func (s *Server) fillCompany(c *fiber.Ctx, body string) (string, error) {
-	prof, err := s.courses.CompanyProfile(c.UserContext())
-	if err != nil {
-		return "", err
-	}
-	return courses.FillPlaceholders(body, prof.Company()), nil
+	return s.courses.FillCompany(c.UserContext(), body)
 }

@@ -361,6 +361,9 @@ func (s *Server) saveEmployeeForm(c *fiber.Ctx, in people.EmployeeInput, existin
 		return s.employeeFormPage(c, http.StatusUnprocessableEntity, title, in, existing, m)
 	}
 	res, err := s.people.SaveEmployee(c.UserContext(), in)
+	if err == nil {
+		s.sessions.forget(res.Employee.ID) // name, manager or status may have changed
+	}
 	if err != nil {
 		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
 			return s.employeeFormPage(c, http.StatusUnprocessableEntity, title, in, existing,
@@ -398,6 +401,7 @@ func (s *Server) setActive(c *fiber.Ctx, active bool) error {
 	if err := s.people.SetActive(c.UserContext(), e.ID, active); err != nil {
 		return err
 	}
+	s.sessions.forget(e.ID)
 	action, msg := "employee.reactivate", e.Name()+" is active again."
 	if !active {
 		action, msg = "employee.deactivate", e.Name()+" has been deactivated: their record and history are kept and they can no longer sign in."
@@ -458,6 +462,7 @@ func (s *Server) employeeRoles(c *fiber.Ctx) error {
 	if err := s.people.SetRoles(c.UserContext(), e.ID, roles); err != nil {
 		return err
 	}
+	s.sessions.forget(e.ID)
 	id, label := p.actor()
 	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, "employee.roles", e.Number,
 		"from ["+e.Roles+"] to ["+roles+"]"); err != nil {

@@ -66,9 +66,9 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.
 	data["Path"] = c.Path()
 	data["Demo"] = s.cfg.Demo
 	data["Version"] = s.cfg.Version
-	company, err := s.people.Setting(c.UserContext(), "company.name", "Service Academy")
-	if err != nil {
-		company = "Service Academy"
+	company := "Service Academy"
+	if prof, err := s.courses.CachedCompany(c.UserContext()); err == nil && prof.Name != "" {
+		company = prof.Name
 	}
 	data["Company"] = company
 	if _, ok := data["Errors"]; !ok {

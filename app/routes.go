@@ -81,9 +81,36 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Company settings and service promises.
 	// (company routes go here)
+	web("GET", "/settings/company", people.RoleHR, s.companyShow)
+	web("POST", "/settings/company", people.RoleHR, s.companySave)
+	web("POST", "/settings/company/logo", people.RoleHR, s.companyLogoUpload)
+	web("GET", "/company/logo", visitor, s.companyLogo)
+	web("GET", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeShow)
+	web("POST", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeSubmit)
 
 	// Course authoring (HR).
 	// (authoring routes go here)
+	web("GET", "/authoring", people.RoleHR, s.authoringIndex)
+	web("POST", "/authoring", people.RoleHR, s.courseCreate)
+	web("POST", "/authoring/import", people.RoleHR, s.courseImport)
+	web("POST", "/authoring/preview", people.RoleHR, s.lessonPreview)
+	web("GET", "/authoring/:slug", people.RoleHR, s.draftShow)
+	web("POST", "/authoring/:slug/edit", people.RoleHR, s.draftStart)
+	web("GET", "/authoring/:slug/copy", people.RoleHR, s.courseCopyShow)
+	web("POST", "/authoring/:slug/copy", people.RoleHR, s.courseCopy)
+	web("GET", "/authoring/:slug/export.zip", people.RoleHR, s.courseExport)
+	web("POST", "/authoring/:slug/info", people.RoleHR, s.draftInfoSave)
+	web("POST", "/authoring/:slug/publish", people.RoleHR, s.draftPublish)
+	web("POST", "/authoring/:slug/discard", people.RoleHR, s.draftDiscard)
+	web("POST", "/authoring/:slug/modules", people.RoleHR, s.moduleAdd)
+	web("POST", "/authoring/:slug/modules/:id", people.RoleHR, s.moduleRename)
+	web("POST", "/authoring/:slug/modules/:id/move", people.RoleHR, s.moduleMove)
+	web("POST", "/authoring/:slug/modules/:id/delete", people.RoleHR, s.moduleDelete)
+	web("POST", "/authoring/:slug/modules/:id/lessons", people.RoleHR, s.lessonAdd)
+	web("GET", "/authoring/:slug/lessons/:id", people.RoleHR, s.lessonEdit)
+	web("POST", "/authoring/:slug/lessons/:id", people.RoleHR, s.lessonSave)
+	web("POST", "/authoring/:slug/lessons/:id/move", people.RoleHR, s.lessonMove)
+	web("POST", "/authoring/:slug/lessons/:id/delete", people.RoleHR, s.lessonDelete)
 
 	// Learning: My learning, courses, lessons, knowledge base (after the
 	// company and authoring routes, whose fixed paths these patterns would catch).

@@ -206,6 +206,7 @@ func (in *CompanyInput) Check() []*store.Error {
 // names of the settings that changed ("name", "mission", "vision",
 // "values"), or the first problem as an Invalid error naming its field.
 func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, error) {
+	defer s.ForgetCompany()
 	if errs := in.Check(); len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -311,6 +312,7 @@ func (c PromiseChanges) Any() bool { return c.Added+c.Changed+c.Removed+c.Moved 
 // promises missing from in become inactive; their acknowledgements are
 // kept. Returns the first problem of CheckPromises as an Invalid error.
 func (s *Store) SavePromises(ctx context.Context, in []PromiseInput) (PromiseChanges, error) {
+	defer s.ForgetCompany()
 	in = append([]PromiseInput(nil), in...)
 	if errs := CheckPromises(in); len(errs) > 0 {
 		return PromiseChanges{}, errs[0]
@@ -442,6 +444,7 @@ func CheckLogo(data []byte) (string, error) {
 
 // SaveLogo replaces the company logo after CheckLogo.
 func (s *Store) SaveLogo(ctx context.Context, data []byte) error {
+	defer s.ForgetCompany()
 	ct, err := CheckLogo(data)
 	if err != nil {
 		return err
@@ -476,13 +479,25 @@ func PendingAcknowledgements(ctx context.Context, db bun.IDB, employeeID int64) 
 // in one transaction: each gets a row with its version and text. Every
 // active promise must be in promiseIDs, else an Invalid error for field
 // "promises" names the ones missing; ids of inactive promises are ignored.
-// Confirming a version again changes nothing.
+// Confirming a version again changes nothing. As the last step of the
+// mission course, it completes the employee's enrolment there when every
+// lesson is done.
 func (s *Store) Acknowledge(ctx context.Context, employeeID int64, promiseIDs []int64) error {
+	_, err := s.AcknowledgeAndComplete(ctx, employeeID, promiseIDs, nil)
+	return err
+}
+
+// AcknowledgeAndComplete is Acknowledge that also reports whether it
+// completed the mission course, calling onComplete in the same transaction
+// when it did.
+func (s *Store) AcknowledgeAndComplete(ctx context.Context, employeeID int64, promiseIDs []int64, onComplete CompletedFunc) (bool, error) {
 	ticked := map[int64]bool{}
 	for _, id := range promiseIDs {
 		ticked[id] = true
 	}
-	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	var completed bool
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		completed = false
 		active, err := activePromises(ctx, tx)
 		if err != nil {
 			return err
@@ -508,9 +523,25 @@ func (s *Store) Acknowledge(ctx context.Context, employeeID int64, promiseIDs []
 		for i, p := range active {
 			acks[i] = Ack{EmployeeID: employeeID, PromiseID: p.ID, PromiseVersion: p.Version, Text: p.Text, AcknowledgedAt: now}
 		}
-		_, err = tx.NewInsert().Model(&acks).On("CONFLICT (employee_id, promise_id, promise_version) DO NOTHING").Exec(ctx)
+		if _, err = tx.NewInsert().Model(&acks).On("CONFLICT (employee_id, promise_id, promise_version) DO NOTHING").Exec(ctx); err != nil {
+			return err
+		}
+		// The acknowledgement may be the mission course's last outstanding step.
+		c := new(Course)
+		err = tx.NewSelect().Model(c).Where("slug = ?", MissionCourse).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		en, err := currentEnrolment(ctx, tx, employeeID, c.ID)
+		if err != nil || en == nil || en.CompletedAt != nil {
+			return err
+		}
+		_, completed, err = s.UpdateCompletion(ctx, tx, en, onComplete)
 		return err
 	})
+	return completed, err
 }
 
 // Acknowledgements returns every acknowledgement the employee has made, newest first.

@@ -151,11 +151,29 @@ type Store struct {
 
 	mu       sync.RWMutex
 	outlines map[int64]*Outline // published and retired versions never change: cached by id
+	bySlug   map[string]cachedCourse
+}
+
+// courseTTL is how long a course row (which version is published) is reused
+// without asking the database; changes on this instance clear it at once.
+const courseTTL = 2 * time.Second
+
+type cachedCourse struct {
+	c     Course
+	until time.Time
+}
+
+// ForgetCourses clears the cached course rows (after publishing, copying, importing).
+func (s *Store) ForgetCourses() {
+	s.mu.Lock()
+	s.bySlug = map[string]cachedCourse{}
+	s.mu.Unlock()
 }
 
 // NewStore returns a Store on db with the real clock.
 func NewStore(db *bun.DB) *Store {
-	return &Store{DB: db, Now: func() time.Time { return time.Now().UTC() }, outlines: map[int64]*Outline{}}
+	return &Store{DB: db, Now: func() time.Time { return time.Now().UTC() }, outlines: map[int64]*Outline{},
+		bySlug: map[string]cachedCourse{}}
 }
 
 // sourceHash identifies a course's content, to notice a changed built-in.
@@ -248,6 +266,7 @@ func (s *Store) SyncBuiltins(ctx context.Context, srcs []*Source) ([]string, err
 		}
 		return nil
 	})
+	s.ForgetCourses()
 	return changed, err
 }
 
@@ -272,14 +291,27 @@ func publish(ctx context.Context, db bun.IDB, c *Course, v *Version, now time.Ti
 	return err
 }
 
-// FindCourse returns the course with slug, or NotFound.
+// FindCourse returns (a copy of) the course with slug, or NotFound.
 func (s *Store) FindCourse(ctx context.Context, slug string) (*Course, error) {
+	now := time.Now()
+	s.mu.RLock()
+	cc, ok := s.bySlug[slug]
+	s.mu.RUnlock()
+	if ok && now.Before(cc.until) {
+		c := cc.c
+		return &c, nil
+	}
 	c := new(Course)
 	err := s.DB.NewSelect().Model(c).Where("slug = ?", slug).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.Errorf(store.NotFound, "There is no course %q.", slug)
+	} else if err != nil {
+		return nil, err
 	}
-	return c, err
+	s.mu.Lock()
+	s.bySlug[slug] = cachedCourse{c: *c, until: now.Add(courseTTL)}
+	s.mu.Unlock()
+	return c, nil
 }
 
 // ListPublished returns the published version of every course, by title.

@@ -62,6 +62,11 @@ func FillPlaceholders(h string, c Company) string {
 	if !strings.Contains(h, "{{company.") {
 		return h
 	}
+	return placeholderReplacer(c).Replace(h)
+}
+
+// placeholderReplacer builds the replacements for FillPlaceholders once.
+func placeholderReplacer(c Company) *strings.Replacer {
 	block := func(text string) string {
 		if strings.TrimSpace(text) == "" {
 			return `<p class="muted">(Not set yet: HR adds it under Company settings.)</p>`
@@ -80,12 +85,11 @@ func FillPlaceholders(h string, c Company) string {
 		b.WriteString("</" + tag + ">")
 		return b.String()
 	}
-	r := strings.NewReplacer(
+	return strings.NewReplacer(
 		"<p>{{company.mission}}</p>", block(c.Mission),
 		"<p>{{company.vision}}</p>", block(c.Vision),
 		"<p>{{company.values}}</p>", list("ul", c.Values),
 		"<p>{{company.promises}}</p>", list("ol", c.Promises),
 		"{{company.name}}", html.EscapeString(c.Name),
 	)
-	return r.Replace(h)
 }

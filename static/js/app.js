@@ -117,3 +117,46 @@
     }
   });
 })();
+
+// Authoring: the lesson editor's preview follows the Markdown as the author
+// types (the server renders and sanitises it; the Preview button does the
+// same without JavaScript).
+(function () {
+  "use strict";
+  var area = document.querySelector("textarea[data-preview]");
+  if (!area || !window.fetch || !window.URLSearchParams) return;
+  var panel = document.getElementById(area.dataset.preview);
+  if (!panel) return;
+  var status = document.getElementById("preview-status");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var timer = null;
+  var seq = 0;
+  function say(text) { if (status) status.textContent = text; }
+  function update() {
+    var mine = ++seq;
+    var body = new URLSearchParams();
+    body.set("body", area.value);
+    fetch("/authoring/preview", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": meta ? meta.content : "" },
+      body: body
+    }).then(function (r) {
+      return r.text().then(function (html) { return { ok: r.ok, status: r.status, html: html }; });
+    }).then(function (res) {
+      if (mine !== seq) return; // a newer request is on its way
+      if (res.ok || res.status === 422) {
+        panel.innerHTML = res.html; // sanitised by the server
+        say("");
+      } else {
+        say("The preview could not be updated (" + res.status + "). Your text is safe: save, or use the Preview button.");
+      }
+    }).catch(function () {
+      if (mine === seq) say("The preview could not be updated: check your connection. Your text is still here.");
+    });
+  }
+  area.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 300);
+  });
+})();
