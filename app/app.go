@@ -43,9 +43,9 @@ type Config struct {
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	people  *people.Store
+	cfg      Config
+	log      *slog.Logger
+	people   *people.Store
 	courses  *courses.Store
 	sessions *sessionCache
 	secure   bool
