@@ -287,6 +287,10 @@ func (s *Server) draftEdit(c *fiber.Ctx, forms draftForms, key func(field string
 			return cerr
 		}
 		return s.draftPage(c, http.StatusUnprocessableEntity, course, forms, map[string]string{key(f): msg}, nil)
+	} else if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
+		// Not about a field (the last lesson, a module that still has lessons): say so on the page.
+		s.flash(c, "error", store.MessageOf(err))
+		return c.Redirect(coursePath(slug)+"#outline", http.StatusSeeOther)
 	} else if err != nil {
 		return err
 	}

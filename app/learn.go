@@ -94,7 +94,7 @@ func (s *Server) lessonShow(c *fiber.Ctx) error {
 	if err := s.courses.Visit(ctx, en, lesson.ID); err != nil {
 		return err
 	}
-	done, err := s.courses.DoneLessons(ctx, s.cfg.DB, p.Employee.ID, o.Version.ID)
+	done, err := s.courses.DoneLessonsCached(ctx, p.Employee.ID, o.Version.ID)
 	if err != nil {
 		return err
 	}

@@ -401,10 +401,10 @@ func setDraft(ctx context.Context, db bun.IDB, c *Course, number int, src *Sourc
 // input; Conflict (field slug) when the slug is taken.
 func (s *Store) CreateCourse(ctx context.Context, slug, title string, by *int64) (*Course, error) {
 	title = strings.Join(strings.Fields(title), " ")
-	if err := checkSlug("slug", "course", slug); err != nil {
+	if err := checkTitle("title", "course", title); err != nil {
 		return nil, err
 	}
-	if err := checkTitle("title", "course", title); err != nil {
+	if err := checkSlug("slug", "course", slug); err != nil {
 		return nil, err
 	}
 	src := &Source{Slug: slug, Title: title, Version: 1, EstimatedMinutes: newLessonMins, Tags: []string{}, Prerequisites: []string{},
@@ -433,10 +433,10 @@ func (s *Store) CreateCourse(ctx context.Context, slug, title string, by *int64)
 // Conflict (field slug) when newSlug is taken.
 func (s *Store) CopyCourse(ctx context.Context, fromSlug, newSlug, title string, by *int64) (*Course, error) {
 	title = strings.Join(strings.Fields(title), " ")
-	if err := checkSlug("slug", "course", newSlug); err != nil {
+	if err := checkTitle("title", "course", title); err != nil {
 		return nil, err
 	}
-	if err := checkTitle("title", "course", title); err != nil {
+	if err := checkSlug("slug", "course", newSlug); err != nil {
 		return nil, err
 	}
 	var c *Course

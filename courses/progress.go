@@ -50,7 +50,7 @@ func currentEnrolment(ctx context.Context, db bun.IDB, employeeID, courseID int6
 // part-way through; else the published one (their finished enrolment stays
 // as it is, a new one starts when they open a lesson of a newer version).
 func (s *Store) VersionFor(ctx context.Context, employeeID int64, c *Course) (*Outline, *Enrolment, error) {
-	en, err := currentEnrolment(ctx, s.DB, employeeID, c.ID)
+	en, err := s.cachedEnrolmentFor(ctx, employeeID, c.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -80,6 +80,7 @@ func (s *Store) Start(ctx context.Context, employeeID int64, c *Course) (*Outlin
 	if err != nil {
 		return nil, nil, err
 	}
+	s.forgetLearner(employeeID, c.ID, o.Version.ID)
 	if en.ID == 0 { // a concurrent request created it
 		if en, err = currentEnrolment(ctx, s.DB, employeeID, c.ID); err != nil {
 			return nil, nil, err
@@ -95,6 +96,7 @@ func (s *Store) Visit(ctx context.Context, en *Enrolment, lessonID int64) error 
 	}
 	en.LastLessonID = &lessonID
 	_, err := s.DB.NewUpdate().Model(en).Column("last_lesson_id").WherePK().Exec(ctx)
+	s.forgetLearner(en.EmployeeID, en.CourseID, 0)
 	return err
 }
 
@@ -192,6 +194,7 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 		return c, false, nil // another request completed it first
 	}
 	en.CompletedAt = &now
+	s.forgetLearner(en.EmployeeID, en.CourseID, en.VersionID)
 	if onComplete != nil {
 		if err := onComplete(ctx, tx, en, now); err != nil {
 			return c, false, err
@@ -222,6 +225,7 @@ func (s *Store) CompleteLesson(ctx context.Context, en *Enrolment, lessonID int6
 		c, justCompleted, err = s.UpdateCompletion(ctx, tx, en, onComplete)
 		return err
 	})
+	s.forgetLearner(en.EmployeeID, en.CourseID, en.VersionID)
 	return c, justCompleted, err
 }
 
@@ -284,7 +288,7 @@ func (s *Store) ProgressIn(ctx context.Context, employeeID int64, c *Course) (*C
 	} else if en != nil {
 		p.Enrolment = nil // finished an older version; the new one is not started
 	}
-	done, err := s.DoneLessons(ctx, s.DB, employeeID, o.Version.ID)
+	done, err := s.DoneLessonsCached(ctx, employeeID, o.Version.ID)
 	if err != nil {
 		return nil, err
 	}
