@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GO ?= go
 
-.PHONY: run build test bench lint clean
+.PHONY: run build test bench load lint clean
 
 ## run: build and serve the demo organisation on http://localhost:8080 (embedded SQLite, demo.db)
 run: build
@@ -21,6 +21,22 @@ test:
 ## bench: the benchmarks quoted in the README
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+
+## load: wrk against a lesson page as a signed-in staff member (needs wrk: apt-get install wrk)
+LOAD_ADDR ?= 127.0.0.1:8099
+LOAD_PAGE ?= /learn/mission-vision-promise/our-service-promises
+load: build
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 1; }
+	@rm -f /tmp/academy-load.db*; ./academy serve --demo --db /tmp/academy-load.db --addr $(LOAD_ADDR) --log-level warn >/tmp/academy-load.log 2>&1 & \
+	pid=$$!; trap "kill $$pid" EXIT; \
+	for i in $$(seq 1 50); do curl -sf http://$(LOAD_ADDR)/healthz >/dev/null && break; sleep 0.2; done; \
+	jar=$$(mktemp); curl -s -c $$jar -b $$jar http://$(LOAD_ADDR)/signin -o /tmp/academy-load.html; \
+	csrf=$$(grep -o 'name="_csrf" value="[^"]*"' /tmp/academy-load.html | head -1 | sed 's/.*value="//;s/"//'); \
+	curl -s -c $$jar -b $$jar -o /dev/null --data-urlencode "_csrf=$$csrf" --data-urlencode "email=aisha.khan@brightwater.example" \
+	  --data-urlencode "password=$${ACADEMY_DEMO_PASSWORD:-academy-demo}" http://$(LOAD_ADDR)/signin; \
+	sid=$$(awk '$$6 == "academy_session" {print $$7}' $$jar); \
+	curl -sf -o /dev/null -H "Cookie: academy_session=$$sid" http://$(LOAD_ADDR)$(LOAD_PAGE) || { echo "sign-in failed"; exit 1; }; \
+	wrk -t2 -c32 -d20s --latency -H "Cookie: academy_session=$$sid" http://$(LOAD_ADDR)$(LOAD_PAGE)
 
 ## lint: formatting and vet
 lint:

@@ -28,6 +28,8 @@ type Principal struct {
 	Roles    []people.Role
 	Session  *people.Session
 	Token    *people.APIToken
+
+	headers headerCache // path → rendered page header (see userHeader)
 }
 
 // Has reports whether the principal holds role; admin holds everything hr

@@ -568,12 +568,10 @@ func (s *Server) lessonSave(c *fiber.Ctx) error {
 // previewHTML renders lesson Markdown as learners will see it (sanitised,
 // with the company's own texts in the placeholders).
 func (s *Server) previewHTML(c *fiber.Ctx, md string) (template.HTML, error) {
-	h := courses.RenderMarkdown(md)
-	if strings.Contains(h, "{{company.") {
-		var err error
-		if h, err = s.fillCompany(c, h); err != nil {
-			return "", err
-		}
+	// A preview is not a stored lesson: id 0 is never cached.
+	h, err := s.courses.FillCompany(c.UserContext(), &courses.Lesson{BodyHTML: courses.RenderMarkdown(md)})
+	if err != nil {
+		return "", err
 	}
 	return template.HTML(h), nil
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -98,19 +97,9 @@ func (s *Server) lessonShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body := lesson.BodyHTML
-	if strings.Contains(body, "{{company.") {
-		if body, err = s.fillCompany(c, body); err != nil {
-			return err
-		}
-	}
-	i := o.Index(lesson.ID)
-	var prev, next *courses.Lesson
-	if i > 0 {
-		prev = o.Lessons[i-1]
-	}
-	if i+1 < len(o.Lessons) {
-		next = o.Lessons[i+1]
+	body, err := s.courses.FillCompany(ctx, lesson)
+	if err != nil {
+		return err
 	}
 	var module *courses.Module
 	for _, m := range o.Modules {
@@ -118,10 +107,10 @@ func (s *Server) lessonShow(c *fiber.Ctx) error {
 			module = m
 		}
 	}
+	parts := lessonPage(o, lesson, module, course.Slug, body, course.Slug == courses.MissionCourse)
 	_, isDone := done[lesson.ID]
-	return s.render(c, "learn/lesson", fiber.Map{"Title": lesson.Title, "O": o, "L": lesson, "Module": module,
-		"Body": template.HTML(body), "Prev": prev, "Next": next, "Done": isDone, "Number": i + 1, "DoneCount": len(done),
-		"Mission": course.Slug == courses.MissionCourse, "Slug": course.Slug})
+	return s.render(c, "learn/lesson", fiber.Map{"Title": lesson.Title, "Article": parts.article, "Pager": parts.pager,
+		"Done": isDone, "CompleteURL": "/learn/" + url.PathEscape(course.Slug) + "/" + url.PathEscape(lesson.Slug) + "/complete"})
 }
 
 // lessonComplete marks the lesson done (deciding course completion in the
@@ -160,10 +149,4 @@ func (s *Server) lessonComplete(c *fiber.Ctx) error {
 		s.flash(c, "info", "All lessons read. To complete the course, pass: "+strings.Join(comp.AssessmentsOutstanding, ", ")+".")
 	}
 	return c.Redirect(base, http.StatusSeeOther)
-}
-
-// fillCompany puts the company's own name, mission, vision, values and
-// promises into a lesson's placeholders.
-func (s *Server) fillCompany(c *fiber.Ctx, body string) (string, error) {
-	return s.courses.FillCompany(c.UserContext(), body)
 }

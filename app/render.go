@@ -64,6 +64,7 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.
 	data["CSRF"] = s.csrfToken(c)
 	data["Flash"] = s.takeFlash(c)
 	data["Path"] = c.Path()
+	data["Header"] = userHeader(p, c.Path(), data["CSRF"].(string))
 	data["Demo"] = s.cfg.Demo
 	data["Version"] = s.cfg.Version
 	company := "Service Academy"

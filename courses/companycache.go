@@ -17,6 +17,7 @@ type companyCache struct {
 	mu       sync.Mutex
 	profile  *Profile
 	replacer *strings.Replacer
+	filled   map[int64]string // lesson id → body with the company text in, for this profile
 	until    time.Time
 }
 
@@ -49,6 +50,9 @@ func (s *Store) cachedCompany(ctx context.Context) (*Profile, *strings.Replacer,
 	}
 	r := placeholderReplacer(p.Company())
 	cc.mu.Lock()
+	if cc.replacer != r {
+		cc.filled = map[int64]string{}
+	}
 	cc.profile, cc.replacer, cc.until = p, r, now.Add(companyTTL)
 	cc.mu.Unlock()
 	return p, r, nil
@@ -63,7 +67,10 @@ func (s *Store) ForgetCompany() {
 }
 
 // FillCompany puts the company's current text into a lesson's placeholders.
-func (s *Store) FillCompany(ctx context.Context, h string) (string, error) {
+// Lessons of published versions never change, so the result is kept per
+// lesson until the company text does; id 0 (a preview) is never kept.
+func (s *Store) FillCompany(ctx context.Context, lesson *Lesson) (string, error) {
+	h := lesson.BodyHTML
 	if !strings.Contains(h, "{{company.") {
 		return h, nil
 	}
@@ -71,5 +78,22 @@ func (s *Store) FillCompany(ctx context.Context, h string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.Replace(h), nil
+	if lesson.ID == 0 {
+		return r.Replace(h), nil
+	}
+	cc := s.companyCache()
+	cc.mu.Lock()
+	out, ok := cc.filled[lesson.ID]
+	ok = ok && cc.replacer == r
+	cc.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	out = r.Replace(h)
+	cc.mu.Lock()
+	if cc.replacer == r {
+		cc.filled[lesson.ID] = out
+	}
+	cc.mu.Unlock()
+	return out, nil
 }
