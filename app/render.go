@@ -67,11 +67,16 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.
 	data["Header"] = userHeader(p, c.Path(), data["CSRF"].(string))
 	data["Demo"] = s.cfg.Demo
 	data["Version"] = s.cfg.Version
-	company := "Service Academy"
-	if prof, err := s.courses.CachedCompany(c.UserContext()); err == nil && prof.Name != "" {
-		company = prof.Name
+	company, logo := "Service Academy", "/static/img/logo.svg"
+	if prof, err := s.courses.CachedCompany(c.UserContext()); err == nil {
+		if prof.Name != "" {
+			company = prof.Name
+		}
+		if prof.HasLogo {
+			logo = "/company/logo?v=" + strconv.FormatInt(prof.LogoUpdatedAt.Unix(), 10)
+		}
 	}
-	data["Company"] = company
+	data["Company"], data["Logo"] = company, logo
 	if _, ok := data["Errors"]; !ok {
 		data["Errors"] = map[string]string{}
 	}
