@@ -161,3 +161,26 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSearch: the knowledge-base query over the seven built-in courses.
+func BenchmarkSearch(b *testing.B) {
+	for _, dialect := range storetest.Dialects() {
+		b.Run(dialect, func(b *testing.B) {
+			db := storetest.MustOpen(b, dialect)
+			s := courses.NewStore(db)
+			builtins, err := courses.Builtin()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.SyncBuiltins(context.Background(), builtins); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				hits, err := s.Search(context.Background(), "what is our call-back promise?", 20)
+				if err != nil || len(hits) == 0 {
+					b.Fatalf("%d hits, %v", len(hits), err)
+				}
+			}
+		})
+	}
+}
