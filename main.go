@@ -143,6 +143,17 @@ func redactDSN(dsn string) string {
 	return dsn
 }
 
+// openLogged sets up logging and opens and migrates the database: what
+// every command that touches the database starts with.
+func openLogged(ctx context.Context, o *options, stderr io.Writer) (*bun.DB, *slog.Logger, error) {
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openDB(ctx, o, log)
+	return db, log, err
+}
+
 // openDB opens and migrates the database.
 func openDB(ctx context.Context, o *options, log *slog.Logger) (*bun.DB, error) {
 	db, err := store.Open(ctx, o.db)
@@ -332,11 +343,7 @@ func adminCreate(ctx context.Context, args []string, o *options, stdin io.Reader
 	if number == "" {
 		number = "ADMIN-" + strings.ToLower(strings.SplitN(email, "@", 2)[0])
 	}
-	log, err := newLogger(o, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, o, log)
+	db, _, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
@@ -394,11 +401,7 @@ func importEmployees(ctx context.Context, args []string, o *options, stdout, std
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(o, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, o, log)
+	db, _, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
@@ -446,11 +449,7 @@ func tokenCreate(ctx context.Context, args []string, o *options, stdout, stderr 
 	if err != nil {
 		return usageError{store.MessageOf(err)}
 	}
-	log, err := newLogger(o, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, o, log)
+	db, _, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
@@ -475,11 +474,7 @@ func demoCmd(ctx context.Context, args []string, o *options, stdout, stderr io.W
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := newLogger(o, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, o, log)
+	db, log, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}

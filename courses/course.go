@@ -331,31 +331,11 @@ func (s *Store) Outline(ctx context.Context, versionID int64) (*Outline, error) 
 	if ok {
 		return o, nil
 	}
-	v := new(Version)
-	err := s.DB.NewSelect().Model(v).ColumnExpr("v.*").ColumnExpr("c.slug AS slug, c.builtin AS builtin").
-		Join("JOIN courses AS c ON c.id = v.course_id").Where("v.id = ?", versionID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.Errorf(store.NotFound, "That course version does not exist.")
-	} else if err != nil {
+	o, err := loadOutline(ctx, s.DB, versionID)
+	if err != nil {
 		return nil, err
 	}
-	o = &Outline{Version: v}
-	if err := s.DB.NewSelect().Model(&o.Modules).Where("version_id = ?", versionID).OrderExpr("position").Scan(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.DB.NewSelect().Model(&o.Lessons).Where("version_id = ?", versionID).OrderExpr("position").Scan(ctx); err != nil {
-		return nil, err
-	}
-	byModule := map[int64]*Module{}
-	for _, m := range o.Modules {
-		byModule[m.ID] = m
-	}
-	for _, l := range o.Lessons {
-		if m := byModule[l.ModuleID]; m != nil {
-			m.Lessons = append(m.Lessons, l)
-		}
-	}
-	if v.Status != Draft {
+	if o.Version.Status != Draft {
 		s.mu.Lock()
 		s.outlines[versionID] = o
 		s.mu.Unlock()
@@ -382,21 +362,7 @@ func (s *Store) SourceOf(ctx context.Context, versionID int64) (*Source, error) 
 	if err != nil {
 		return nil, err
 	}
-	v := o.Version
-	src := &Source{Slug: v.Slug, Title: v.Title, Version: v.Version, EstimatedMinutes: v.EstimatedMinutes, Summary: v.Summary,
-		Tags: v.TagList(), Prerequisites: v.PrerequisiteList(), Assessments: v.AssessmentList()}
-	if len(src.Assessments) == 0 {
-		src.Assessments = nil
-	}
-	for _, m := range o.Modules {
-		sm := SourceModule{Title: m.Title}
-		for _, l := range m.Lessons {
-			sm.Lessons = append(sm.Lessons, l.Slug)
-			sm.Bodies = append(sm.Bodies, SourceLesson{Slug: l.Slug, Title: l.Title, Minutes: l.Minutes, Body: l.BodyMD})
-		}
-		src.Modules = append(src.Modules, sm)
-	}
-	return src, nil
+	return outlineSource(o), nil
 }
 
 func isPostgres(s *Store) bool { return store.IsPostgresDB(s.DB) }
