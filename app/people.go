@@ -190,7 +190,11 @@ func (s *Server) employeeShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct,
+	learning, err := s.courses.Progress(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct, "Learning": learning,
 		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
 		"PasswordLink": c.Locals("passwordLink")})
 }
