@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
@@ -46,8 +47,10 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	people   *people.Store
-	courses  *courses.Store
-	sessions *sessionCache
+	courses      *courses.Store
+	quizzes      *assessments.Store
+	observations *assessments.ObservationStore
+	sessions     *sessionCache
 	secure   bool
 }
 
@@ -66,7 +69,9 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
+		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
 		sessions: newSessionCache(), secure: u.Scheme == "https"}
+	s.courses.AssessmentsPassed = s.assessmentsPassed
 
 	// The built-in courses ship in the binary; a changed one becomes a new version.
 	builtins, err := courses.Builtin()
@@ -79,6 +84,12 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	if len(synced) > 0 {
 		cfg.Log.Info("built-in courses loaded", "courses", synced)
+	}
+	if err := s.quizzes.SyncBuiltinBanks(context.Background()); err != nil {
+		return nil, fmt.Errorf("load built-in question banks: %w", err)
+	}
+	if err := s.observations.SyncBuiltinChecklists(context.Background()); err != nil {
+		return nil, fmt.Errorf("load built-in checklists: %w", err)
 	}
 
 	sub, err := fs.Sub(viewsFS, "views")
@@ -214,4 +225,33 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "down"})
 	}
 	return c.JSON(fiber.Map{"status": "ok", "database": "up", "version": s.cfg.Version})
+}
+
+// assessmentsPassed is the courses' completion hook: every assessment a
+// course version lists (quiz or role-play checklist slugs) must be passed.
+func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, employeeID int64, v *courses.Version) (bool, []string, error) {
+	var outstanding []string
+	for _, slug := range v.AssessmentList() {
+		quiz, err := s.quizzes.FindQuiz(ctx, slug)
+		if err == nil {
+			ok, err := s.quizzes.QuizPassed(ctx, db, employeeID, quiz.ID)
+			if err != nil {
+				return false, nil, err
+			}
+			if !ok {
+				outstanding = append(outstanding, quiz.Title)
+			}
+			continue
+		} else if !store.IsNotFound(err) {
+			return false, nil, err
+		}
+		ok, err := s.observations.ChecklistPassed(ctx, db, employeeID, slug)
+		if err != nil {
+			return false, nil, err
+		}
+		if !ok {
+			outstanding = append(outstanding, "role-play: "+slug)
+		}
+	}
+	return len(outstanding) == 0, outstanding, nil
 }

@@ -41,6 +41,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/courses", s.apiAuth, s.apiCourseList)
 	app.Get("/api/v1/courses/:slug", s.apiAuth, s.apiCourseShow)
 	app.Get("/api/v1/employees/:number/progress", s.apiAuth, s.apiEmployeeProgress)
+	// (assessment API routes go here)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -111,6 +112,15 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/authoring/:slug/lessons/:id", people.RoleHR, s.lessonSave)
 	web("POST", "/authoring/:slug/lessons/:id/move", people.RoleHR, s.lessonMove)
 	web("POST", "/authoring/:slug/lessons/:id/delete", people.RoleHR, s.lessonDelete)
+
+	// Question banks and quiz settings (HR).
+	// (bank routes go here)
+
+	// Role-play observations and self-assessments.
+	// (observation routes go here)
+
+	// Quizzes: taking them (staff).
+	// (quiz routes go here)
 
 	// Learning: My learning, courses, lessons, knowledge base (after the
 	// company and authoring routes, whose fixed paths these patterns would catch).

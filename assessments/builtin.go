@@ -1,0 +1,40 @@
+package assessments
+
+import (
+	"context"
+	"fmt"
+)
+
+// SyncBuiltinBanks stores the built-in question banks (a changed question
+// becomes a new version) and gives each course a quiz drawing from its bank
+// when it has none. The quizzes are not required for completion until a
+// course lists them under `assessments:` in its course.yaml.
+func (s *Store) SyncBuiltinBanks(ctx context.Context) error {
+	banks, err := BuiltinBanks()
+	if err != nil {
+		return err
+	}
+	for slug, qs := range banks {
+		res, err := s.ImportGIFT(ctx, slug, ExportGIFT(qs), false, nil)
+		if err != nil {
+			return fmt.Errorf("built-in bank %s: %w", slug, err)
+		}
+		if len(res.Errors) > 0 {
+			return fmt.Errorf("built-in bank %s: %v", slug, res.Errors)
+		}
+		existing, err := s.QuizzesForCourse(ctx, slug)
+		if err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			continue
+		}
+		draw := min(10, len(qs))
+		if _, err := s.SaveQuiz(ctx, QuizSettings{CourseSlug: slug, Slug: slug + "-quiz", Title: "Check your understanding",
+			DrawCount: draw, ShuffleQuestions: true, ShuffleOptions: true, PassMark: 70, AttemptLimit: 3,
+			TimeLimitMinutes: 20, ReviewPolicy: "after_passing"}); err != nil {
+			return fmt.Errorf("built-in quiz %s: %w", slug, err)
+		}
+	}
+	return nil
+}
