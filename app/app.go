@@ -44,14 +44,14 @@ type Config struct {
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	people   *people.Store
+	cfg          Config
+	log          *slog.Logger
+	people       *people.Store
 	courses      *courses.Store
 	quizzes      *assessments.Store
 	observations *assessments.ObservationStore
 	sessions     *sessionCache
-	secure   bool
+	secure       bool
 }
 
 // New builds the fiber application with every route. It fails if the
