@@ -25,6 +25,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/app"
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
@@ -40,6 +41,7 @@ Usage:
   academy migrate [--db]
   academy admin create --email EMAIL --first-name F --last-name L [--number N] [--password-stdin] [--db]
   academy import employees FILE [--dry-run] [--deactivate-missing] [--db]
+  academy import questions --course SLUG FILE [--dry-run] [--format gift|aiken] [--db]
   academy token create --name N --role staff|manager|hr|admin [--employee NUMBER] [--db]
   academy demo [--db]
   academy version
@@ -191,7 +193,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case "employees":
 			return importEmployees(ctx, args[1:], &o, stdout, stderr)
 		case "questions":
-			return errors.New("import questions: question banks are not part of this version yet")
+			return importQuestions(ctx, args[1:], &o, stdout, stderr)
 		}
 		return usageError{fmt.Sprintf("import: unknown kind %q", args[0])}
 	case "token":
@@ -433,6 +435,81 @@ func importEmployees(ctx context.Context, args []string, o *options, stdout, std
 	return nil
 }
 
+// importQuestions imports a GIFT (or Aiken) file into a course's question
+// bank. Every error is printed as FILE:LINE:COLUMN: message and then nothing
+// is written.
+func importQuestions(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
+	fs := newFlags("import questions", o)
+	var course, format string
+	var dryRun bool
+	fs.StringVar(&course, "course", "", "slug of the course whose bank gets the questions")
+	fs.StringVar(&format, "format", "gift", "gift or aiken")
+	fs.BoolVar(&dryRun, "dry-run", false, "show what would change; write nothing")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || course == "" {
+		return usageError{"import questions: give --course SLUG and exactly one FILE"}
+	}
+	if format != "gift" && format != "aiken" {
+		return usageError{fmt.Sprintf("import questions: --format is gift or aiken, not %q", format)}
+	}
+	name := pos[0]
+	fi, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	if fi.Size() > app.MaxQuestionFile {
+		return fmt.Errorf("%s is %.1f MB; the limit is %d MB", name, float64(fi.Size())/(1<<20), app.MaxQuestionFile>>20)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	db, _, err := openLogged(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := courses.NewStore(db).AuthoringCourse(ctx, course); err != nil {
+		return errors.New(store.MessageOf(err))
+	}
+	src := string(data)
+	var res assessments.ImportResult
+	if format == "aiken" {
+		qs, perrs := assessments.ParseAiken(src)
+		res.Errors = perrs
+		src = assessments.ExportGIFT(qs)
+	}
+	if len(res.Errors) == 0 {
+		res, err = assessments.NewStore(db).ImportGIFT(ctx, course, src, dryRun, nil)
+		if err != nil {
+			return errors.New(store.MessageOf(err))
+		}
+	}
+	for _, e := range res.Errors {
+		if e.Line > 0 {
+			fmt.Fprintf(stdout, "%s:%d:%d: %s\n", name, e.Line, e.Column, e.Message)
+		} else {
+			fmt.Fprintf(stdout, "%s: %s\n", name, e.Message)
+		}
+	}
+	if len(res.Errors) > 0 {
+		fmt.Fprintf(stdout, "%d errors; nothing written\n", len(res.Errors))
+		return fmt.Errorf("%s: %d errors", name, len(res.Errors))
+	}
+	verb := "imported into " + course
+	if dryRun {
+		verb = "dry run, nothing written"
+	}
+	fmt.Fprintf(stdout, "%d created, %d updated, %d unchanged (%s)\n", res.Created, res.Updated, res.Unchanged, verb)
+	for _, t := range assessments.Types {
+		fmt.Fprintf(stdout, "  %-18s %d\n", t, res.ByType[string(t)])
+	}
+	return nil
+}
+
 func tokenCreate(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
 	fs := newFlags("token create", o)
 	var name, roleName, employee string
@@ -526,5 +603,8 @@ func loadDemoLearning(ctx context.Context, db *bun.DB, s *people.Store) error {
 	for i, e := range list {
 		ids[i] = e.ID
 	}
-	return courses.NewStore(db).LoadDemo(ctx, ids)
+	if err := courses.NewStore(db).LoadDemo(ctx, ids); err != nil {
+		return err
+	}
+	return assessments.LoadDemo(ctx, db, ids)
 }

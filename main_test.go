@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/serviceacademy/academy/assessments"
+	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
@@ -171,4 +173,58 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestImportQuestionsCommand(t *testing.T) {
+	dsn := storetest.MustDSN(t, "sqlite")
+	t.Setenv("ACADEMY_DB", dsn)
+	if _, _, err := runCmd(t, "", "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := courses.NewStore(db).CreateCourse(ctx, "cli-course", "CLI course", nil); err != nil {
+		t.Fatal(err)
+	}
+	bank := func() int {
+		list, err := assessments.NewStore(db).ListQuestions(ctx, "cli-course")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.gift")
+	os.WriteFile(bad, []byte("::Fine:: A question {=yes ~no}\n\n::Broken:: An open block {=yes ~no\n"), 0o600)
+	out, _, err := runCmd(t, "", "import", "questions", "--course", "cli-course", bad)
+	if err == nil || !strings.Contains(out, "bad.gift:3:") || !strings.Contains(out, "nothing written") || bank() != 0 {
+		t.Fatalf("bad file: %q %v (bank %d)", out, err, bank())
+	}
+	good := filepath.Join(dir, "good.gift")
+	os.WriteFile(good, []byte("::Greet:: How? {=Warmly ~Coldly}\n\n::Sky:: The sky is blue. {T}\n\n::Essay:: Describe. {}\n"), 0o600)
+	out, _, err = runCmd(t, "", "import", "questions", "--course", "cli-course", good, "--dry-run")
+	if err != nil || !strings.Contains(out, "3 created") || !strings.Contains(out, "nothing written") || !strings.Contains(out, "true_false") || bank() != 0 {
+		t.Fatalf("dry run: %q %v", out, err)
+	}
+	out, _, err = runCmd(t, "", "import", "questions", "--course", "cli-course", good)
+	if err != nil || !strings.Contains(out, "3 created") || bank() != 3 {
+		t.Fatalf("import: %q %v", out, err)
+	}
+	aiken := filepath.Join(dir, "q.txt")
+	os.WriteFile(aiken, []byte("Who owns it?\nA. Me\nB. Nobody\nANSWER: A\n"), 0o600)
+	if out, _, err = runCmd(t, "", "import", "questions", "--course", "cli-course", "--format", "aiken", aiken); err != nil || bank() != 4 {
+		t.Fatalf("aiken: %q %v", out, err)
+	}
+	if _, _, err = runCmd(t, "", "import", "questions", "--course", "no-such-course", good); err == nil {
+		t.Fatal("unknown course accepted")
+	}
+	if _, _, err = runCmd(t, "", "import", "questions", good); err == nil {
+		t.Fatal("no --course accepted")
+	} else if _, ok := err.(usageError); !ok {
+		t.Fatalf("no --course: %v is not a usage error", err)
+	}
 }

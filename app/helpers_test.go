@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/app"
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store/storetest"
@@ -50,6 +51,9 @@ func mustServer(tb testing.TB, dialect string) *testServer {
 	}
 	if err := courses.NewStore(db).LoadDemo(context.Background(), ids); err != nil {
 		tb.Fatalf("demo learning: %v", err)
+	}
+	if err := assessments.LoadDemo(context.Background(), db, ids); err != nil {
+		tb.Fatalf("demo assessments: %v", err)
 	}
 	a, err := app.New(app.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://localhost", Version: "test", Demo: true})
 	if err != nil {

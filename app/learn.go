@@ -54,8 +54,12 @@ func (s *Server) courseShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	quizzes, err := s.courseQuizzes(c.UserContext(), p.Employee.ID, course.Slug)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "learn/course", fiber.Map{"Title": cp.Outline.Version.Title, "P": cp, "Missing": missing,
-		"Mission": course.Slug == courses.MissionCourse})
+		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes})
 }
 
 // lessonShow opens a lesson: it starts the course (fixing the version) on

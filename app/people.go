@@ -194,9 +194,14 @@ func (s *Server) employeeShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	canObserve, err := s.canAssess(ctx, principal(c), e)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct, "Learning": learning,
 		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
-		"PasswordLink": c.Locals("passwordLink")})
+		"PasswordLink": c.Locals("passwordLink"), "CanObserve": canObserve,
+		"OwnPage": principal(c).Employee != nil && principal(c).Employee.ID == e.ID})
 }
 
 func (s *Server) employeeTeam(c *fiber.Ctx) error {

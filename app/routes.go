@@ -42,6 +42,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/courses/:slug", s.apiAuth, s.apiCourseShow)
 	app.Get("/api/v1/employees/:number/progress", s.apiAuth, s.apiEmployeeProgress)
 	// (assessment API routes go here)
+	app.Post("/api/v1/courses/:slug/questions", s.apiAuth, s.apiRequire(people.RoleHR), s.apiQuestionImport)
+	app.Get("/api/v1/employees/:number/attempts", s.apiAuth, s.apiEmployeeAttempts)
+	app.Get("/api/v1/employees/:number/observations", s.apiAuth, s.apiEmployeeObservations)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -115,12 +118,44 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Question banks and quiz settings (HR).
 	// (bank routes go here)
+	web("GET", "/authoring/:slug/bank", people.RoleHR, s.bankIndex)
+	web("POST", "/authoring/:slug/bank/import", people.RoleHR, s.bankImport)
+	web("GET", "/authoring/:slug/bank/export.gift", people.RoleHR, s.bankExport)
+	web("GET", "/authoring/:slug/bank/new", people.RoleHR, s.questionNew)
+	web("POST", "/authoring/:slug/bank/new", people.RoleHR, s.questionCreate)
+	web("GET", "/authoring/:slug/bank/:qid", people.RoleHR, s.questionEdit)
+	web("POST", "/authoring/:slug/bank/:qid", people.RoleHR, s.questionSave)
+	web("POST", "/authoring/:slug/bank/:qid/retire", people.RoleHR, s.questionRetire)
+	web("GET", "/authoring/:slug/quizzes/new", people.RoleHR, s.quizNew)
+	web("POST", "/authoring/:slug/quizzes", people.RoleHR, s.quizCreate)
+	web("GET", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizEdit)
+	web("POST", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizSave)
 
 	// Role-play observations and self-assessments.
 	// (observation routes go here)
+	web("GET", "/people/:number/observe", people.RoleManager, s.observeIndex)
+	web("POST", "/people/:number/observe/:checklist", people.RoleManager, s.observeStart)
+	web("GET", "/observations/:id", people.RoleManager, s.observationShow)
+	web("POST", "/observations/:id/draft", people.RoleManager, s.observationDraft)
+	web("POST", "/observations/:id/signoff", people.RoleManager, s.observationSignOff)
+	web("GET", "/observations/:id/amend", people.RoleManager, s.observationAmendShow)
+	web("POST", "/observations/:id/amend", people.RoleManager, s.observationAmend)
+	web("GET", "/observations/:id/compare", people.RoleManager, s.observationCompare)
+	web("GET", "/me/observations", people.RoleStaff, s.myObservations)
+	web("GET", "/me/observations/:id", people.RoleStaff, s.myObservationShow)
+	web("POST", "/me/observations/:id/acknowledge", people.RoleStaff, s.myObservationAcknowledge)
+	web("GET", "/me/self-assessment/:checklist", people.RoleStaff, s.selfAssessmentShow)
+	web("POST", "/me/self-assessment/:checklist", people.RoleStaff, s.selfAssessmentSave)
 
 	// Quizzes: taking them (staff).
 	// (quiz routes go here)
+	web("GET", "/learn/:course/quiz/:quiz", people.RoleStaff, s.quizShow)
+	web("POST", "/learn/:course/quiz/:quiz/start", people.RoleStaff, s.quizStart)
+	web("GET", "/learn/:course/quiz/:quiz/attempt/:id", people.RoleStaff, s.attemptShow)
+	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/answer", people.RoleStaff, s.attemptAnswer)
+	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/save", people.RoleStaff, s.attemptSave)
+	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/submit", people.RoleStaff, s.attemptSubmit)
+	web("GET", "/learn/:course/quiz/:quiz/attempt/:id/result", people.RoleStaff, s.attemptResult)
 
 	// Learning: My learning, courses, lessons, knowledge base (after the
 	// company and authoring routes, whose fixed paths these patterns would catch).

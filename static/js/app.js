@@ -160,3 +160,135 @@
     timer = setTimeout(update, 300);
   });
 })();
+
+// Quizzes: the countdown to the server's deadline, and autosave of each
+// answer as it changes (the Save answers button does the same without
+// JavaScript).
+(function () {
+  "use strict";
+  var form = document.getElementById("attempt-form");
+  if (!form) return;
+
+  var timer = document.getElementById("quiz-timer");
+  if (timer && timer.dataset.remaining) {
+    var end = Date.now() + parseInt(timer.dataset.remaining, 10) * 1000;
+    var tick = function () {
+      var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      if (left === 0) {
+        timer.textContent = "Time is up: answers can no longer be saved. Submit the attempt.";
+        timer.classList.add("quiz-timer-up");
+        return;
+      }
+      var m = Math.floor(left / 60), s = left % 60;
+      timer.textContent = "Time left: " + m + ":" + (s < 10 ? "0" : "") + s;
+      if (left <= 60) timer.classList.add("quiz-timer-low");
+      setTimeout(tick, 1000);
+    };
+    timer.setAttribute("role", "timer");
+    tick();
+  }
+
+  if (!window.fetch || !window.URLSearchParams) return;
+  var url = form.dataset.answerUrl;
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var status = document.getElementById("save-status");
+  var timers = {};
+  var seqs = {};
+
+  function save(fs) {
+    var id = fs.dataset.question;
+    var key = "a" + id;
+    var body = new URLSearchParams();
+    body.set("question", id);
+    Array.prototype.forEach.call(fs.querySelectorAll("input, select, textarea"), function (el) {
+      if (!el.name || (el.name !== key && el.name.indexOf(key + ".") !== 0)) return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      body.append(el.name, el.value);
+    });
+    var mine = seqs[id] = (seqs[id] || 0) + 1;
+    var qstatus = document.getElementById("status-" + id);
+    var qerr = document.getElementById("err-" + id);
+    if (qstatus) qstatus.textContent = "Saving…";
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": meta ? meta.content : "" },
+      body: body
+    }).then(function (r) {
+      if (r.status === 204) return null;
+      return r.json().catch(function () { return { error: "The answer could not be saved (" + r.status + ")." }; });
+    }).then(function (problem) {
+      if (mine !== seqs[id]) return; // a newer save is on its way
+      if (!problem) {
+        if (qstatus) qstatus.textContent = "Saved";
+        if (qerr) { qerr.hidden = true; qerr.textContent = ""; }
+        if (status) status.textContent = "Saved";
+        return;
+      }
+      if (qstatus) qstatus.textContent = "Not saved";
+      if (qerr) { qerr.textContent = problem.error; qerr.hidden = false; }
+      if (status) status.textContent = "Not saved: " + problem.error;
+    }).catch(function () {
+      if (mine !== seqs[id]) return;
+      if (qstatus) qstatus.textContent = "Not saved";
+      if (status) status.textContent = "Not saved: check your connection, then use Save answers.";
+    });
+  }
+
+  function changed(ev, delay) {
+    var fs = ev.target.closest ? ev.target.closest("fieldset[data-question]") : null;
+    if (!fs) return;
+    var id = fs.dataset.question;
+    clearTimeout(timers[id]);
+    timers[id] = setTimeout(function () { save(fs); }, delay);
+  }
+  form.addEventListener("change", function (ev) { changed(ev, 0); });
+  form.addEventListener("input", function (ev) {
+    if (ev.target.tagName === "TEXTAREA" || ev.target.type === "text") changed(ev, 600);
+  });
+})();
+
+// Role-play observations: autosave the draft on every change.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch) return;
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var status = form.querySelector(".autosave-status");
+  var timer = null;
+  var seq = 0;
+  function say(text) { if (status) status.textContent = text; }
+  function save() {
+    var mine = ++seq;
+    var body = new URLSearchParams(new FormData(form));
+    say("Saving…");
+    fetch(form.dataset.autosave, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": meta ? meta.content : "", "Accept": "application/json" },
+      body: body
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; });
+    }).then(function (res) {
+      if (mine !== seq) return;
+      if (res.ok) {
+        form.dataset.saved = String(Number(form.dataset.saved || 0) + 1);
+        var left = res.body.unrated;
+        say("Draft saved" + (left ? " · " + left + " item" + (left === 1 ? "" : "s") + " still to rate" : " · every item rated"));
+      } else {
+        say("Not saved: " + (res.body.error || res.status) + " Use Save draft.");
+      }
+    }).catch(function () {
+      if (mine === seq) say("Not saved: check your connection, then use Save draft.");
+    });
+  }
+  form.addEventListener("change", function () {
+    clearTimeout(timer);
+    timer = setTimeout(save, 150);
+  });
+  form.addEventListener("input", function (ev) {
+    if (ev.target.tagName !== "TEXTAREA") return;
+    clearTimeout(timer);
+    timer = setTimeout(save, 800);
+  });
+})();

@@ -1,0 +1,100 @@
+package app_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/serviceacademy/academy/assessments"
+)
+
+// TestBrowserQuiz: a staff member takes a timed quiz, reloads mid-attempt and
+// sees the same questions, submits, sees the score and the review the policy
+// allows (after the last attempt: the quiz allows one).
+func TestBrowserQuiz(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	base := ts.Listen(t)
+	mustQuiz(t, ts, assessments.QuizSettings{Slug: "browser-quiz", Title: "Browser quiz", DrawCount: 6,
+		ShuffleQuestions: true, ShuffleOptions: true, PassMark: 50, AttemptLimit: 1, TimeLimitMinutes: 10,
+		ReviewPolicy: assessments.ReviewAfterLast, FeedbackBands: []assessments.FeedbackBand{{Min: 0, Text: "Thanks for taking the quiz."}}})
+	email, _ := freshLearner(t, ts)
+	b := mustBrowser(t, 90*time.Second)
+
+	b.do("open the sign-in page", chromedp.Navigate(base+"/signin"))
+	b.do("sign in",
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), demoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
+	)
+	b.waitFor("the home page", `location.pathname === "/"`)
+
+	b.do("open the course", chromedp.Navigate(base+"/learn/six-cs"))
+	b.waitFor("the course's quizzes", `document.querySelector("#quizzes")`)
+	b.do("open the quiz", chromedp.Click(chromedp.CSS(`#quizzes a.button[href="/learn/six-cs/quiz/browser-quiz"]`)))
+	b.waitFor("the quiz intro", `document.querySelector("#quiz-rules")`)
+	if rules := b.text("#quiz-rules"); !strings.Contains(rules, "10 minutes") || !strings.Contains(rules, "6 questions") {
+		b.fatalf("rules: %q", rules)
+	}
+	b.do("start", chromedp.Click(chromedp.CSS("#quiz-start")))
+	b.waitFor("the attempt page", `document.querySelectorAll("fieldset.question").length === 6`)
+	b.waitFor("the countdown", `/^Time left: (9|10):\d\d$/.test(document.querySelector("#quiz-timer").textContent.trim())`)
+	order := eval[string](b, `[...document.querySelectorAll("fieldset.question")].map(f => f.dataset.question).join(",")`)
+
+	// Answer each question by its first control; autosave says Saved.
+	ids := eval[[]string](b, `[...document.querySelectorAll("fieldset.question")].map(f => {
+		const c = f.querySelector("input[type=radio], input[type=checkbox], input[type=text], textarea, select");
+		return c.id;
+	})`)
+	for i, id := range ids {
+		kind := eval[string](b, `document.getElementById("`+id+`").tagName + "/" + document.getElementById("`+id+`").type`)
+		fs := `document.querySelectorAll("fieldset.question")[` + strconv.Itoa(i) + `]`
+		switch kind {
+		case "INPUT/radio", "INPUT/checkbox":
+			b.do("choose an answer", chromedp.Click(chromedp.CSS("#"+id)))
+		case "INPUT/text", "TEXTAREA/textarea":
+			b.do("type an answer", chromedp.SendKeys(chromedp.CSS("#"+id), "a careful answer"))
+		default: // selects: matching, ordering, missing word
+			b.do("choose from the list", chromedp.SetValue(chromedp.CSS("#"+id),
+				eval[string](b, `[...document.getElementById("`+id+`").options].map(o => o.value).filter(v => v)[0]`)))
+			eval[bool](b, `document.getElementById("`+id+`").dispatchEvent(new Event("change", {bubbles: true}))`)
+		}
+		b.waitFor("question "+strconv.Itoa(i+1)+" saved", fs+`.querySelector(".save-status").textContent === "Saved"`)
+	}
+	if got := b.text("#save-status"); got != "Saved" {
+		b.fatalf("status %q", got)
+	}
+
+	// Reload mid-attempt: the same questions in the same order, answers kept.
+	b.do("reload", chromedp.Reload())
+	b.waitFor("the attempt page again", `document.querySelectorAll("fieldset.question").length === 6`)
+	if got := eval[string](b, `[...document.querySelectorAll("fieldset.question")].map(f => f.dataset.question).join(",")`); got != order {
+		b.fatalf("order after reload %s, want %s", got, order)
+	}
+	for _, id := range ids {
+		answered := eval[bool](b, `(() => { const c = document.getElementById("`+id+`");
+			return c.type === "radio" || c.type === "checkbox" ? c.checked : c.value !== ""; })()`)
+		if !answered {
+			b.fatalf("the answer of %s is not kept after reload", id)
+		}
+	}
+	b.screenshot("quiz-attempt")
+
+	b.do("submit", chromedp.Click(chromedp.CSS("#quiz-submit")))
+	b.waitFor("the result", `location.pathname.endsWith("/result") && document.querySelector("#score-percent")`)
+	if score := b.text("#score-percent"); !strings.HasSuffix(score, "%") {
+		b.fatalf("score %q", score)
+	}
+	if outcome := b.text("#quiz-outcome"); !strings.Contains(outcome, "pass") && !strings.Contains(outcome, "grading") {
+		b.fatalf("outcome %q", outcome)
+	}
+	if n := eval[int](b, `document.querySelectorAll("#review .review-item").length`); n != 6 {
+		b.fatalf("the review shows %d questions, want 6", n)
+	}
+	if b.text("#band-feedback") == "" && !strings.Contains(b.text("#quiz-outcome"), "grading") {
+		b.fatalf("no band feedback")
+	}
+	b.screenshot("quiz-result")
+}

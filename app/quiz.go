@@ -1,0 +1,744 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/assessments"
+	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/store"
+)
+
+// quizBase is the address of a quiz's intro page.
+func quizBase(courseSlug, quizSlug string) string {
+	return "/learn/" + url.PathEscape(courseSlug) + "/quiz/" + url.PathEscape(quizSlug)
+}
+
+func attemptURL(courseSlug, quizSlug string, id int64) string {
+	return quizBase(courseSlug, quizSlug) + "/attempt/" + strconv.FormatInt(id, 10)
+}
+
+// quizFor returns the course and quiz named by the route; NotFound when the
+// quiz does not belong to the course.
+func (s *Server) quizFor(c *fiber.Ctx) (*courses.Course, *courses.Outline, *assessments.Quiz, error) {
+	ctx := c.UserContext()
+	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	quiz, err := s.quizzes.FindQuiz(ctx, c.Params("quiz"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if quiz.CourseSlug != course.Slug {
+		return nil, nil, nil, store.Errorf(store.NotFound, "There is no quiz %q in this course.", quiz.Slug)
+	}
+	o, _, err := s.courses.VersionFor(ctx, principal(c).Employee.ID, course)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return course, o, quiz, nil
+}
+
+// attemptParam reads the :id of an attempt route; NotFound when it is not a number.
+func attemptParam(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, store.Errorf(store.NotFound, "There is no such attempt.")
+	}
+	return id, nil
+}
+
+// quizRules describes a quiz's settings in plain words.
+func quizRules(q *assessments.Quiz, used int) []string {
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + many
+	}
+	rules := []string{
+		plural(q.DrawCount, "question", "questions") + ".",
+		"To pass, score at least " + strconv.FormatFloat(q.PassMark, 'f', -1, 64) + "%.",
+	}
+	if q.TimeLimitMinutes > 0 {
+		rules = append(rules, "You have "+plural(q.TimeLimitMinutes, "minute", "minutes")+" from the moment you start. Answers saved after that do not count.")
+	} else {
+		rules = append(rules, "There is no time limit.")
+	}
+	if q.AttemptLimit > 0 {
+		rules = append(rules, plural(q.AttemptLimit, "attempt", "attempts")+" allowed; "+plural(max(q.AttemptLimit-used, 0), "attempt", "attempts")+" left.")
+	} else {
+		rules = append(rules, "You may try as often as you like.")
+	}
+	if q.MinWaitMinutes > 0 {
+		rules = append(rules, "Wait "+plural(q.MinWaitMinutes, "minute", "minutes")+" between attempts.")
+	}
+	switch q.ReviewPolicy {
+	case assessments.ReviewAfterPassing:
+		rules = append(rules, "Once you have passed, you can see the right answers and the feedback.")
+	case assessments.ReviewAfterLast:
+		rules = append(rules, "After your last attempt, you can see the right answers and the feedback.")
+	default:
+		rules = append(rules, "The right answers are not shown; you see your score.")
+	}
+	return rules
+}
+
+// quizAttempts returns the employee's attempts at quiz, oldest first.
+func (s *Server) quizAttempts(ctx context.Context, employeeID int64, quiz *assessments.Quiz) ([]assessments.AttemptSummary, error) {
+	all, err := s.quizzes.ListAttempts(ctx, employeeID)
+	if err != nil {
+		return nil, err
+	}
+	var mine []assessments.AttemptSummary
+	for _, a := range all {
+		if a.Quiz == quiz.Slug {
+			mine = append(mine, a)
+		}
+	}
+	slices.Reverse(mine)
+	return mine, nil
+}
+
+// quizShow is a quiz's intro page: its rules, the learner's attempts and a
+// Start (or Resume) button.
+func (s *Server) quizShow(c *fiber.Ctx) error {
+	return s.quizIntro(c, http.StatusOK, "")
+}
+
+func (s *Server) quizIntro(c *fiber.Ctx, status int, problem string) error {
+	course, o, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	attempts, err := s.quizAttempts(c.UserContext(), principal(c).Employee.ID, quiz)
+	if err != nil {
+		return err
+	}
+	open := false
+	rows := make([]attemptRow, len(attempts))
+	for i, a := range attempts {
+		rows[i] = newAttemptRow(a)
+		open = open || a.SubmittedAt == nil
+	}
+	usedUp := quiz.AttemptLimit > 0 && len(attempts) >= quiz.AttemptLimit && !open
+	return s.renderStatus(c, status, "quiz/show", fiber.Map{"Title": quiz.Title, "Quiz": quiz, "CourseTitle": o.Version.Title,
+		"CourseURL": "/learn/" + url.PathEscape(course.Slug), "Base": quizBase(course.Slug, quiz.Slug),
+		"Rules": quizRules(quiz, len(attempts)), "Attempts": rows, "Open": open, "UsedUp": usedUp, "Problem": problem})
+}
+
+// attemptRow is one of the learner's attempts on a quiz's intro page.
+type attemptRow struct {
+	ID        int64
+	Started   time.Time
+	Submitted *time.Time
+	Score     string // percent, "" before submission
+	Result    string // "passed", "not passed", "waiting for grading" or "" (in progress)
+	Late      bool
+}
+
+func newAttemptRow(a assessments.AttemptSummary) attemptRow {
+	r := attemptRow{ID: a.ID, Started: a.StartedAt, Submitted: a.SubmittedAt, Late: a.Late}
+	if a.Score != nil {
+		r.Score = strconv.FormatFloat(*a.Score, 'f', -1, 64) + "%"
+	}
+	switch {
+	case a.SubmittedAt == nil:
+	case a.Passed == nil:
+		r.Result = "waiting for grading"
+	case *a.Passed:
+		r.Result = "passed"
+	default:
+		r.Result = "not passed"
+	}
+	return r
+}
+
+// quizStart starts (or resumes) the learner's attempt and opens it. A used-up
+// limit or a wait shows the intro page again with the reason (409).
+func (s *Server) quizStart(c *fiber.Ctx) error {
+	course, _, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.quizzes.StartAttempt(c.UserContext(), quiz.ID, principal(c).Employee.ID)
+	if k := store.KindOf(err); err != nil && (k == store.Conflict || k == store.Invalid) {
+		return s.quizIntro(c, statusOf(k), store.MessageOf(err))
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(attemptURL(course.Slug, quiz.Slug, a.ID), http.StatusSeeOther)
+}
+
+// quizOption is one option, item or match of a question on the attempt page.
+type quizOption struct {
+	ID      string
+	Text    string
+	Checked bool   // chosen (choices)
+	Pos     int    // ordering: the place it is in
+	Chosen  string // matching: the shown id of the right chosen for this left
+}
+
+// quizQuestion is one question on the attempt page, prefilled from the
+// learner's answer; it holds nothing the learner was not shown.
+type quizQuestion struct {
+	ID        int64
+	Key       string // form field name: "a" + ID
+	Number    int
+	Type      string
+	Text      string
+	TextAfter string
+	Points    float64
+	Options   []quizOption
+	Lefts     []quizOption
+	Rights    []assessments.ShownOption
+	Places    []int // ordering: 1..len(Options)
+	Choice    string
+	Answer    string // text answers
+	Answered  bool
+	Error     string
+}
+
+func newQuizQuestion(sq assessments.ShownQuestion, r *assessments.Response) quizQuestion {
+	q := quizQuestion{ID: sq.ID, Key: "a" + strconv.FormatInt(sq.ID, 10), Number: sq.Number, Type: string(sq.Type),
+		Text: sq.Text, TextAfter: sq.TextAfter, Points: sq.Points, Rights: sq.Rights, Answered: r != nil}
+	if r == nil {
+		r = &assessments.Response{}
+	}
+	q.Choice, q.Answer = r.Choice, r.Text
+	for i, o := range sq.Options {
+		opt := quizOption{ID: o.ID, Text: o.Text, Checked: slices.Contains(r.Choices, o.ID) || r.Choice == o.ID, Pos: i + 1}
+		if sq.Type == assessments.Ordering {
+			if j := slices.Index(r.Order, o.ID); j >= 0 {
+				opt.Pos = j + 1
+			}
+			q.Places = append(q.Places, i+1)
+		}
+		q.Options = append(q.Options, opt)
+	}
+	for _, l := range sq.Lefts {
+		q.Lefts = append(q.Lefts, quizOption{ID: l.ID, Text: l.Text, Chosen: r.Matches[l.ID]})
+	}
+	return q
+}
+
+// parseResponse reads question sq's answer from a form: "a<id>" holds the
+// choice(s) or text, "a<id>.<left>" a matching's chosen right and
+// "a<id>.<item>" an ordering item's place. Invalid (with the field) when
+// two ordering items share a place.
+func parseResponse(sq assessments.ShownQuestion, form url.Values) (assessments.Response, error) {
+	key := "a" + strconv.FormatInt(sq.ID, 10)
+	var r assessments.Response
+	switch sq.Type {
+	case assessments.SingleChoice, assessments.MissingWord, assessments.TrueFalse:
+		r.Choice = strings.TrimSpace(form.Get(key))
+	case assessments.MultipleResponse:
+		r.Choices = slices.Clone(form[key])
+	case assessments.Matching:
+		for _, l := range sq.Lefts {
+			if v := form.Get(key + "." + l.ID); v != "" {
+				if r.Matches == nil {
+					r.Matches = map[string]string{}
+				}
+				r.Matches[l.ID] = v
+			}
+		}
+	case assessments.Ordering:
+		placed := make([]string, len(sq.Options))
+		given := 0
+		for _, o := range sq.Options {
+			v := form.Get(key + "." + o.ID)
+			if v == "" {
+				continue
+			}
+			given++
+			p, err := strconv.Atoi(v)
+			if err != nil || p < 1 || p > len(placed) {
+				return r, store.FieldError(key, "Choose a place from 1 to %d for each item.", len(placed))
+			}
+			if placed[p-1] != "" {
+				return r, store.FieldError(key, "Two items are in place %d: give each item its own place.", p)
+			}
+			placed[p-1] = o.ID
+		}
+		switch given {
+		case 0:
+		case len(placed):
+			r.Order = placed
+		default:
+			return r, store.FieldError(key, "Give every item a place.")
+		}
+	default:
+		r.Text = form.Get(key)
+	}
+	return r, nil
+}
+
+// blankResponse reports whether r answers nothing.
+func blankResponse(r assessments.Response) bool {
+	return r.Choice == "" && len(r.Choices) == 0 && strings.TrimSpace(r.Text) == "" && len(r.Matches) == 0 && len(r.Order) == 0
+}
+
+// sameResponse reports whether a and b answer the same (nil and empty alike).
+func sameResponse(a, b assessments.Response) bool {
+	norm := func(r assessments.Response) assessments.Response {
+		if len(r.Choices) == 0 {
+			r.Choices = nil
+		}
+		if len(r.Order) == 0 {
+			r.Order = nil
+		}
+		if len(r.Matches) == 0 {
+			r.Matches = nil
+		}
+		return r
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// formValues copies the request's form (URL-encoded or multipart) out of fiber's buffers.
+func formValues(c *fiber.Ctx) (url.Values, error) {
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		mf, err := c.MultipartForm()
+		if err != nil {
+			return nil, store.Errorf(store.Invalid, "The form could not be read. Reload the page and try again.")
+		}
+		out := url.Values{}
+		for k, vs := range mf.Value {
+			for _, v := range vs {
+				out.Add(strings.Clone(k), strings.Clone(v))
+			}
+		}
+		return out, nil
+	}
+	v, err := url.ParseQuery(string(c.Body()))
+	if err != nil {
+		return nil, store.Errorf(store.Invalid, "The form could not be read. Reload the page and try again.")
+	}
+	return v, nil
+}
+
+// loadAttemptView returns the learner's attempt at the route's quiz;
+// NotFound when it is someone else's or another quiz's.
+func (s *Server) loadAttemptView(c *fiber.Ctx, quiz *assessments.Quiz) (*assessments.AttemptView, error) {
+	id, err := attemptParam(c)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.quizzes.AttemptView(c.UserContext(), id, principal(c).Employee.ID)
+	if err != nil {
+		return nil, err
+	}
+	if v.Quiz != quiz.Slug {
+		return nil, store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id)
+	}
+	return v, nil
+}
+
+// attemptShow is the attempt page: the drawn questions in their fixed order,
+// with the learner's saved answers and the time left.
+func (s *Server) attemptShow(c *fiber.Ctx) error {
+	course, o, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadAttemptView(c, quiz)
+	if err != nil {
+		return err
+	}
+	if v.SubmittedAt != nil {
+		return c.Redirect(attemptURL(course.Slug, quiz.Slug, v.AttemptID)+"/result", http.StatusSeeOther)
+	}
+	qs := make([]quizQuestion, len(v.Questions))
+	for i, sq := range v.Questions {
+		qs[i] = newQuizQuestion(sq, sq.Answer)
+	}
+	return s.renderAttempt(c, http.StatusOK, course, o, quiz, v, qs, "")
+}
+
+func (s *Server) renderAttempt(c *fiber.Ctx, status int, course *courses.Course, o *courses.Outline, quiz *assessments.Quiz,
+	v *assessments.AttemptView, qs []quizQuestion, problem string) error {
+	data := fiber.Map{"Title": quiz.Title + " · attempt " + strconv.Itoa(v.Number), "Quiz": quiz, "View": v, "Questions": qs,
+		"CourseTitle": o.Version.Title, "CourseURL": "/learn/" + url.PathEscape(course.Slug), "Base": quizBase(course.Slug, quiz.Slug),
+		"URL": attemptURL(course.Slug, quiz.Slug, v.AttemptID), "Problem": problem}
+	if v.Deadline != nil {
+		left := int(v.Deadline.Sub(s.quizzes.Now()).Seconds())
+		data["Remaining"], data["TimeUp"], data["DeadlineISO"] = max(left, 0), left <= 0, v.Deadline.UTC().Format(time.RFC3339)
+	}
+	return s.renderStatus(c, status, "quiz/attempt", data)
+}
+
+// saveForm saves every question of the attempt page's form (those listed in
+// "q") whose answer changed. It returns the page's questions as typed, and
+// whether any answer was refused (its message is on the question). Answers
+// refused because the attempt is over are not errors: the submission decides.
+func (s *Server) saveForm(c *fiber.Ctx, v *assessments.AttemptView, form url.Values) ([]quizQuestion, bool, error) {
+	listed := form["q"]
+	qs := make([]quizQuestion, len(v.Questions))
+	refused := false
+	now := s.quizzes.Now()
+	for i, sq := range v.Questions {
+		id := strconv.FormatInt(sq.ID, 10)
+		if !slices.Contains(listed, id) {
+			qs[i] = newQuizQuestion(sq, sq.Answer)
+			continue
+		}
+		r, err := parseResponse(sq, form)
+		if err == nil {
+			switch {
+			case sq.Answer != nil && sameResponse(*sq.Answer, r):
+			case sq.Answer == nil && blankResponse(r):
+			default:
+				err = s.quizzes.SaveAnswer(c.UserContext(), v.AttemptID, principal(c).Employee.ID, sq.ID, r, now)
+			}
+		}
+		qs[i] = newQuizQuestion(sq, &r)
+		switch k := store.KindOf(err); {
+		case err == nil, k == store.Conflict:
+		case k == store.Invalid:
+			qs[i].Error, refused = store.MessageOf(err), true
+		default:
+			return nil, false, err
+		}
+	}
+	return qs, refused, nil
+}
+
+// attemptSave saves the whole attempt form (the no-JavaScript Save button)
+// and shows the page again.
+func (s *Server) attemptSave(c *fiber.Ctx) error {
+	course, o, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadAttemptView(c, quiz)
+	if err != nil {
+		return err
+	}
+	back := attemptURL(course.Slug, quiz.Slug, v.AttemptID)
+	if v.SubmittedAt != nil {
+		return c.Redirect(back+"/result", http.StatusSeeOther)
+	}
+	form, err := formValues(c)
+	if err != nil {
+		return err
+	}
+	qs, refused, err := s.saveForm(c, v, form)
+	if err != nil {
+		return err
+	}
+	if refused {
+		return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs, "Some answers could not be saved: see the messages below.")
+	}
+	if v.Deadline != nil && s.quizzes.Now().After(*v.Deadline) {
+		s.flash(c, "error", "Time is up: answers can no longer be saved. Submit the attempt.")
+	} else {
+		s.flash(c, "success", "Your answers are saved.")
+	}
+	return c.Redirect(back, http.StatusSeeOther)
+}
+
+// answerRequest is one autosaved answer: the question's row id and the
+// response in the ids the page showed.
+type answerRequest struct {
+	Question int64                `json:"question"`
+	Response assessments.Response `json:"response"`
+}
+
+// attemptAnswer autosaves one answer (JSON, or the question's form fields
+// with "question"): 204, or a 4xx JSON {"error","field"}.
+func (s *Server) attemptAnswer(c *fiber.Ctx) error {
+	fail := func(err error) error {
+		if store.KindOf(err) == store.Internal {
+			s.log.Error("save answer", "route", routeOf(c), "err", err)
+		}
+		return c.Status(statusOf(store.KindOf(err))).JSON(fiber.Map{"error": store.MessageOf(err), "field": store.FieldOf(err)})
+	}
+	_, _, quiz, err := s.quizFor(c)
+	if err != nil {
+		return fail(err)
+	}
+	id, err := attemptParam(c)
+	if err != nil {
+		return fail(err)
+	}
+	emp := principal(c).Employee.ID
+	var req answerRequest
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		if err := json.Unmarshal(c.Body(), &req); err != nil || req.Question < 1 {
+			return fail(store.FieldError("question", "Send {\"question\": id, \"response\": {...}}."))
+		}
+		a, err := s.quizzes.FindAttempt(c.UserContext(), id, emp)
+		if err != nil {
+			return fail(err)
+		}
+		if a.QuizID != quiz.ID {
+			return fail(store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id))
+		}
+	} else {
+		v, err := s.loadAttemptView(c, quiz)
+		if err != nil {
+			return fail(err)
+		}
+		form, err := formValues(c)
+		if err != nil {
+			return fail(err)
+		}
+		req.Question, _ = strconv.ParseInt(form.Get("question"), 10, 64)
+		i := slices.IndexFunc(v.Questions, func(q assessments.ShownQuestion) bool { return q.ID == req.Question })
+		if i < 0 {
+			return fail(store.FieldError("question", "That question is not part of this attempt. Reload the page."))
+		}
+		if req.Response, err = parseResponse(v.Questions[i], form); err != nil {
+			return fail(err)
+		}
+	}
+	err = s.quizzes.SaveAnswer(c.UserContext(), id, emp, req.Question, req.Response, s.quizzes.Now())
+	if err != nil {
+		if store.KindOf(err) == store.Invalid {
+			// The field names the form's question, never the question's authored id.
+			err = &store.Error{Kind: store.Invalid, Field: "a" + strconv.FormatInt(req.Question, 10), Message: store.MessageOf(err)}
+		}
+		return fail(err)
+	}
+	return c.SendStatus(http.StatusNoContent)
+}
+
+// attemptSubmit saves the form's answers (when it sends them), submits and
+// scores the attempt once, and decides course completion in the same
+// transaction; then it shows the result.
+func (s *Server) attemptSubmit(c *fiber.Ctx) error {
+	course, o, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	emp := principal(c).Employee.ID
+	v, err := s.loadAttemptView(c, quiz)
+	if err != nil {
+		return err
+	}
+	result := attemptURL(course.Slug, quiz.Slug, v.AttemptID) + "/result"
+	if v.SubmittedAt != nil {
+		return c.Redirect(result, http.StatusSeeOther)
+	}
+	form, err := formValues(c)
+	if err != nil {
+		return err
+	}
+	if len(form["q"]) > 0 {
+		qs, refused, err := s.saveForm(c, v, form)
+		if err != nil {
+			return err
+		}
+		if refused {
+			return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs,
+				"Some answers could not be saved, so the attempt was not submitted: see the messages below.")
+		}
+	}
+	_, en, err := s.courses.VersionFor(ctx, emp, course)
+	if err != nil {
+		return err
+	}
+	completed := false
+	onScored := func(ctx context.Context, tx bun.IDB, a *assessments.Attempt) error {
+		if en == nil {
+			return nil
+		}
+		_, done, err := s.courses.UpdateCompletion(ctx, tx, en, nil)
+		completed = done
+		return err
+	}
+	if _, err := s.quizzes.SubmitAttempt(ctx, v.AttemptID, emp, s.quizzes.Now(), onScored); err != nil {
+		return err
+	}
+	if completed {
+		s.flash(c, "success", "Course complete: "+o.Version.Title+". Well done.")
+	}
+	return c.Redirect(result, http.StatusSeeOther)
+}
+
+// reviewItem is one question of the result page's review.
+type reviewItem struct {
+	Number       int
+	Text         string
+	TextAfter    string
+	Yours        []string
+	Right        []string
+	Feedback     []string
+	Points       float64
+	MaxPoints    float64
+	Fraction     float64
+	NeedsGrading bool
+	Answered     bool
+	GradeComment string
+}
+
+// answerTexts describes a learner's answer in words, from the shown ids.
+func answerTexts(sq assessments.ShownQuestion) []string {
+	if sq.Answer == nil {
+		return nil
+	}
+	r := sq.Answer
+	text := func(opts []assessments.ShownOption, id string) string {
+		for _, o := range opts {
+			if o.ID == id {
+				return o.Text
+			}
+		}
+		return ""
+	}
+	var out []string
+	switch sq.Type {
+	case assessments.SingleChoice, assessments.MissingWord:
+		if t := text(sq.Options, r.Choice); t != "" {
+			out = append(out, t)
+		}
+	case assessments.TrueFalse:
+		switch r.Choice {
+		case "true":
+			out = append(out, "True")
+		case "false":
+			out = append(out, "False")
+		}
+	case assessments.MultipleResponse:
+		for _, o := range sq.Options {
+			if slices.Contains(r.Choices, o.ID) {
+				out = append(out, o.Text)
+			}
+		}
+	case assessments.Ordering:
+		for _, id := range r.Order {
+			out = append(out, text(sq.Options, id))
+		}
+	case assessments.Matching:
+		for _, l := range sq.Lefts {
+			if rt := text(sq.Rights, r.Matches[l.ID]); rt != "" {
+				out = append(out, l.Text+" → "+rt)
+			}
+		}
+	default:
+		if strings.TrimSpace(r.Text) != "" {
+			out = append(out, r.Text)
+		}
+	}
+	return out
+}
+
+// attemptResult shows a submitted attempt's score, and the review when the
+// quiz's review policy allows it (else the policy's message).
+func (s *Server) attemptResult(c *fiber.Ctx) error {
+	course, o, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	id, err := attemptParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	emp := principal(c).Employee.ID
+	a, err := s.quizzes.FindAttempt(ctx, id, emp)
+	if err != nil {
+		return err
+	}
+	if a.QuizID != quiz.ID {
+		return store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id)
+	}
+	if !a.Submitted() {
+		return c.Redirect(attemptURL(course.Slug, quiz.Slug, a.ID), http.StatusSeeOther)
+	}
+	data := fiber.Map{"Title": quiz.Title + " · result", "Quiz": quiz, "Attempt": a, "CourseTitle": o.Version.Title,
+		"CourseURL": "/learn/" + url.PathEscape(course.Slug), "Base": quizBase(course.Slug, quiz.Slug)}
+	switch {
+	case a.Passed == nil:
+		data["Outcome"] = "pending"
+	case *a.Passed:
+		data["Outcome"] = "passed"
+	default:
+		data["Outcome"] = "failed"
+	}
+	if a.Percent != nil {
+		data["Percent"] = strconv.FormatFloat(*a.Percent, 'f', -1, 64)
+		if a.PendingGrading == 0 {
+			data["Band"] = quiz.BandFeedback(*a.Percent)
+		}
+	}
+	if a.Score != nil && a.MaxScore != nil {
+		data["Points"] = strconv.FormatFloat(*a.Score, 'f', -1, 64) + " of " + strconv.FormatFloat(*a.MaxScore, 'f', -1, 64)
+	}
+	rev, err := s.quizzes.Review(ctx, a.ID, emp)
+	switch {
+	case store.KindOf(err) == store.Forbidden:
+		data["Policy"] = store.MessageOf(err)
+	case err != nil:
+		return err
+	default:
+		items := make([]reviewItem, len(rev.Questions))
+		for i, q := range rev.Questions {
+			items[i] = reviewItem{Number: q.Number, Text: q.Text, TextAfter: q.TextAfter, Yours: answerTexts(q.ShownQuestion),
+				Right: q.RightAnswers, Feedback: q.Feedback, Points: q.Points, MaxPoints: q.ShownQuestion.Points,
+				Fraction: q.Fraction, NeedsGrading: q.NeedsGrading, Answered: q.Answered, GradeComment: q.GradeComment}
+		}
+		data["Review"] = items
+	}
+	return s.render(c, "quiz/result", data)
+}
+
+// courseQuiz is one quiz on a course page with the learner's best result.
+type courseQuiz struct {
+	Title, URL string
+	Required   bool
+	Attempts   int
+	Best       string // best percent, "" before any scored attempt
+	Passed     bool
+	InProgress bool
+}
+
+// courseQuizzes lists the course's quizzes with the employee's results, for the course page.
+func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug string) ([]courseQuiz, error) {
+	list, err := s.quizzes.QuizzesForCourse(ctx, courseSlug)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	attempts, err := s.quizzes.ListAttempts(ctx, employeeID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]courseQuiz, len(list))
+	for i, q := range list {
+		cq := courseQuiz{Title: q.Title, URL: quizBase(courseSlug, q.Slug), Required: q.Required}
+		best := -1.0
+		for _, a := range attempts {
+			if a.Quiz != q.Slug {
+				continue
+			}
+			cq.Attempts++
+			if a.SubmittedAt == nil {
+				cq.InProgress = true
+			}
+			if a.Score != nil && *a.Score > best {
+				best = *a.Score
+			}
+			if a.Passed != nil && *a.Passed {
+				cq.Passed = true
+			}
+		}
+		if best >= 0 {
+			cq.Best = strconv.FormatFloat(best, 'f', -1, 64)
+		}
+		out[i] = cq
+	}
+	return out, nil
+}
