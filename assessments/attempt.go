@@ -620,44 +620,58 @@ func (s *Store) AttemptView(ctx context.Context, attemptID, employeeID int64) (*
 // NotFound when the attempt is not theirs; Conflict when it was submitted or
 // its time is up; Invalid when the question is not in the attempt or r does
 // not fit the question (a *ResponseError).
+//
+// The checks read outside any transaction and the answer is written by one
+// statement that only lands while the attempt is unsubmitted, so autosaves
+// from many learners do not queue behind each other's reads.
 func (s *Store) SaveAnswer(ctx context.Context, attemptID, employeeID, questionRowID int64, r Response, now time.Time) error {
-	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		a, err := loadAttempt(ctx, tx, attemptID, &employeeID, true)
-		if err != nil {
-			return err
-		}
-		if a.Submitted() {
-			return store.Errorf(store.Conflict, "This attempt has been submitted: its answers can no longer change.")
-		}
-		it := a.item(questionRowID)
-		if it == nil {
-			return store.Errorf(store.Invalid, "That question is not part of this attempt. Reload the page.")
-		}
-		qs, err := s.cachedQuestions(ctx, tx, []int64{questionRowID})
-		if err != nil {
-			return err
-		}
-		q := qs[questionRowID]
-		authored, err := toAuthored(q, it, r)
-		if err != nil {
-			return err
-		}
-		if err := ValidateResponse(q, authored); err != nil {
-			return err
-		}
-		if a.Deadline != nil && now.After(*a.Deadline) {
-			return store.Errorf(store.Conflict, "Time is up: answers can no longer be saved. Submit the attempt.")
-		}
-		body, err := json.Marshal(authored)
-		if err != nil {
-			return err
-		}
-		_, err = tx.NewInsert().Model(&savedAnswer{AttemptID: a.ID, QuestionRowID: questionRowID, Response: string(body), SavedAt: now.UTC()}).
-			On("CONFLICT (attempt_id, question_row_id) DO UPDATE").
-			Set("response = EXCLUDED.response, saved_at = EXCLUDED.saved_at").Exec(ctx)
+	a, err := loadAttempt(ctx, s.DB, attemptID, &employeeID, false)
+	if err != nil {
 		return err
-	})
+	}
+	if a.Submitted() {
+		return errSubmitted
+	}
+	it := a.item(questionRowID)
+	if it == nil {
+		return store.Errorf(store.Invalid, "That question is not part of this attempt. Reload the page.")
+	}
+	qs, err := s.cachedQuestions(ctx, s.DB, []int64{questionRowID})
+	if err != nil {
+		return err
+	}
+	q := qs[questionRowID]
+	authored, err := toAuthored(q, it, r)
+	if err != nil {
+		return err
+	}
+	if err := ValidateResponse(q, authored); err != nil {
+		return err
+	}
+	if a.Deadline != nil && now.After(*a.Deadline) {
+		return errTimeUp
+	}
+	body, err := json.Marshal(authored)
+	if err != nil {
+		return err
+	}
+	res, err := s.DB.NewRaw(`INSERT INTO attempt_answers (attempt_id, question_row_id, response, saved_at, grade_comment)
+		SELECT ?, ?, ?, ?, '' WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)
+		ON CONFLICT (attempt_id, question_row_id) DO UPDATE SET response = EXCLUDED.response, saved_at = EXCLUDED.saved_at`,
+		a.ID, questionRowID, string(body), now.UTC(), a.ID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errSubmitted // submitted between the check and the write
+	}
+	return nil
 }
+
+var (
+	errSubmitted = store.Errorf(store.Conflict, "This attempt has been submitted: its answers can no longer change.")
+	errTimeUp    = store.Errorf(store.Conflict, "Time is up: answers can no longer be saved. Submit the attempt.")
+)
 
 // SubmitAttempt submits and scores the employee's attempt: only the answers
 // saved before the deadline count, and a submission after it is marked

@@ -17,7 +17,6 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/pgdriver"
-	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/migrate"
 
 	"github.com/serviceacademy/academy/migrations"
@@ -64,10 +63,7 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		db = bun.NewDB(sqldb, pgdialect.New())
 	} else {
-		sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(dsn))
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
-		}
+		sqldb := sql.OpenDB(&gatedConnector{dsn: SQLiteDSN(dsn), gate: make(writeGate, 1)})
 		sqldb.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
 		sqldb.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
 		db = bun.NewDB(sqldb, sqlitedialect.New())
