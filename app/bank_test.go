@@ -345,26 +345,8 @@ func TestBankRoleTable(t *testing.T) {
 	for _, role := range roles {
 		t.Run(role, func(t *testing.T) {
 			c := ts.client(t)
-			if role == "visitor" {
-				c.get("/signin")
-			} else {
-				c.signIn(roleEmails[role])
-			}
-			for _, r := range table {
-				var resp *http.Response
-				if r.method == "GET" {
-					resp, _ = c.get(r.path)
-				} else {
-					form := url.Values{}
-					for k, v := range r.form {
-						form[k] = v
-					}
-					resp, _ = c.post(r.path, form)
-				}
-				if want := r.want[role]; resp.StatusCode != want {
-					t.Errorf("%s %s as %s: status %d, want %d", r.method, r.path, role, resp.StatusCode, want)
-				}
-			}
+			signInAs(c, role)
+			checkRoutes(t, c, role, table)
 		})
 	}
 }

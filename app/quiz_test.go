@@ -504,27 +504,8 @@ func TestQuizRouteRoles(t *testing.T) {
 	for _, role := range roles {
 		t.Run(role, func(t *testing.T) {
 			c := ts.client(t)
-			if role == "visitor" {
-				c.get("/signin")
-			} else {
-				c.signIn(roleEmails[role])
-			}
-			for _, r := range table {
-				var resp *http.Response
-				var body string
-				if r.method == "GET" {
-					resp, body = c.get(r.path)
-				} else {
-					form := url.Values{}
-					for k, v := range r.form {
-						form[k] = v
-					}
-					resp, body = c.post(r.path, form)
-				}
-				if want := r.want[role]; resp.StatusCode != want {
-					t.Errorf("%s %s as %s: status %d, want %d\n%.300s", r.method, r.path, role, resp.StatusCode, want, body)
-				}
-			}
+			signInAs(c, role)
+			checkRoutes(t, c, role, table)
 		})
 	}
 }

@@ -100,27 +100,8 @@ func TestRouteRoleTable(t *testing.T) {
 				t.Fatalf("demo changed: %s is no longer in %s's line", inLine, ccMgrEmail)
 			}
 			c := ts.client(t)
-			if role == "visitor" {
-				c.get("/signin")
-			} else {
-				c.signIn(roleEmails[role])
-			}
-			for _, r := range table {
-				var resp *http.Response
-				var body string
-				if r.method == "GET" {
-					resp, body = c.get(r.path)
-				} else {
-					form := url.Values{}
-					for k, v := range r.form {
-						form[k] = v
-					}
-					resp, body = c.post(r.path, form)
-				}
-				if want := r.want[role]; resp.StatusCode != want {
-					t.Errorf("%s %s as %s: status %d, want %d\n%.300s", r.method, r.path, role, resp.StatusCode, want, body)
-				}
-			}
+			signInAs(c, role)
+			checkRoutes(t, c, role, table)
 		})
 	}
 }
@@ -166,6 +147,36 @@ func TestAPIRoleTable(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("%s %s with %s token: content type %q, want JSON", r.method, r.path, who, ct)
 			}
+		}
+	}
+}
+
+// signInAs signs c in as one of the roles of a role table ("visitor" stays signed out).
+func signInAs(c *client, role string) {
+	if role == "visitor" {
+		c.get("/signin")
+		return
+	}
+	c.signIn(roleEmails[role])
+}
+
+// checkRoutes requests every row of a role table with c and checks the status role gets.
+func checkRoutes(t *testing.T, c *client, role string, table []roleRoute) {
+	t.Helper()
+	for _, r := range table {
+		var resp *http.Response
+		var body string
+		if r.method == "GET" {
+			resp, body = c.get(r.path)
+		} else {
+			form := url.Values{}
+			for k, v := range r.form {
+				form[k] = v
+			}
+			resp, body = c.post(r.path, form)
+		}
+		if want := r.want[role]; resp.StatusCode != want {
+			t.Errorf("%s %s as %s: status %d, want %d\n%.300s", r.method, r.path, role, resp.StatusCode, want, body)
 		}
 	}
 }
