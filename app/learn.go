@@ -67,15 +67,10 @@ func (s *Server) courseShow(c *fiber.Ctx) error {
 func (s *Server) lessonShow(c *fiber.Ctx) error {
 	p := principal(c)
 	ctx := c.UserContext()
-	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	course, o, en, lesson, err := s.lessonOf(c)
 	if err != nil {
 		return err
 	}
-	o, en, err := s.courses.VersionFor(ctx, p.Employee.ID, course)
-	if err != nil {
-		return err
-	}
-	lesson := o.Lesson(c.Params("lesson"))
 	if lesson == nil {
 		return store.Errorf(store.NotFound, "That lesson is not in %s.", o.Version.Title)
 	}
@@ -120,17 +115,11 @@ func (s *Server) lessonShow(c *fiber.Ctx) error {
 // lessonComplete marks the lesson done (deciding course completion in the
 // same transaction) and moves on to the next lesson.
 func (s *Server) lessonComplete(c *fiber.Ctx) error {
-	p := principal(c)
 	ctx := c.UserContext()
-	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	course, o, en, lesson, err := s.lessonOf(c)
 	if err != nil {
 		return err
 	}
-	o, en, err := s.courses.VersionFor(ctx, p.Employee.ID, course)
-	if err != nil {
-		return err
-	}
-	lesson := o.Lesson(c.Params("lesson"))
 	if lesson == nil || en == nil || en.VersionID != o.Version.ID {
 		return store.Errorf(store.NotFound, "Open the lesson before marking it complete.")
 	}
@@ -153,4 +142,18 @@ func (s *Server) lessonComplete(c *fiber.Ctx) error {
 		s.flash(c, "info", "All lessons read. To complete the course, pass: "+strings.Join(comp.AssessmentsOutstanding, ", ")+".")
 	}
 	return c.Redirect(base, http.StatusSeeOther)
+}
+
+// lessonOf finds the course and lesson named in the URL in the version the
+// signed-in learner reads (lesson is nil when that version has no such lesson).
+func (s *Server) lessonOf(c *fiber.Ctx) (*courses.Course, *courses.Outline, *courses.Enrolment, *courses.Lesson, error) {
+	course, err := s.courses.FindCourse(c.UserContext(), c.Params("course"))
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	o, en, err := s.courses.VersionFor(c.UserContext(), principal(c).Employee.ID, course)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return course, o, en, o.Lesson(c.Params("lesson")), nil
 }

@@ -136,7 +136,11 @@ func (s *Store) ReportingLine(ctx context.Context, managerID int64, activeOnly b
 		return nil, err
 	}
 	var list []LineMember
-	q := whereBelow(selectEmployees(s.DB, &list), "e", root)
+	return scanLine(ctx, whereBelow(selectEmployees(s.DB, &list), "e", root), &list, root, activeOnly)
+}
+
+// scanLine runs a query over line members, by name, and sets their depth below root.
+func scanLine(ctx context.Context, q *bun.SelectQuery, list *[]LineMember, root string, activeOnly bool) ([]LineMember, error) {
 	if activeOnly {
 		q = q.Where("e.active")
 	}
@@ -144,10 +148,10 @@ func (s *Store) ReportingLine(ctx context.Context, managerID int64, activeOnly b
 		return nil, err
 	}
 	base := pathDepth(root)
-	for i := range list {
-		list[i].Depth = pathDepth(list[i].LinePath) - base
+	for i := range *list {
+		(*list)[i].Depth = pathDepth((*list)[i].LinePath) - base
 	}
-	return list, nil
+	return *list, nil
 }
 
 // CountLine returns how many people (active ones only, if asked) are below managerID.
@@ -224,15 +228,5 @@ func (s *Store) TopOfLine(ctx context.Context, managerID int64, activeOnly bool)
 	q := selectEmployees(s.DB, &list).
 		ColumnExpr("(SELECT COUNT(*) FROM employees AS b WHERE b.line_path > e.line_path AND b.line_path < e.line_path || ':'"+active+") AS below").
 		Where("e.manager_id = ?", managerID)
-	if activeOnly {
-		q = q.Where("e.active")
-	}
-	if err := q.OrderExpr("e.last_name, e.first_name").Scan(ctx); err != nil {
-		return nil, err
-	}
-	base := pathDepth(root)
-	for i := range list {
-		list[i].Depth = pathDepth(list[i].LinePath) - base
-	}
-	return list, nil
+	return scanLine(ctx, q, &list, root, activeOnly)
 }
