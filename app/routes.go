@@ -94,6 +94,8 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Course authoring (HR).
 	// (authoring routes go here)
+	// Fixed paths before /authoring/:slug, which would catch them.
+	web("GET", "/authoring/checklists", people.RoleHR, s.checklistIndex)
 	web("GET", "/authoring", people.RoleHR, s.authoringIndex)
 	web("POST", "/authoring", people.RoleHR, s.courseCreate)
 	web("POST", "/authoring/import", people.RoleHR, s.courseImport)
@@ -118,6 +120,11 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Question banks and quiz settings (HR).
 	// (bank routes go here)
+	web("GET", "/authoring/checklists/new", people.RoleHR, s.checklistNew)
+	web("POST", "/authoring/checklists/new", people.RoleHR, s.checklistCreate)
+	web("GET", "/authoring/checklists/:slug", people.RoleHR, s.checklistEdit)
+	web("POST", "/authoring/checklists/:slug", people.RoleHR, s.checklistSave)
+	web("POST", "/authoring/checklists/:slug/copy", people.RoleHR, s.checklistCopy)
 	web("GET", "/authoring/:slug/bank", people.RoleHR, s.bankIndex)
 	web("POST", "/authoring/:slug/bank/import", people.RoleHR, s.bankImport)
 	web("GET", "/authoring/:slug/bank/export.gift", people.RoleHR, s.bankExport)
@@ -149,6 +156,9 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Quizzes: taking them (staff).
 	// (quiz routes go here)
+	web("GET", "/grading", people.RoleManager, s.gradingIndex)
+	web("GET", "/grading/:attempt/:question", people.RoleManager, s.gradingShow)
+	web("POST", "/grading/:attempt/:question", people.RoleManager, s.gradingSubmit)
 	web("GET", "/learn/:course/quiz/:quiz", people.RoleStaff, s.quizShow)
 	web("POST", "/learn/:course/quiz/:quiz/start", people.RoleStaff, s.quizStart)
 	web("GET", "/learn/:course/quiz/:quiz/attempt/:id", people.RoleStaff, s.attemptShow)
