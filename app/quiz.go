@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -415,6 +416,36 @@ func (s *Server) saveForm(c *fiber.Ctx, v *assessments.AttemptView, form url.Val
 	return qs, refused, nil
 }
 
+// formAnswers reads the attempt page's form (the questions listed in "q") as
+// saveForm does, without saving: the page's questions as typed, the answers
+// that changed (by question row id, in shown ids), and whether any answer
+// could not be read (its message is on the question).
+func formAnswers(v *assessments.AttemptView, form url.Values) ([]quizQuestion, map[int64]assessments.Response, bool) {
+	listed := form["q"]
+	qs := make([]quizQuestion, len(v.Questions))
+	changed := map[int64]assessments.Response{}
+	refused := false
+	for i, sq := range v.Questions {
+		if !slices.Contains(listed, strconv.FormatInt(sq.ID, 10)) {
+			qs[i] = newQuizQuestion(sq, sq.Answer)
+			continue
+		}
+		r, err := parseResponse(sq, form)
+		qs[i] = newQuizQuestion(sq, &r)
+		switch {
+		case err != nil:
+			qs[i].Error, refused = store.MessageOf(err), true
+		case sq.Answer != nil && sameResponse(*sq.Answer, r):
+		case sq.Answer == nil && blankResponse(r):
+		default:
+			changed[sq.ID] = r
+		}
+	}
+	return qs, changed, refused
+}
+
+const submitRefused = "Some answers could not be saved, so the attempt was not submitted: see the messages below."
+
 // attemptSave saves the whole attempt form (the no-JavaScript Save button)
 // and shows the page again.
 func (s *Server) attemptSave(c *fiber.Ctx) error {
@@ -537,14 +568,14 @@ func (s *Server) attemptSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The form's changed answers are saved in the submission's transaction.
+	var qs []quizQuestion
+	var answers map[int64]assessments.Response
 	if len(form["q"]) > 0 {
-		qs, refused, err := s.saveForm(c, v, form)
-		if err != nil {
-			return err
-		}
+		var refused bool
+		qs, answers, refused = formAnswers(v, form)
 		if refused {
-			return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs,
-				"Some answers could not be saved, so the attempt was not submitted: see the messages below.")
+			return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs, submitRefused)
 		}
 	}
 	_, en, err := s.courses.VersionFor(ctx, emp, course)
@@ -560,8 +591,17 @@ func (s *Server) attemptSubmit(c *fiber.Ctx) error {
 		completed = done
 		return err
 	}
-	if _, err := s.quizzes.SubmitAttempt(ctx, v.AttemptID, emp, s.quizzes.Now(), onScored); err != nil {
-		return err
+	if _, err := s.quizzes.SubmitWithAnswers(ctx, v.AttemptID, emp, answers, s.quizzes.Now(), onScored); err != nil {
+		var ar *assessments.AnswersRefused
+		if !errors.As(err, &ar) {
+			return err
+		}
+		for i := range qs {
+			if e := ar.Errors[v.Questions[i].ID]; e != nil {
+				qs[i].Error = store.MessageOf(e)
+			}
+		}
+		return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs, submitRefused)
 	}
 	if completed {
 		s.flash(c, "success", "Course complete: "+o.Version.Title+". Well done.")
