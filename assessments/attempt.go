@@ -693,24 +693,8 @@ func (s *Store) SubmitAttempt(ctx context.Context, attemptID, employeeID int64, 
 		if err != nil {
 			return err
 		}
-		at := now.UTC()
-		a.SubmittedAt = &at
-		a.Late = a.Deadline != nil && at.After(*a.Deadline)
-		applyScore(a, d.score())
-		res, err := tx.NewUpdate().Model(a).Column(append([]string{"submitted_at", "late"}, scoreColumns...)...).
-			Where("id = ? AND submitted_at IS NULL", a.ID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 { // submitted meanwhile
-			out, err = loadAttempt(ctx, tx, attemptID, &employeeID, false)
-			return err
-		}
-		out = a
-		if onScored != nil {
-			return onScored(ctx, tx, a)
-		}
-		return nil
+		out, err = markSubmitted(ctx, tx, a, d, now, employeeID, onScored)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -138,23 +138,8 @@ func (s *Store) SubmitWithAnswers(ctx context.Context, attemptID, employeeID int
 		if err != nil {
 			return err
 		}
-		cur.SubmittedAt = &at
-		cur.Late = cur.Deadline != nil && at.After(*cur.Deadline)
-		applyScore(cur, d.score())
-		res, err := tx.NewUpdate().Model(cur).Column(append([]string{"submitted_at", "late"}, scoreColumns...)...).
-			Where("id = ? AND submitted_at IS NULL", cur.ID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 { // submitted meanwhile (PostgreSQL)
-			out, err = loadAttempt(ctx, tx, attemptID, &employeeID, false)
-			return err
-		}
-		out = cur
-		if onScored != nil {
-			return onScored(ctx, tx, cur)
-		}
-		return nil
+		out, err = markSubmitted(ctx, tx, cur, d, at, employeeID, onScored)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -189,4 +174,28 @@ func (s *Store) scoringData(ctx context.Context, db bun.IDB, a *Attempt, qs map[
 		}
 	}
 	return d, nil
+}
+
+// markSubmitted records the submission and the score of a (from d) unless
+// another request submitted it first, in which case that result is
+// returned; onScored runs only for the request that submitted.
+func markSubmitted(ctx context.Context, tx bun.IDB, a *Attempt, d *attemptData, now time.Time, employeeID int64, onScored ScoredFunc) (*Attempt, error) {
+	at := now.UTC()
+	a.SubmittedAt = &at
+	a.Late = a.Deadline != nil && at.After(*a.Deadline)
+	applyScore(a, d.score())
+	res, err := tx.NewUpdate().Model(a).Column(append([]string{"submitted_at", "late"}, scoreColumns...)...).
+		Where("id = ? AND submitted_at IS NULL", a.ID).Exec(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 { // submitted meanwhile
+		return loadAttempt(ctx, tx, a.ID, &employeeID, false)
+	}
+	if onScored != nil {
+		if err := onScored(ctx, tx, a); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
