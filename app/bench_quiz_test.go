@@ -33,28 +33,8 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 	ctx := context.Background()
 	quiz := mustQuiz(b, ts, assessments.QuizSettings{Slug: "bench-quiz", Title: "Bench quiz", DrawCount: 10,
 		ShuffleQuestions: true, ShuffleOptions: true, PassMark: 70, TimeLimitMinutes: 60, ReviewPolicy: assessments.ReviewNever})
-	tr := true
-	list, _, err := ts.People.ListEmployees(ctx, people.EmployeeFilter{Active: &tr, OrderByNumber: true, Limit: clients})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := len(list); i < clients; i++ { // the demo has a few fewer: add learners
-		res, err := ts.People.SaveEmployee(ctx, people.EmployeeInput{Number: fmt.Sprintf("BENCH%02d", i), FirstName: "Bench",
-			LastName: fmt.Sprintf("Learner %d", i), Email: fmt.Sprintf("bench%d@brightwater.example", i), Active: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		list = append(list, *res.Employee)
-	}
-	type user struct{ cookie, csrf string }
-	users := make([]user, clients)
-	for i, e := range list {
-		sess, token, err := ts.People.CreateSession(ctx, e.ID, "127.0.0.1", "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		users[i] = user{"academy_session=" + token, sess.CSRFToken}
-	}
+	type user = benchLearner
+	users := benchLearners(b, ts, clients)
 	client := &http.Client{
 		Transport:     &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -154,7 +134,7 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 		Submitted bool
 		Answers   int
 	}
-	err = ts.DB.NewSelect().TableExpr("attempts AS at").ColumnExpr("at.id, at.submitted_at IS NOT NULL AS submitted").
+	err := ts.DB.NewSelect().TableExpr("attempts AS at").ColumnExpr("at.id, at.submitted_at IS NOT NULL AS submitted").
 		ColumnExpr("(SELECT COUNT(*) FROM attempt_answers AS aa WHERE aa.attempt_id = at.id) AS answers").
 		Where("at.quiz_id = ?", quiz.ID).Scan(ctx, &rows)
 	if err != nil {
@@ -174,4 +154,39 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	}
+}
+
+// benchLearner is a signed-in learner for the load benchmarks.
+type benchLearner struct {
+	emp          int64
+	cookie, csrf string
+}
+
+// benchLearners signs in n active employees (the demo's, topped up with new
+// ones when it has fewer) and returns their session cookies and CSRF tokens.
+func benchLearners(b *testing.B, ts *testServer, n int) []benchLearner {
+	b.Helper()
+	ctx := context.Background()
+	tr := true
+	list, _, err := ts.People.ListEmployees(ctx, people.EmployeeFilter{Active: &tr, OrderByNumber: true, Limit: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := len(list); i < n; i++ {
+		res, err := ts.People.SaveEmployee(ctx, people.EmployeeInput{Number: fmt.Sprintf("BENCH%02d", i), FirstName: "Bench",
+			LastName: fmt.Sprintf("Learner %d", i), Email: fmt.Sprintf("bench%d@brightwater.example", i), Active: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		list = append(list, *res.Employee)
+	}
+	out := make([]benchLearner, n)
+	for i, e := range list {
+		sess, token, err := ts.People.CreateSession(ctx, e.ID, "127.0.0.1", "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = benchLearner{e.ID, "academy_session=" + token, sess.CSRFToken}
+	}
+	return out
 }

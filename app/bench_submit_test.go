@@ -17,7 +17,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/assessments"
-	"github.com/serviceacademy/academy/people"
 )
 
 // BenchmarkQuizSubmit measures the submit request alone, over real HTTP on
@@ -35,31 +34,8 @@ func BenchmarkQuizSubmit(b *testing.B) {
 	qs := assessments.NewStore(ts.DB)
 
 	// Users: the demo's active employees, topped up to 64.
-	tr := true
-	list, _, err := ts.People.ListEmployees(ctx, people.EmployeeFilter{Active: &tr, OrderByNumber: true, Limit: clients})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := len(list); i < clients; i++ {
-		res, err := ts.People.SaveEmployee(ctx, people.EmployeeInput{Number: fmt.Sprintf("BENCH%02d", i), FirstName: "Bench",
-			LastName: fmt.Sprintf("Learner %d", i), Email: fmt.Sprintf("bench%d@brightwater.example", i), Active: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		list = append(list, *res.Employee)
-	}
-	type user struct {
-		emp          int64
-		cookie, csrf string
-	}
-	users := make([]user, clients)
-	for i, e := range list {
-		sess, token, err := ts.People.CreateSession(ctx, e.ID, "127.0.0.1", "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		users[i] = user{e.ID, "academy_session=" + token, sess.CSRFToken}
-	}
+	type user = benchLearner
+	users := benchLearners(b, ts, clients)
 
 	// Quizzes: no attempt limit, no wait; one per attempt a client submits.
 	perClient := (b.N + clients - 1) / clients
@@ -183,7 +159,7 @@ func BenchmarkQuizSubmit(b *testing.B) {
 		Scored  bool
 		Answers int
 	}
-	err = ts.DB.NewSelect().TableExpr("attempts AS at").
+	err := ts.DB.NewSelect().TableExpr("attempts AS at").
 		ColumnExpr("at.id, at.submitted_at IS NOT NULL AND at.score IS NOT NULL AS scored").
 		ColumnExpr("(SELECT COUNT(*) FROM attempt_answers AS aa WHERE aa.attempt_id = at.id) AS answers").
 		Where("at.quiz_id IN (?)", bun.In(ids)).Scan(ctx, &rows)

@@ -512,33 +512,19 @@ type attemptData struct {
 }
 
 func (s *Store) loadAttemptData(ctx context.Context, db bun.IDB, a *Attempt) (*attemptData, error) {
-	d := &attemptData{a: a, questions: make([]*Question, len(a.Draw)), answers: make([]*savedAnswer, len(a.Draw)),
-		responses: make([]Response, len(a.Draw))}
-	var err error
-	if d.quiz, err = findQuizByID(ctx, db, a.QuizID); err != nil {
+	quiz, err := findQuizByID(ctx, db, a.QuizID)
+	if err != nil {
 		return nil, err
 	}
 	qs, err := s.cachedQuestions(ctx, db, a.questionIDs())
 	if err != nil {
 		return nil, err
 	}
-	var saved []savedAnswer
-	if err := db.NewSelect().Model(&saved).Where("attempt_id = ?", a.ID).Scan(ctx); err != nil {
+	d, err := s.scoringData(ctx, db, a, qs, nil)
+	if err != nil {
 		return nil, err
 	}
-	for i, it := range a.Draw {
-		d.questions[i] = qs[it.QuestionID]
-		for j := range saved {
-			sa := &saved[j]
-			if sa.QuestionRowID != it.QuestionID || (a.Deadline != nil && sa.SavedAt.After(*a.Deadline)) {
-				continue
-			}
-			if err := json.Unmarshal([]byte(sa.Response), &d.responses[i]); err != nil {
-				return nil, fmt.Errorf("attempt %d answer %d: %w", a.ID, sa.QuestionRowID, err)
-			}
-			d.answers[i] = sa
-		}
-	}
+	d.quiz = quiz
 	return d, nil
 }
 
