@@ -15,6 +15,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
 
@@ -66,13 +67,6 @@ type Ack struct {
 	AcknowledgedAt time.Time `bun:",notnull"`
 }
 
-type companySetting struct {
-	bun.BaseModel `bun:"table:settings"`
-	Key           string    `bun:",pk"`
-	Value         string    `bun:",notnull"`
-	UpdatedAt     time.Time `bun:",notnull"`
-}
-
 type companyLogo struct {
 	bun.BaseModel `bun:"table:company_logo"`
 	ID            int64     `bun:",pk"`
@@ -107,7 +101,7 @@ func (p *Profile) Company() Company {
 // CompanyProfile returns the company's name, statements, active promises and
 // whether a logo is stored. Unset settings are empty.
 func (s *Store) CompanyProfile(ctx context.Context) (*Profile, error) {
-	var rows []companySetting
+	var rows []people.SettingRow
 	if err := s.DB.NewSelect().Model(&rows).
 		Where("key IN (?)", bun.In([]string{SettingName, SettingMission, SettingVision, SettingValues})).Scan(ctx); err != nil {
 		return nil, err
@@ -218,7 +212,7 @@ func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, err
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		changed = nil
 		for _, w := range want {
-			var cur companySetting
+			var cur people.SettingRow
 			err := tx.NewSelect().Model(&cur).Where("key = ?", w.key).Scan(ctx)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -226,7 +220,7 @@ func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, err
 			if err == nil && cur.Value == w.value {
 				continue
 			}
-			if err := setSetting(ctx, tx, w.key, w.value, s.Now()); err != nil {
+			if err := people.PutSetting(ctx, tx, w.key, w.value, s.Now()); err != nil {
 				return err
 			}
 			changed = append(changed, w.label)
@@ -234,12 +228,6 @@ func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, err
 		return nil
 	})
 	return changed, err
-}
-
-func setSetting(ctx context.Context, db bun.IDB, key, value string, now time.Time) error {
-	_, err := db.NewInsert().Model(&companySetting{Key: key, Value: value, UpdatedAt: now}).
-		On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value, updated_at = EXCLUDED.updated_at").Exec(ctx)
-	return err
 }
 
 // PromiseInput is one row of the promises form, in the order wanted: ID is
@@ -618,7 +606,7 @@ func (s *Store) LoadDemoCompany(ctx context.Context) error {
 			settings[SettingName] = "Brightwater Services"
 		}
 		for k, v := range settings {
-			if err := setSetting(ctx, tx, k, v, now); err != nil {
+			if err := people.PutSetting(ctx, tx, k, v, now); err != nil {
 				return err
 			}
 		}

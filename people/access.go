@@ -41,7 +41,8 @@ type signinFailure struct {
 	At            time.Time `bun:",notnull"`
 }
 
-type setting struct {
+// SettingRow is one company setting (key and value) in the settings table.
+type SettingRow struct {
 	bun.BaseModel `bun:"table:settings"`
 	Key           string    `bun:",pk"`
 	Value         string    `bun:",notnull"`
@@ -420,9 +421,9 @@ func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
 	return v, err
 }
 
-// SetSetting stores a company setting.
-func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.DB.NewInsert().Model(&setting{Key: key, Value: value, UpdatedAt: s.Now()}).
+// PutSetting stores a company setting inside db (a transaction or the DB).
+func PutSetting(ctx context.Context, db bun.IDB, key, value string, now time.Time) error {
+	_, err := db.NewInsert().Model(&SettingRow{Key: key, Value: value, UpdatedAt: now}).
 		On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value, updated_at = EXCLUDED.updated_at").Exec(ctx)
 	return err
 }

@@ -165,8 +165,7 @@ func LoadDemo(ctx context.Context, s *Store, password string) (info *DemoInfo, l
 		if _, err := tx.NewUpdate().TableExpr("employees").Set("password_hash = ?", hash).Where("1 = 1").Exec(ctx); err != nil {
 			return err
 		}
-		if _, err := tx.NewInsert().Model(&setting{Key: "company.name", Value: DemoCompany, UpdatedAt: now}).
-			On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx); err != nil {
+		if err := PutSetting(ctx, tx, "company.name", DemoCompany, now); err != nil {
 			return err
 		}
 		return Audit(ctx, tx, now, nil, "demo", "demo.load", DemoCompany, fmt.Sprintf("%d employees", len(ps)))
