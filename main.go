@@ -563,13 +563,9 @@ func demoCmd(ctx context.Context, args []string, o *options, stdout, stderr io.W
 // logins; on a database that has people already it only prints them.
 func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Writer, baseURL string) error {
 	password := env("ACADEMY_DEMO_PASSWORD", "academy-demo")
-	s := people.NewStore(db)
-	logins, loaded, err := people.LoadDemo(ctx, s, password)
+	logins, loaded, err := app.LoadDemo(ctx, db, password)
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)
-	}
-	if err := loadDemoLearning(ctx, db, s); err != nil {
-		return fmt.Errorf("demo learning: %w", err)
 	}
 	if loaded {
 		log.Warn("DEMO MODE: loaded the demo organisation", "employees", logins.Employees)
@@ -589,22 +585,4 @@ func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Write
 	fmt.Fprintf(stdout, " Password for all of them: %s (%s)\n", password, src)
 	fmt.Fprintf(stdout, "==============================================================\n\n")
 	return nil
-}
-
-// loadDemoLearning gives the demo organisation its courses, company text and
-// learning history (once).
-func loadDemoLearning(ctx context.Context, db *bun.DB, s *people.Store) error {
-	t := true
-	list, _, err := s.ListEmployees(ctx, people.EmployeeFilter{Active: &t, OrderByNumber: true, Limit: 1000})
-	if err != nil {
-		return err
-	}
-	ids := make([]int64, len(list))
-	for i, e := range list {
-		ids[i] = e.ID
-	}
-	if err := courses.NewStore(db).LoadDemo(ctx, ids); err != nil {
-		return err
-	}
-	return assessments.LoadDemo(ctx, db, ids)
 }

@@ -52,6 +52,7 @@ type Server struct {
 	observations *assessments.ObservationStore
 	sessions     *sessionCache
 	secure       bool
+	views        *html.Engine
 }
 
 // New builds the fiber application with every route. It fails if the
@@ -68,10 +69,8 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, fmt.Errorf("base URL %q: want http(s)://host[:port]", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
-		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
-		sessions: newSessionCache(), secure: u.Scheme == "https"}
-	s.courses.AssessmentsPassed = s.assessmentsPassed
+	s := newServer(cfg)
+	s.secure = u.Scheme == "https"
 
 	// The built-in courses ship in the binary; a changed one becomes a new version.
 	builtins, err := courses.Builtin()
@@ -101,6 +100,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
+	s.views = engine
 
 	fcfg := fiber.Config{
 		AppName:               "Service Academy",
@@ -119,6 +119,20 @@ func New(cfg Config) (*fiber.App, error) {
 	app := fiber.New(fcfg)
 	s.routes(app)
 	return app, nil
+}
+
+// newServer builds the stores with the hooks that tie the domains together
+// (course completion asks the assessments), without the web layer: the demo
+// and the benchmarks' fixtures use it to write through the same paths.
+func newServer(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
+		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
+		sessions: newSessionCache()}
+	s.courses.AssessmentsPassed = s.assessmentsPassed
+	return s
 }
 
 // errorHandler is the one place errors become responses: a JSON body under
@@ -239,7 +253,7 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, employeeID i
 				return false, nil, err
 			}
 			if !ok {
-				outstanding = append(outstanding, quiz.Title)
+				outstanding = append(outstanding, "the quiz “"+quiz.Title+"”")
 			}
 			continue
 		} else if !store.IsNotFound(err) {
@@ -250,7 +264,11 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, employeeID i
 			return false, nil, err
 		}
 		if !ok {
-			outstanding = append(outstanding, "role-play: "+slug)
+			name := slug
+			if cl, err := s.observations.FindChecklist(ctx, slug); err == nil {
+				name = cl.Title
+			}
+			outstanding = append(outstanding, "the role-play “"+name+"” (observed by your manager)")
 		}
 	}
 	return len(outstanding) == 0, outstanding, nil

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -182,7 +183,7 @@ func (s *Server) courseCopy(c *fiber.Ctx) error {
 
 // infoForm is the course information form, as typed.
 type infoForm struct {
-	Title, Summary, EstimatedMinutes, Tags, Prerequisites string
+	Title, Summary, EstimatedMinutes, Tags, Prerequisites, Assessments string
 }
 
 // draftForms holds what was typed into the draft page's forms when one
@@ -242,7 +243,8 @@ func (s *Server) draftPage(c *fiber.Ctx, status int, course *courses.Course, for
 		if forms.Info == nil {
 			v := o.Version
 			forms.Info = &infoForm{Title: v.Title, Summary: v.Summary, EstimatedMinutes: strconv.Itoa(v.EstimatedMinutes),
-				Tags: strings.Join(v.TagList(), ", "), Prerequisites: strings.Join(v.PrerequisiteList(), ", ")}
+				Tags: strings.Join(v.TagList(), ", "), Prerequisites: strings.Join(v.PrerequisiteList(), ", "),
+				Assessments: strings.Join(v.AssessmentList(), ", ")}
 			data["Forms"] = forms
 		}
 		var rows []problemRow
@@ -299,9 +301,19 @@ func (s *Server) draftEdit(c *fiber.Ctx, forms draftForms, key func(field string
 
 func (s *Server) draftInfoSave(c *fiber.Ctx) error {
 	form := &infoForm{Title: c.FormValue("title"), Summary: c.FormValue("summary"), EstimatedMinutes: strings.TrimSpace(c.FormValue("estimated_minutes")),
-		Tags: c.FormValue("tags"), Prerequisites: c.FormValue("prerequisites")}
-	in := courses.DraftInfo{Title: form.Title, Summary: form.Summary, Tags: courses.SplitList(form.Tags), Prerequisites: courses.SplitList(form.Prerequisites)}
+		Tags: c.FormValue("tags"), Prerequisites: c.FormValue("prerequisites"), Assessments: c.FormValue("assessments")}
+	in := courses.DraftInfo{Title: form.Title, Summary: form.Summary, Tags: courses.SplitList(form.Tags),
+		Prerequisites: courses.SplitList(form.Prerequisites), Assessments: courses.SplitList(form.Assessments)}
 	errs := fieldErrors(in.Check(), same)
+	if _, bad := errs["assessments"]; !bad {
+		msg, err := s.checkAssessments(c.UserContext(), in.Assessments)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			errs["assessments"] = msg
+		}
+	}
 	if form.EstimatedMinutes != "" {
 		n, err := strconv.Atoi(form.EstimatedMinutes)
 		if err != nil {
@@ -659,4 +671,23 @@ func (s *Server) courseImport(c *fiber.Ctx) error {
 	}
 	s.flash(c, "success", "Imported as a draft. Check it, then publish it.")
 	return c.Redirect(coursePath(course.Slug), http.StatusSeeOther)
+}
+
+// checkAssessments returns a message when a slug names neither a quiz nor a
+// role-play checklist. A copy of a course may require the original's quiz.
+func (s *Server) checkAssessments(ctx context.Context, slugs []string) (string, error) {
+	for _, slug := range slugs {
+		if _, err := s.quizzes.FindQuiz(ctx, slug); err == nil {
+			continue
+		} else if !store.IsNotFound(err) {
+			return "", err
+		}
+		if _, err := s.observations.FindChecklist(ctx, slug); err != nil {
+			if store.IsNotFound(err) {
+				return fmt.Sprintf("There is no quiz or role-play checklist %q.", slug), nil
+			}
+			return "", err
+		}
+	}
+	return "", nil
 }

@@ -148,6 +148,12 @@ func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form impo
 	if err != nil {
 		return err
 	}
+	var required []string // by the published version
+	if _, o, err := s.courses.PublishedOutline(ctx, course.Slug); err == nil {
+		required = o.Version.AssessmentList()
+	} else if !store.IsNotFound(err) {
+		return err
+	}
 	fType, fTag := strings.Clone(c.Query("type")), strings.Clone(c.Query("tag"))
 	types := typeChoices()
 	var tags []string
@@ -172,7 +178,7 @@ func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form impo
 	slices.Sort(tags)
 	return s.renderStatus(c, status, "bank/index", fiber.Map{"Title": "Question bank: " + course.Title, "Course": course,
 		"Rows": rows, "Total": len(list), "Types": types, "Tags": tags, "FilterType": fType, "FilterTag": fTag,
-		"Quizzes": quizzes, "Import": form, "Result": res, "Errors": errs, "MaxMB": MaxQuestionFile >> 20})
+		"Quizzes": quizzes, "Required": required, "Import": form, "Result": res, "Errors": errs, "MaxMB": MaxQuestionFile >> 20})
 }
 
 // bankImport runs a dry run (the default) or an import of pasted or
@@ -700,14 +706,14 @@ type bandRow struct{ Min, Text string }
 // quizForm is the quiz settings form as typed.
 type quizForm struct {
 	Slug, Title, DrawCount, DrawPerTag, PassMark, AttemptLimit, MinWait, TimeLimit, ReviewPolicy string
-	ShuffleQuestions, ShuffleOptions, Required                                                   bool
+	ShuffleQuestions, ShuffleOptions                                                             bool
 	Bands                                                                                        []bandRow
 }
 
 func quizFormOf(q assessments.QuizSettings) quizForm {
 	f := quizForm{Slug: q.Slug, Title: q.Title, DrawCount: strconv.Itoa(q.DrawCount), PassMark: num(q.PassMark),
 		AttemptLimit: strconv.Itoa(q.AttemptLimit), MinWait: strconv.Itoa(q.MinWaitMinutes), TimeLimit: strconv.Itoa(q.TimeLimitMinutes),
-		ReviewPolicy: q.ReviewPolicy, ShuffleQuestions: q.ShuffleQuestions, ShuffleOptions: q.ShuffleOptions, Required: q.Required}
+		ReviewPolicy: q.ReviewPolicy, ShuffleQuestions: q.ShuffleQuestions, ShuffleOptions: q.ShuffleOptions}
 	var lines []string
 	for tag, n := range q.DrawPerTag {
 		lines = append(lines, tag+": "+strconv.Itoa(n))
@@ -726,7 +732,7 @@ func parseQuizForm(c *fiber.Ctx) quizForm {
 		PassMark: strings.TrimSpace(c.FormValue("pass_mark")), AttemptLimit: strings.TrimSpace(c.FormValue("attempt_limit")),
 		MinWait: strings.TrimSpace(c.FormValue("min_wait_minutes")), TimeLimit: strings.TrimSpace(c.FormValue("time_limit_minutes")),
 		ReviewPolicy: c.FormValue("review_policy"), ShuffleQuestions: c.FormValue("shuffle_questions") == "on",
-		ShuffleOptions: c.FormValue("shuffle_options") == "on", Required: c.FormValue("required") == "on"}
+		ShuffleOptions: c.FormValue("shuffle_options") == "on"}
 	mins, texts := formList(c, "band_min"), formList(c, "band_text")
 	for i := range longest(mins, texts) {
 		f.Bands = append(f.Bands, bandRow{Min: strings.TrimSpace(at(mins, i)), Text: at(texts, i)})
@@ -739,7 +745,7 @@ func parseQuizForm(c *fiber.Ctx) quizForm {
 func (f quizForm) settings(courseSlug string) (assessments.QuizSettings, fieldMessages) {
 	errs := fieldMessages{}
 	q := assessments.QuizSettings{CourseSlug: courseSlug, Slug: f.Slug, Title: f.Title, ReviewPolicy: f.ReviewPolicy,
-		ShuffleQuestions: f.ShuffleQuestions, ShuffleOptions: f.ShuffleOptions, Required: f.Required}
+		ShuffleQuestions: f.ShuffleQuestions, ShuffleOptions: f.ShuffleOptions}
 	whole := func(field, s string, def int, msg string) int {
 		if s == "" {
 			return def

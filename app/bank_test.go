@@ -297,12 +297,11 @@ func TestQuizSettingsPage(t *testing.T) {
 	form.Set("draw_per_tag", "")
 	form["band_min"] = []string{"0", "80"}
 	form["band_text"] = []string{"Try again", "Well done"}
-	form.Set("required", "on")
 	if resp, body = c.post(path, form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save quiz: %d %s", resp.StatusCode, doc(t, body).Find(".form-errors").Text())
 	}
 	q, err := assessments.NewStore(ts.DB).FindQuiz(context.Background(), "six-cs-quiz")
-	if err != nil || q.PassMark != 80 || q.AttemptLimit != 2 || !q.Required || len(q.FeedbackBands) != 2 {
+	if err != nil || q.PassMark != 80 || q.AttemptLimit != 2 || len(q.FeedbackBands) != 2 {
 		t.Fatalf("saved quiz: %+v %v", q, err)
 	}
 

@@ -50,7 +50,7 @@ func TestGradingEssays(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustQuiz(t, ts, assessments.QuizSettings{Slug: "grading-essay", Title: "Written recovery", DrawCount: 1,
-		DrawPerTag: map[string]int{"grading-test": 1}, PassMark: 70, ReviewPolicy: assessments.ReviewNever, Required: true})
+		DrawPerTag: map[string]int{"grading-test": 1}, PassMark: 70, ReviewPolicy: assessments.ReviewNever})
 
 	learnerEmp, err := ts.People.FindEmployeeByNumber(ctx, inLine)
 	if err != nil {

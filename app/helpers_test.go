@@ -16,8 +16,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/app"
-	"github.com/serviceacademy/academy/assessments"
-	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store/storetest"
 )
@@ -36,25 +34,10 @@ type testServer struct {
 func mustServer(tb testing.TB, dialect string) *testServer {
 	tb.Helper()
 	db := storetest.MustOpen(tb, dialect)
-	s := people.NewStore(db)
-	if _, _, err := people.LoadDemo(context.Background(), s, demoPassword); err != nil {
+	if _, _, err := app.LoadDemo(context.Background(), db, demoPassword); err != nil {
 		tb.Fatalf("demo: %v", err)
 	}
-	t := true
-	list, _, err := s.ListEmployees(context.Background(), people.EmployeeFilter{Active: &t, OrderByNumber: true, Limit: 1000})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ids := make([]int64, len(list))
-	for i, e := range list {
-		ids[i] = e.ID
-	}
-	if err := courses.NewStore(db).LoadDemo(context.Background(), ids); err != nil {
-		tb.Fatalf("demo learning: %v", err)
-	}
-	if err := assessments.LoadDemo(context.Background(), db, ids); err != nil {
-		tb.Fatalf("demo assessments: %v", err)
-	}
+	s := people.NewStore(db)
 	a, err := app.New(app.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://localhost", Version: "test", Demo: true})
 	if err != nil {
 		tb.Fatalf("app.New: %v", err)

@@ -54,12 +54,17 @@ func (s *Server) courseShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	quizzes, err := s.courseQuizzes(c.UserContext(), p.Employee.ID, course.Slug)
+	required := cp.Outline.Version.AssessmentList()
+	quizzes, err := s.courseQuizzes(c.UserContext(), p.Employee.ID, course.Slug, required)
+	if err != nil {
+		return err
+	}
+	roleplays, err := s.courseRoleplays(c.UserContext(), p.Employee.ID, course.Slug, required)
 	if err != nil {
 		return err
 	}
 	return s.render(c, "learn/course", fiber.Map{"Title": cp.Outline.Version.Title, "P": cp, "Missing": missing,
-		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes})
+		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes, "Roleplays": roleplays})
 }
 
 // lessonShow opens a lesson: it starts the course (fixing the version) on

@@ -746,11 +746,26 @@ type courseQuiz struct {
 	InProgress bool
 }
 
-// courseQuizzes lists the course's quizzes with the employee's results, for the course page.
-func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug string) ([]courseQuiz, error) {
+// courseQuizzes lists the course's quizzes with the employee's results, for
+// the course page; required are the assessment slugs the learner's version
+// of the course lists.
+func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug string, required []string) ([]courseQuiz, error) {
 	list, err := s.quizzes.QuizzesForCourse(ctx, courseSlug)
-	if err != nil || len(list) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	for _, slug := range required { // a copied course may require the original's quiz
+		if slices.ContainsFunc(list, func(q *assessments.Quiz) bool { return q.Slug == slug }) {
+			continue
+		}
+		if q, err := s.quizzes.FindQuiz(ctx, slug); err == nil {
+			list = append(list, q)
+		} else if !store.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	if len(list) == 0 {
+		return nil, nil
 	}
 	attempts, err := s.quizzes.ListAttempts(ctx, employeeID)
 	if err != nil {
@@ -758,7 +773,7 @@ func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug
 	}
 	out := make([]courseQuiz, len(list))
 	for i, q := range list {
-		cq := courseQuiz{Title: q.Title, URL: quizBase(courseSlug, q.Slug), Required: q.Required}
+		cq := courseQuiz{Title: q.Title, URL: quizBase(q.CourseSlug, q.Slug), Required: slices.Contains(required, q.Slug)}
 		best := -1.0
 		for _, a := range attempts {
 			if a.Quiz != q.Slug {
@@ -780,5 +795,66 @@ func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug
 		}
 		out[i] = cq
 	}
+	return out, nil
+}
+
+// courseRoleplay is one role-play checklist on a course page with the
+// employee's latest signed-off observation on it.
+type courseRoleplay struct {
+	Slug, Title  string
+	Required     bool
+	Observed     bool
+	Passed       bool
+	Score        string // percent of the latest result
+	ReobserveDue string // after a failure
+	SelfURL      string
+}
+
+// courseRoleplays lists the role-plays of the course that the learner's
+// version requires, with where they stand; others of the course follow.
+func (s *Server) courseRoleplays(ctx context.Context, employeeID int64, courseSlug string, required []string) ([]courseRoleplay, error) {
+	all, err := s.observations.ListChecklists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []courseRoleplay
+	for _, cl := range all {
+		if cl.CourseSlug != courseSlug && !slices.Contains(required, cl.Slug) {
+			continue
+		}
+		out = append(out, courseRoleplay{Slug: cl.Slug, Title: cl.Title, Required: slices.Contains(required, cl.Slug),
+			SelfURL: "/me/self-assessment/" + url.PathEscape(cl.Slug)})
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	history, err := s.observations.History(ctx, employeeID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, o := range history { // newest first
+			if o.ChecklistSlug != out[i].Slug || o.Status != assessments.ObservationSignedOff {
+				continue
+			}
+			out[i].Observed, out[i].Passed = true, o.Passed != nil && *o.Passed
+			if o.Score != nil {
+				out[i].Score = percent(o.Score)
+			}
+			if !out[i].Passed && o.ReobserveDue != nil {
+				out[i].ReobserveDue = *o.ReobserveDue
+			}
+			break
+		}
+	}
+	slices.SortStableFunc(out, func(a, b courseRoleplay) int {
+		if a.Required != b.Required {
+			if a.Required {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
 	return out, nil
 }

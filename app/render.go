@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -85,7 +86,14 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
-	return c.Status(status).Render(name, data, "layouts/main")
+	// The page is rendered on its own first: the engine's {{embed}} would
+	// swallow a failing page's error and send half a page.
+	var body bytes.Buffer
+	if err := s.views.Render(&body, name, data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	data["Body"] = template.HTML(body.String())
+	return c.Status(status).Render("layouts/main", data)
 }
 
 func templateFuncs() template.FuncMap {
@@ -128,6 +136,7 @@ func templateFuncs() template.FuncMap {
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
 		"join":    strings.Join,
+		"inList":  func(s string, list []string) bool { return slices.Contains(list, s) },
 		"mulMB":   func(mb int) int { return mb << 20 },
 		"pathEsc": url.PathEscape,
 		"itoa":    strconv.Itoa,

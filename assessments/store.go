@@ -79,7 +79,6 @@ type QuizSettings struct {
 	TimeLimitMinutes int // 0 means no time limit
 	ReviewPolicy     string
 	FeedbackBands    []FeedbackBand
-	Required         bool // passing it is required to complete the course
 }
 
 // Quiz is a saved quiz.
@@ -199,7 +198,6 @@ type quizRow struct {
 	TimeLimitMinutes int       `bun:",notnull"`
 	ReviewPolicy     string    `bun:",notnull"`
 	FeedbackBands    string    `bun:",notnull"` // JSON array of FeedbackBand, or ""
-	Required         bool      `bun:",notnull"`
 	CreatedAt        time.Time `bun:",notnull"`
 	UpdatedAt        time.Time `bun:",notnull"`
 }
@@ -209,7 +207,7 @@ func (r *quizRow) quiz() (*Quiz, error) {
 		CourseSlug: r.CourseSlug, Slug: r.Slug, Title: r.Title, DrawCount: r.DrawCount,
 		ShuffleQuestions: r.ShuffleQuestions, ShuffleOptions: r.ShuffleOptions, PassMark: r.PassMark,
 		AttemptLimit: r.AttemptLimit, MinWaitMinutes: r.MinWaitMinutes, TimeLimitMinutes: r.TimeLimitMinutes,
-		ReviewPolicy: r.ReviewPolicy, Required: r.Required,
+		ReviewPolicy: r.ReviewPolicy,
 	}}
 	if r.DrawPerTag != "" {
 		if err := json.Unmarshal([]byte(r.DrawPerTag), &q.DrawPerTag); err != nil {
@@ -234,7 +232,7 @@ func (s *Store) SaveQuiz(ctx context.Context, q QuizSettings) (*Quiz, error) {
 	row := &quizRow{CourseSlug: q.CourseSlug, Slug: q.Slug, Title: q.Title, DrawCount: q.DrawCount,
 		ShuffleQuestions: q.ShuffleQuestions, ShuffleOptions: q.ShuffleOptions, PassMark: q.PassMark,
 		AttemptLimit: q.AttemptLimit, MinWaitMinutes: q.MinWaitMinutes, TimeLimitMinutes: q.TimeLimitMinutes,
-		ReviewPolicy: q.ReviewPolicy, Required: q.Required}
+		ReviewPolicy: q.ReviewPolicy}
 	if len(q.DrawPerTag) > 0 {
 		b, _ := json.Marshal(q.DrawPerTag)
 		row.DrawPerTag = string(b)
@@ -252,7 +250,7 @@ func (s *Store) SaveQuiz(ctx context.Context, q QuizSettings) (*Quiz, error) {
 		Set("shuffle_options = EXCLUDED.shuffle_options, pass_mark = EXCLUDED.pass_mark").
 		Set("attempt_limit = EXCLUDED.attempt_limit, min_wait_minutes = EXCLUDED.min_wait_minutes").
 		Set("time_limit_minutes = EXCLUDED.time_limit_minutes, review_policy = EXCLUDED.review_policy").
-		Set("feedback_bands = EXCLUDED.feedback_bands, required = EXCLUDED.required, updated_at = EXCLUDED.updated_at").
+		Set("feedback_bands = EXCLUDED.feedback_bands, updated_at = EXCLUDED.updated_at").
 		Exec(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("save quiz %q: %w", q.Slug, err)
@@ -301,31 +299,6 @@ func (s *Store) QuizzesForCourse(ctx context.Context, courseSlug string) ([]*Qui
 		list = append(list, q)
 	}
 	return list, nil
-}
-
-// PassedQuizzes is the completion hook for quizzes: it reports whether
-// employeeID has a passed attempt at every required quiz of the course, and
-// names (by title) the required quizzes not passed yet. A course without
-// required quizzes is passed. db may be the transaction that just scored an
-// attempt.
-func PassedQuizzes(ctx context.Context, db bun.IDB, employeeID int64, courseSlug string) (bool, []string, error) {
-	var rows []struct {
-		Title  string
-		Passed bool
-	}
-	err := db.NewSelect().TableExpr("quizzes AS qz").ColumnExpr("qz.title").
-		ColumnExpr("EXISTS (SELECT 1 FROM attempts AS at WHERE at.quiz_id = qz.id AND at.employee_id = ? AND at.passed = ?) AS passed", employeeID, true).
-		Where("qz.course_slug = ? AND qz.required = ?", courseSlug, true).OrderExpr("qz.title, qz.id").Scan(ctx, &rows)
-	if err != nil {
-		return false, nil, err
-	}
-	var outstanding []string
-	for _, r := range rows {
-		if !r.Passed {
-			outstanding = append(outstanding, r.Title)
-		}
-	}
-	return len(outstanding) == 0, outstanding, nil
 }
 
 // cachedQuestions returns the parsed questions of the row ids (versions never

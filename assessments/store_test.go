@@ -115,7 +115,7 @@ func seedBank(t *testing.T, s *assessments.Store, qs []assessments.Question) {
 // quizSettings are valid settings drawing n questions from the demo bank.
 func quizSettings(slug string, n int) assessments.QuizSettings {
 	return assessments.QuizSettings{CourseSlug: bankCourse, Slug: slug, Title: "Quiz " + slug, DrawCount: n, PassMark: 70,
-		ReviewPolicy: assessments.ReviewNever, Required: true}
+		ReviewPolicy: assessments.ReviewNever}
 }
 
 func mustSaveQuiz(t *testing.T, s *assessments.Store, qs assessments.QuizSettings) *assessments.Quiz {

@@ -132,10 +132,12 @@ type DraftInfo struct {
 	EstimatedMinutes int
 	Tags             []string
 	Prerequisites    []string
+	Assessments      []string // quiz and role-play checklist slugs to pass; the web layer checks they exist
 }
 
 // Check tidies the input and returns every problem, each an Invalid error
-// naming its field (title, summary, estimated_minutes, tags, prerequisites).
+// naming its field (title, summary, estimated_minutes, tags, prerequisites,
+// assessments).
 func (in *DraftInfo) Check() []*store.Error {
 	in.Title = strings.Join(strings.Fields(in.Title), " ")
 	in.Summary = strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(in.Summary))
@@ -164,6 +166,15 @@ func (in *DraftInfo) Check() []*store.Error {
 	for _, p := range in.Prerequisites {
 		if !ValidSlug(p) {
 			errs = append(errs, store.FieldError("prerequisites", "%q is not a course's short name (such as six-cs).", p))
+			break
+		}
+	}
+	if in.Assessments == nil {
+		in.Assessments = []string{}
+	}
+	for _, a := range in.Assessments {
+		if !ValidSlug(a) {
+			errs = append(errs, store.FieldError("assessments", "%q is not a quiz's or role-play's short name (such as six-cs-quiz).", a))
 			break
 		}
 	}
@@ -532,7 +543,8 @@ func (s *Store) UpdateDraftInfo(ctx context.Context, slug string, in DraftInfo) 
 		}
 		_, err = tx.NewUpdate().Model((*Version)(nil)).Set("title = ?", in.Title).Set("summary = ?", in.Summary).
 			Set("estimated_minutes = ?", in.EstimatedMinutes).Set("tags = ?", strings.Join(in.Tags, ",")).
-			Set("prerequisites = ?", strings.Join(in.Prerequisites, ",")).Where("id = ?", o.Version.ID).Exec(ctx)
+			Set("prerequisites = ?", strings.Join(in.Prerequisites, ",")).Set("assessments = ?", strings.Join(in.Assessments, ",")).
+			Where("id = ?", o.Version.ID).Exec(ctx)
 		return err
 	})
 }

@@ -511,8 +511,22 @@ func TestAcknowledgeCompletesMissionCourse(t *testing.T) {
 				t.Fatalf("lesson %s: complete=%v %v (%+v)", l.Slug, done, err, comp)
 			}
 		}
+		// The course also lists its quiz: the hook (the assessments, in the
+		// app) says whether it is passed.
+		quizPassed := false
+		s.AssessmentsPassed = func(ctx context.Context, db bun.IDB, employeeID int64, v *courses.Version) (bool, []string, error) {
+			if quizPassed {
+				return true, nil, nil
+			}
+			return false, v.AssessmentList(), nil
+		}
+		done, err := s.AcknowledgeAndComplete(ctx, amy, ids(mustPromises(t, s)), nil)
+		if err != nil || done {
+			t.Fatalf("acknowledged with the quiz outstanding: completed=%v %v", done, err)
+		}
+		quizPassed = true
 		var hooked bool
-		done, err := s.AcknowledgeAndComplete(ctx, amy, ids(mustPromises(t, s)), func(ctx context.Context, tx bun.IDB, en *courses.Enrolment, at time.Time) error {
+		done, err = s.AcknowledgeAndComplete(ctx, amy, ids(mustPromises(t, s)), func(ctx context.Context, tx bun.IDB, en *courses.Enrolment, at time.Time) error {
 			hooked = true
 			return nil
 		})
