@@ -21,6 +21,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // time zones in the static binary, whatever the host has
 
 	"github.com/uptrace/bun"
 

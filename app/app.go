@@ -242,13 +242,19 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 }
 
 // assessmentsPassed is the courses' completion hook: every assessment a
-// course version lists (quiz or role-play checklist slugs) must be passed.
-func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, employeeID int64, v *courses.Version) (bool, []string, error) {
+// course version lists (quiz or role-play checklist slugs) must be passed,
+// since the enrolment's AssessmentsFrom when the course is taken again.
+func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.Enrolment, v *courses.Version) (bool, []string, error) {
+	employeeID := en.EmployeeID
+	var since time.Time // a course taken again counts only the new results
+	if en.AssessmentsFrom != nil {
+		since = *en.AssessmentsFrom
+	}
 	var outstanding []string
 	for _, slug := range v.AssessmentList() {
 		quiz, err := s.quizzes.FindQuiz(ctx, slug)
 		if err == nil {
-			ok, err := s.quizzes.QuizPassed(ctx, db, employeeID, quiz.ID)
+			ok, err := s.quizzes.QuizPassed(ctx, db, employeeID, quiz.ID, since)
 			if err != nil {
 				return false, nil, err
 			}
@@ -259,7 +265,7 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, employeeID i
 		} else if !store.IsNotFound(err) {
 			return false, nil, err
 		}
-		ok, err := s.observations.ChecklistPassed(ctx, db, employeeID, slug)
+		ok, err := s.observations.ChecklistPassed(ctx, db, employeeID, slug, since)
 		if err != nil {
 			return false, nil, err
 		}

@@ -44,10 +44,11 @@ func (r promiseRow) blank() bool { return strings.TrimSpace(r.Text) == "" }
 // number keep their place after the numbered ones).
 func readCompanyForm(c *fiber.Ctx) companyForm {
 	f := companyForm{CompanyInput: courses.CompanyInput{
-		Name:    strings.Clone(c.FormValue("name")),
-		Mission: strings.Clone(c.FormValue("mission")),
-		Vision:  strings.Clone(c.FormValue("vision")),
-		Values:  strings.Clone(c.FormValue("values")),
+		Name:     strings.Clone(c.FormValue("name")),
+		Mission:  strings.Clone(c.FormValue("mission")),
+		Vision:   strings.Clone(c.FormValue("vision")),
+		Values:   strings.Clone(c.FormValue("values")),
+		TimeZone: strings.Clone(c.FormValue("timezone")),
 	}}
 	n, _ := strconv.Atoi(c.FormValue("promise_rows"))
 	n = min(max(n, 0), maxPromiseRows)
@@ -127,7 +128,7 @@ func (f *companyForm) renumber() {
 // formOf is the form showing what is stored.
 func formOf(p *courses.Profile) companyForm {
 	f := companyForm{CompanyInput: courses.CompanyInput{Name: p.Name, Mission: p.Mission, Vision: p.Vision,
-		Values: strings.Join(p.Values, "\n")}}
+		Values: strings.Join(p.Values, "\n"), TimeZone: p.TimeZone}}
 	for _, pr := range p.Promises {
 		f.Rows = append(f.Rows, promiseRow{ID: pr.ID, Text: pr.Text})
 	}

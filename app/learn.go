@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -55,11 +56,15 @@ func (s *Server) courseShow(c *fiber.Ctx) error {
 		return err
 	}
 	required := cp.Outline.Version.AssessmentList()
-	quizzes, err := s.courseQuizzes(c.UserContext(), p.Employee.ID, course.Slug, required)
+	var since time.Time // a course taken again to recertify counts only the new results
+	if cp.Enrolment != nil && cp.Enrolment.AssessmentsFrom != nil {
+		since = *cp.Enrolment.AssessmentsFrom
+	}
+	quizzes, err := s.courseQuizzes(c.UserContext(), p.Employee.ID, course.Slug, required, since)
 	if err != nil {
 		return err
 	}
-	roleplays, err := s.courseRoleplays(c.UserContext(), p.Employee.ID, course.Slug, required)
+	roleplays, err := s.courseRoleplays(c.UserContext(), p.Employee.ID, course.Slug, required, since)
 	if err != nil {
 		return err
 	}

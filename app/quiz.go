@@ -96,15 +96,27 @@ func quizRules(q *assessments.Quiz, used int) []string {
 	return rules
 }
 
-// quizAttempts returns the employee's attempts at quiz, oldest first.
-func (s *Server) quizAttempts(ctx context.Context, employeeID int64, quiz *assessments.Quiz) ([]assessments.AttemptSummary, error) {
+// quizRound is when the learner's current round of attempts began: the
+// start of a recertification retake of the course, else zero (every attempt
+// counts).
+func (s *Server) quizRound(ctx context.Context, employeeID int64, course *courses.Course) (time.Time, error) {
+	_, en, err := s.courses.VersionFor(ctx, employeeID, course)
+	if err != nil || en == nil || en.AssessmentsFrom == nil {
+		return time.Time{}, err
+	}
+	return *en.AssessmentsFrom, nil
+}
+
+// quizAttempts returns the employee's attempts at quiz in the round that
+// began at since, oldest first.
+func (s *Server) quizAttempts(ctx context.Context, employeeID int64, quiz *assessments.Quiz, since time.Time) ([]assessments.AttemptSummary, error) {
 	all, err := s.quizzes.ListAttempts(ctx, employeeID)
 	if err != nil {
 		return nil, err
 	}
 	var mine []assessments.AttemptSummary
 	for _, a := range all {
-		if a.Quiz == quiz.Slug {
+		if a.Quiz == quiz.Slug && (a.SubmittedAt == nil || !a.StartedAt.Before(since)) {
 			mine = append(mine, a)
 		}
 	}
@@ -123,7 +135,11 @@ func (s *Server) quizIntro(c *fiber.Ctx, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	attempts, err := s.quizAttempts(c.UserContext(), principal(c).Employee.ID, quiz)
+	since, err := s.quizRound(c.UserContext(), principal(c).Employee.ID, course)
+	if err != nil {
+		return err
+	}
+	attempts, err := s.quizAttempts(c.UserContext(), principal(c).Employee.ID, quiz, since)
 	if err != nil {
 		return err
 	}
@@ -173,7 +189,11 @@ func (s *Server) quizStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.quizzes.StartAttempt(c.UserContext(), quiz.ID, principal(c).Employee.ID)
+	since, err := s.quizRound(c.UserContext(), principal(c).Employee.ID, course)
+	if err != nil {
+		return err
+	}
+	a, err := s.quizzes.StartAttemptSince(c.UserContext(), quiz.ID, principal(c).Employee.ID, since)
 	if k := store.KindOf(err); err != nil && (k == store.Conflict || k == store.Invalid) {
 		return s.quizIntro(c, statusOf(k), store.MessageOf(err))
 	} else if err != nil {
@@ -749,7 +769,7 @@ type courseQuiz struct {
 // courseQuizzes lists the course's quizzes with the employee's results, for
 // the course page; required are the assessment slugs the learner's version
 // of the course lists.
-func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug string, required []string) ([]courseQuiz, error) {
+func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug string, required []string, since time.Time) ([]courseQuiz, error) {
 	list, err := s.quizzes.QuizzesForCourse(ctx, courseSlug)
 	if err != nil {
 		return nil, err
@@ -776,7 +796,7 @@ func (s *Server) courseQuizzes(ctx context.Context, employeeID int64, courseSlug
 		cq := courseQuiz{Title: q.Title, URL: quizBase(q.CourseSlug, q.Slug), Required: slices.Contains(required, q.Slug)}
 		best := -1.0
 		for _, a := range attempts {
-			if a.Quiz != q.Slug {
+			if a.Quiz != q.Slug || (a.SubmittedAt != nil && a.StartedAt.Before(since)) {
 				continue
 			}
 			cq.Attempts++
@@ -812,7 +832,7 @@ type courseRoleplay struct {
 
 // courseRoleplays lists the role-plays of the course that the learner's
 // version requires, with where they stand; others of the course follow.
-func (s *Server) courseRoleplays(ctx context.Context, employeeID int64, courseSlug string, required []string) ([]courseRoleplay, error) {
+func (s *Server) courseRoleplays(ctx context.Context, employeeID int64, courseSlug string, required []string, since time.Time) ([]courseRoleplay, error) {
 	all, err := s.observations.ListChecklists(ctx)
 	if err != nil {
 		return nil, err
@@ -834,7 +854,7 @@ func (s *Server) courseRoleplays(ctx context.Context, employeeID int64, courseSl
 	}
 	for i := range out {
 		for _, o := range history { // newest first
-			if o.ChecklistSlug != out[i].Slug || o.Status != assessments.ObservationSignedOff {
+			if o.ChecklistSlug != out[i].Slug || o.Status != assessments.ObservationSignedOff || o.SignedOffAt == nil || o.SignedOffAt.Before(since) {
 				continue
 			}
 			out[i].Observed, out[i].Passed = true, o.Passed != nil && *o.Passed

@@ -125,11 +125,18 @@ func (s *Store) FindAttempt(ctx context.Context, attemptID, employeeID int64) (*
 // holds too few questions for the draw. Concurrent starts never exceed the
 // attempt limit.
 func (s *Store) StartAttempt(ctx context.Context, quizID, employeeID int64) (*Attempt, error) {
+	return s.StartAttemptSince(ctx, quizID, employeeID, time.Time{})
+}
+
+// StartAttemptSince is StartAttempt counting only the attempts started at or
+// after since against the limit and the wait (a course taken again to
+// recertify starts a new round of attempts); zero counts them all.
+func (s *Store) StartAttemptSince(ctx context.Context, quizID, employeeID int64, since time.Time) (*Attempt, error) {
 	for try := 1; ; try++ {
 		var a *Attempt
 		err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			a, err = s.startAttempt(ctx, tx, quizID, employeeID)
+			a, err = s.startAttempt(ctx, tx, quizID, employeeID, since)
 			return err
 		})
 		switch {
@@ -144,19 +151,23 @@ func (s *Store) StartAttempt(ctx context.Context, quizID, employeeID int64) (*At
 	}
 }
 
-func (s *Store) startAttempt(ctx context.Context, tx bun.IDB, quizID, employeeID int64) (*Attempt, error) {
+func (s *Store) startAttempt(ctx context.Context, tx bun.IDB, quizID, employeeID int64, since time.Time) (*Attempt, error) {
 	quiz, err := findQuizByID(ctx, tx, quizID)
 	if err != nil {
 		return nil, err
 	}
-	var prev []Attempt
-	if err := tx.NewSelect().Model(&prev).Column("id", "number", "submitted_at").
+	var all []Attempt
+	if err := tx.NewSelect().Model(&all).Column("id", "number", "started_at", "submitted_at").
 		Where("quiz_id = ? AND employee_id = ?", quizID, employeeID).OrderExpr("number").Scan(ctx); err != nil {
 		return nil, err
 	}
-	for _, p := range prev {
+	var prev []Attempt // of this round
+	for _, p := range all {
 		if p.SubmittedAt == nil {
 			return loadAttempt(ctx, tx, p.ID, nil, false)
+		}
+		if !p.StartedAt.Before(since) {
+			prev = append(prev, p)
 		}
 	}
 	if quiz.AttemptLimit > 0 && len(prev) >= quiz.AttemptLimit {
@@ -164,9 +175,11 @@ func (s *Store) startAttempt(ctx context.Context, tx bun.IDB, quizID, employeeID
 	}
 	now := s.Now().UTC()
 	number := 1
+	if len(all) > 0 {
+		number = all[len(all)-1].Number + 1
+	}
 	if len(prev) > 0 {
 		last := prev[len(prev)-1]
-		number = last.Number + 1
 		if next := last.SubmittedAt.Add(time.Duration(quiz.MinWaitMinutes) * time.Minute); now.Before(next) {
 			wait := int(math.Ceil(next.Sub(now).Minutes()))
 			return nil, store.Errorf(store.Conflict, "You can start your next attempt in %d minute%s.", wait, plural(wait))

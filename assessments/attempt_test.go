@@ -568,12 +568,12 @@ func TestGradeEssay(t *testing.T) {
 		qs := quizSettings("essay", 2)
 		qs.PassMark = 75
 		qz := mustSaveQuiz(t, s, qs)
-		if ok, err := s.QuizPassed(ctx, db, emp, qz.ID); err != nil || ok {
+		if ok, err := s.QuizPassed(ctx, db, emp, qz.ID, time.Time{}); err != nil || ok {
 			t.Fatalf("before: %v %v", ok, err)
 		}
 		var hookPassed []bool
 		onScored := func(ctx context.Context, tx bun.IDB, a *assessments.Attempt) error {
-			ok, err := s.QuizPassed(ctx, tx, a.EmployeeID, qz.ID)
+			ok, err := s.QuizPassed(ctx, tx, a.EmployeeID, qz.ID, time.Time{})
 			hookPassed = append(hookPassed, ok)
 			return err
 		}
@@ -611,7 +611,7 @@ func TestGradeEssay(t *testing.T) {
 		if !slices.Equal(hookPassed, []bool{false, false, true}) {
 			t.Fatalf("onScored saw passed = %v", hookPassed)
 		}
-		if ok, err := s.QuizPassed(ctx, db, emp, qz.ID); err != nil || !ok {
+		if ok, err := s.QuizPassed(ctx, db, emp, qz.ID, time.Time{}); err != nil || !ok {
 			t.Fatalf("after: %v %v", ok, err)
 		}
 		stored, _ := s.FindAttempt(ctx, a.ID, emp)

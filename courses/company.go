@@ -21,10 +21,11 @@ import (
 
 // Keys of the company settings in the settings table.
 const (
-	SettingName    = "company.name"
-	SettingMission = "company.mission"
-	SettingVision  = "company.vision"
-	SettingValues  = "company.values" // one value per line
+	SettingName     = "company.name"
+	SettingMission  = "company.mission"
+	SettingVision   = "company.vision"
+	SettingValues   = "company.values"   // one value per line
+	SettingTimeZone = "company.timezone" // IANA name, such as Europe/London; dates on screen and due dates use it
 )
 
 // Limits of the company settings.
@@ -78,6 +79,8 @@ type companyLogo struct {
 // Profile is what the company says about itself.
 type Profile struct {
 	Name, Mission, Vision string
+	TimeZone              string         // IANA name; "" is UTC
+	Loc                   *time.Location // TimeZone loaded (UTC when unset or unknown)
 	Values                []string
 	Promises              []Promise // active, in order
 	HasLogo               bool
@@ -103,10 +106,10 @@ func (p *Profile) Company() Company {
 func (s *Store) CompanyProfile(ctx context.Context) (*Profile, error) {
 	var rows []people.SettingRow
 	if err := s.DB.NewSelect().Model(&rows).
-		Where("key IN (?)", bun.In([]string{SettingName, SettingMission, SettingVision, SettingValues})).Scan(ctx); err != nil {
+		Where("key IN (?)", bun.In([]string{SettingName, SettingMission, SettingVision, SettingValues, SettingTimeZone})).Scan(ctx); err != nil {
 		return nil, err
 	}
-	p := &Profile{Values: []string{}}
+	p := &Profile{Values: []string{}, Loc: time.UTC}
 	for _, r := range rows {
 		switch r.Key {
 		case SettingName:
@@ -117,6 +120,11 @@ func (s *Store) CompanyProfile(ctx context.Context) (*Profile, error) {
 			p.Vision = r.Value
 		case SettingValues:
 			p.Values = splitLines(r.Value)
+		case SettingTimeZone:
+			p.TimeZone = r.Value
+			if loc, err := time.LoadLocation(r.Value); err == nil && r.Value != "" {
+				p.Loc = loc
+			}
 		}
 	}
 	var err error
@@ -157,6 +165,8 @@ type CompanyInput struct {
 	Mission string // Markdown
 	Vision  string // Markdown
 	Values  string // one per line
+	// TimeZone is an IANA name such as Europe/London ("" keeps UTC).
+	TimeZone string
 }
 
 // Check tidies the input (trimmed name, Unix line ends, no blank value
@@ -183,6 +193,12 @@ func (in *CompanyInput) Check() []*store.Error {
 	if n := utf8.RuneCountInString(in.Vision); n > MaxStatementRunes {
 		add("vision", "The vision is %d characters long; the limit is %d.", n, MaxStatementRunes)
 	}
+	in.TimeZone = strings.TrimSpace(in.TimeZone)
+	if in.TimeZone != "" {
+		if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
+			add("timezone", "%q is not a time zone: use a name such as Europe/London or America/New_York.", in.TimeZone)
+		}
+	}
 	if len(values) > MaxValues {
 		add("values", "There are %d values; the limit is %d.", len(values), MaxValues)
 	} else {
@@ -198,7 +214,7 @@ func (in *CompanyInput) Check() []*store.Error {
 
 // SaveCompany stores the name, mission, vision and values. It returns the
 // names of the settings that changed ("name", "mission", "vision",
-// "values"), or the first problem as an Invalid error naming its field.
+// "values", "time zone"), or the first problem as an Invalid error naming its field.
 func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, error) {
 	defer s.ForgetCompany()
 	if errs := in.Check(); len(errs) > 0 {
@@ -207,6 +223,7 @@ func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, err
 	want := []struct{ label, key, value string }{
 		{"name", SettingName, in.Name}, {"mission", SettingMission, in.Mission},
 		{"vision", SettingVision, in.Vision}, {"values", SettingValues, in.Values},
+		{"time zone", SettingTimeZone, in.TimeZone},
 	}
 	var changed []string
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -217,7 +234,7 @@ func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, err
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
-			if err == nil && cur.Value == w.value {
+			if cur.Value == w.value { // an unset setting reads as ""
 				continue
 			}
 			if err := people.PutSetting(ctx, tx, w.key, w.value, s.Now()); err != nil {
@@ -605,6 +622,7 @@ func (s *Store) LoadDemoCompany(ctx context.Context) error {
 		if strings.TrimSpace(name) == "" {
 			settings[SettingName] = "Brightwater Services"
 		}
+		settings[SettingTimeZone] = "Europe/London"
 		for k, v := range settings {
 			if err := people.PutSetting(ctx, tx, k, v, now); err != nil {
 				return err
@@ -624,4 +642,14 @@ func (s *Store) LoadDemoCompany(ctx context.Context) error {
 		_, err = tx.NewInsert().Model(&ps).Exec(ctx)
 		return err
 	})
+}
+
+// Location returns the company's time zone (UTC when unset), for due dates
+// and for dates on screen.
+func (s *Store) Location(ctx context.Context) (*time.Location, error) {
+	p, err := s.CachedCompany(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.Loc, nil
 }

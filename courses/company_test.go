@@ -514,7 +514,7 @@ func TestAcknowledgeCompletesMissionCourse(t *testing.T) {
 		// The course also lists its quiz: the hook (the assessments, in the
 		// app) says whether it is passed.
 		quizPassed := false
-		s.AssessmentsPassed = func(ctx context.Context, db bun.IDB, employeeID int64, v *courses.Version) (bool, []string, error) {
+		s.AssessmentsPassed = func(ctx context.Context, db bun.IDB, en *courses.Enrolment, v *courses.Version) (bool, []string, error) {
 			if quizPassed {
 				return true, nil, nil
 			}

@@ -144,10 +144,14 @@ type Store struct {
 	DB  *bun.DB
 	Now func() time.Time
 	// AssessmentsPassed is the completion hook for assessments: it reports
-	// whether employeeID has passed every assessment the version requires, and
-	// names the ones outstanding. Nil means "none can be passed yet": a version
-	// that requires assessments is then never complete.
-	AssessmentsPassed func(ctx context.Context, db bun.IDB, employeeID int64, v *Version) (bool, []string, error)
+	// whether the enrolment's employee has passed every assessment the version
+	// requires (from the enrolment's AssessmentsFrom, when set), and names the
+	// ones outstanding. Nil means "none can be passed yet": a version that
+	// requires assessments is then never complete.
+	AssessmentsPassed func(ctx context.Context, db bun.IDB, en *Enrolment, v *Version) (bool, []string, error)
+	// CycleCompleted, when set, runs in the transaction that completed a
+	// programme cycle (after the cycle is stored complete).
+	CycleCompleted func(ctx context.Context, tx bun.IDB, c *Cycle) error
 
 	mu       sync.RWMutex
 	outlines map[int64]*Outline // published and retired versions never change: cached by id

@@ -24,6 +24,9 @@ type Enrolment struct {
 	StartedAt    time.Time  `bun:",notnull"`
 	LastLessonID *int64     `bun:"last_lesson_id"`
 	CompletedAt  *time.Time `bun:",nullzero"`
+	// AssessmentsFrom is set when the course is taken again to recertify:
+	// only assessments passed from then count.
+	AssessmentsFrom *time.Time `bun:",nullzero"`
 }
 
 type lessonDone struct {
@@ -85,6 +88,8 @@ func (s *Store) Start(ctx context.Context, employeeID int64, c *Course) (*Outlin
 		if en, err = currentEnrolment(ctx, s.DB, employeeID, c.ID); err != nil {
 			return nil, nil, err
 		}
+	} else if err := s.markStarted(ctx, s.DB, employeeID, c.Slug, en.StartedAt); err != nil {
+		return nil, nil, err
 	}
 	return o, en, nil
 }
@@ -162,7 +167,7 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 	required := o.Version.AssessmentList()
 	passed, outstanding := len(required) == 0, []string(nil)
 	if len(required) > 0 && s.AssessmentsPassed != nil {
-		if passed, outstanding, err = s.AssessmentsPassed(ctx, tx, en.EmployeeID, o.Version); err != nil {
+		if passed, outstanding, err = s.AssessmentsPassed(ctx, tx, en, o.Version); err != nil {
 			return Completion{}, false, err
 		}
 	}
@@ -195,6 +200,10 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 	}
 	en.CompletedAt = &now
 	s.forgetLearner(en.EmployeeID, en.CourseID, en.VersionID)
+	// The programmes that contain the course, in the same transaction.
+	if err := s.courseCompleted(ctx, tx, en, o.Version.Slug, now); err != nil {
+		return c, false, err
+	}
 	if onComplete != nil {
 		if err := onComplete(ctx, tx, en, now); err != nil {
 			return c, false, err
@@ -220,6 +229,9 @@ func (s *Store) CompleteLesson(ctx context.Context, en *Enrolment, lessonID int6
 		_, err := tx.NewInsert().Model(&lessonDone{EmployeeID: en.EmployeeID, LessonID: lessonID, CompletedAt: s.Now()}).
 			On("CONFLICT (employee_id, lesson_id) DO NOTHING").Exec(ctx)
 		if err != nil {
+			return err
+		}
+		if err := s.markStarted(ctx, tx, en.EmployeeID, o.Version.Slug, s.Now()); err != nil {
 			return err
 		}
 		c, justCompleted, err = s.UpdateCompletion(ctx, tx, en, onComplete)

@@ -1,0 +1,148 @@
+package courses
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/people"
+)
+
+// TickReport is what one run of the date-driven work changed.
+type TickReport struct {
+	Rules          *Evaluation
+	Recertified    int            // new cycles opened because the window opened
+	StatusChanges  map[Status]int // cycles whose status the clock changed, by new status
+	StatusesLooked int
+}
+
+// Changed reports whether the run changed anything.
+func (r *TickReport) Changed() bool {
+	return r.Rules.Assigned+r.Rules.Closed+r.Rules.Leavers+r.Recertified > 0 || len(r.StatusChanges) > 0
+}
+
+// String is the report for the log.
+func (r *TickReport) String() string {
+	return fmt.Sprintf("assigned %d, closed %d, leavers %d, recertifications %d, status changes %v",
+		r.Rules.Assigned, r.Rules.Closed, r.Rules.Leavers, r.Recertified, r.StatusChanges)
+}
+
+// Tick applies what the passing of time changes: audience rules
+// re-evaluated (joiners, movers, leavers), recertification cycles opened
+// when their window opens, and the status of every cycle whose status has
+// a date that has passed (due soon, overdue, expiring, expired). It is
+// idempotent: a second run at the same moment changes nothing. Run it from
+// one instance at a time (store.TryLease).
+func (s *Store) Tick(ctx context.Context) (*TickReport, error) {
+	rep := &TickReport{StatusChanges: map[Status]int{}}
+	var err error
+	if rep.Rules, err = s.EvaluateRules(ctx); err != nil {
+		return nil, fmt.Errorf("audience rules: %w", err)
+	}
+	loc, err := s.Location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if rep.Recertified, err = s.recertify(ctx, now, loc); err != nil {
+		return nil, fmt.Errorf("recertification: %w", err)
+	}
+	if err := s.refreshStatuses(ctx, now, loc, rep); err != nil {
+		return nil, fmt.Errorf("statuses: %w", err)
+	}
+	return rep, nil
+}
+
+// recertify opens the next cycle of each completed, newest cycle of an open
+// assignment whose recertification window has opened (RecertDays before
+// the expiry). The new cycle is due on the last day the old completion is
+// valid; a programme without a window reassigns at the expiry, due by its
+// own rule.
+func (s *Store) recertify(ctx context.Context, now time.Time, loc *time.Location) (int, error) {
+	var progs []*Programme
+	if err := s.DB.NewSelect().Model(&progs).Where("validity_months > 0 AND archived_at IS NULL").Scan(ctx); err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, p := range progs {
+		// The window opens RecertDays before the expiry: expiry <= now + days.
+		horizon := now.AddDate(0, 0, p.RecertDays)
+		err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var due []*Cycle
+			if err := tx.NewSelect().Model(&due).
+				Where("cy.programme_id = ? AND cy.closed_at IS NULL AND cy.completed_at IS NOT NULL AND cy.exempt_at IS NULL", p.ID).
+				Where("cy.expires_at IS NOT NULL AND cy.expires_at <= ?", horizon).
+				Where("NOT EXISTS (SELECT 1 FROM cycles AS n WHERE n.assignment_id = cy.assignment_id AND n.cycle > cy.cycle)").
+				Where("EXISTS (SELECT 1 FROM assignments AS a WHERE a.id = cy.assignment_id AND a.closed_at IS NULL)").
+				OrderExpr("cy.id").Scan(ctx); err != nil {
+				return err
+			}
+			if len(due) == 0 {
+				return nil
+			}
+			cur, err := findProgramme(ctx, tx, "id = ?", p.ID)
+			if err != nil {
+				return err
+			}
+			var dueOn func(c *Cycle) string
+			if p.RecertDays > 0 {
+				dueOn = func(c *Cycle) string { return c.ExpiresAt.In(loc).AddDate(0, 0, -1).Format(time.DateOnly) }
+			}
+			if err := s.openNextCycles(ctx, tx, cur, due, now, loc, dueOn); err != nil {
+				return err
+			}
+			nums, err := employeeNumbers(ctx, tx, cycleEmployees(due))
+			if err != nil {
+				return err
+			}
+			list := make([]string, 0, len(due))
+			for _, c := range due {
+				list = append(list, nums[c.EmployeeID])
+			}
+			total += len(due)
+			return people.Audit(ctx, tx, now, nil, "scheduler", "assignment.recertify", p.Slug,
+				fmt.Sprintf("%d new cycles: %s", len(due), joinNumbers(list)))
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// refreshStatuses recomputes the status of every open cycle whose status
+// could have changed by now (StatusUntil passed), in batches.
+func (s *Store) refreshStatuses(ctx context.Context, now time.Time, loc *time.Location, rep *TickReport) error {
+	for {
+		var list []*Cycle
+		if err := s.DB.NewSelect().Model(&list).Where("cy.status_until IS NOT NULL AND cy.status_until <= ?", now).
+			OrderExpr("cy.status_until, cy.id").Limit(1000).Scan(ctx); err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return nil
+		}
+		rep.StatusesLooked += len(list)
+		err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			for _, c := range list {
+				before := c.Status
+				c.setStatus(now, loc)
+				if c.Status != before {
+					rep.StatusChanges[c.Status]++
+				}
+				if _, err := tx.NewUpdate().Model(c).Column("status", "status_until").WherePK().Exec(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(list) < 1000 {
+			return nil
+		}
+	}
+}
