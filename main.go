@@ -259,6 +259,7 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 		return err
 	}
 	go pruneLoop(ctx, db, log)
+	go app.RunScheduler(ctx, db, log, 5*time.Minute)
 
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listen(o.addr) }()
@@ -404,7 +405,7 @@ func importEmployees(ctx context.Context, args []string, o *options, stdout, std
 	if err != nil {
 		return err
 	}
-	db, _, err := openLogged(ctx, o, stderr)
+	db, log, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
@@ -433,6 +434,16 @@ func importEmployees(ctx context.Context, args []string, o *options, stdout, std
 	}
 	fmt.Fprintf(stdout, "%d created, %d updated, %d unchanged, %d deactivated (%s)\n",
 		len(plan.Creates), len(plan.Updates), len(plan.Unchanged), len(plan.Deactivates), verb)
+	if dryRun {
+		return nil
+	}
+	ev, err := app.EvaluateRules(ctx, db, log)
+	if err != nil {
+		return fmt.Errorf("audience rules: %w", err)
+	}
+	if ev.Assigned+ev.Closed+ev.Leavers > 0 {
+		fmt.Fprintf(stdout, "audience rules: %d assigned, %d closed, %d leavers' assignments closed\n", ev.Assigned, ev.Closed, ev.Leavers)
+	}
 	return nil
 }
 

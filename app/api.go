@@ -177,6 +177,7 @@ func (s *Server) apiEmployeePut(c *fiber.Ctx) error {
 	res, err := s.people.SaveEmployee(c.UserContext(), in)
 	if err == nil {
 		s.sessions.forget(res.Employee.ID)
+		s.peopleChanged(c.UserContext())
 	}
 	if err != nil {
 		if store.KindOf(err) == store.Conflict {
@@ -230,6 +231,9 @@ func (s *Server) apiEmployeeImport(c *fiber.Ctx) error {
 		id, label := principal(c).actor()
 		plan, err = s.people.ApplyImport(c.UserContext(), body, opt, id, label)
 		s.sessions.forget(0)
+		if err == nil && plan.OK() {
+			s.peopleChanged(c.UserContext())
+		}
 	}
 	if err != nil {
 		return err

@@ -90,7 +90,11 @@ func (s *Server) importApply(c *fiber.Ctx) error {
 	if err := s.people.DeleteImportBatch(c.UserContext(), b.ID); err != nil {
 		return err
 	}
-	s.flash(c, "success", fmt.Sprintf("Import applied: %d created, %d updated, %d unchanged, %d deactivated.",
-		len(plan.Creates), len(plan.Updates), len(plan.Unchanged), len(plan.Deactivates)))
+	msg := fmt.Sprintf("Import applied: %d created, %d updated, %d unchanged, %d deactivated.",
+		len(plan.Creates), len(plan.Updates), len(plan.Unchanged), len(plan.Deactivates))
+	if more := s.peopleChanged(c.UserContext()); more != "" {
+		msg += " " + more
+	}
+	s.flash(c, "success", msg)
 	return c.Redirect("/people?status=all", http.StatusSeeOther)
 }

@@ -388,12 +388,18 @@ func (s *Server) saveEmployeeForm(c *fiber.Ctx, in people.EmployeeInput, existin
 	if err := people.Audit(c.UserContext(), s.cfg.DB, s.people.Now(), id, label, action, res.Employee.Number, detail); err != nil {
 		return err
 	}
+	more := ""
+	if res.Created || len(res.Changed) > 0 {
+		if more = s.peopleChanged(c.UserContext()); more != "" {
+			more = " " + more
+		}
+	}
 	if res.Created {
-		s.flash(c, "success", res.Employee.Name()+" has been added.")
+		s.flash(c, "success", res.Employee.Name()+" has been added."+more)
 	} else if len(res.Changed) == 0 {
 		s.flash(c, "info", "Nothing changed.")
 	} else {
-		s.flash(c, "success", "Saved changes to "+strings.Join(res.Changed, ", ")+".")
+		s.flash(c, "success", "Saved changes to "+strings.Join(res.Changed, ", ")+"."+more)
 	}
 	return c.Redirect("/people/"+url.PathEscape(res.Employee.Number), http.StatusSeeOther)
 }
@@ -411,6 +417,7 @@ func (s *Server) setActive(c *fiber.Ctx, active bool) error {
 		return err
 	}
 	s.sessions.forget(e.ID)
+	s.peopleChanged(c.UserContext())
 	action, msg := "employee.reactivate", e.Name()+" is active again."
 	if !active {
 		action, msg = "employee.deactivate", e.Name()+" has been deactivated: their record and history are kept and they can no longer sign in."
