@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -13,136 +14,456 @@ import (
 )
 
 // LoadDemo fills an empty database with the demo organisation: its people,
-// company text, learning history, quiz attempts and role-play observations,
-// written through the same stores and completion hooks as the pages, so a
-// course is complete in the demo only when its lessons, quiz and role-play
-// are. On a database that already has people it writes nothing and returns
-// loaded=false with the logins.
+// company text, and a year and more of history — programmes assigned by
+// audience rules, courses read, quizzes taken, role-plays observed,
+// recertifications — written through the same stores, hooks and scheduler
+// as the pages, with the clock set to each moment, so every status the
+// product knows appears: completed, expiring, expired, overdue, due soon,
+// in progress, not started, extended. On a database that already has
+// people it writes nothing and returns loaded=false with the logins.
 func LoadDemo(ctx context.Context, db *bun.DB, password string) (info *people.DemoInfo, loaded bool, err error) {
 	s := newServer(Config{DB: db})
 	if info, loaded, err = people.LoadDemo(ctx, s.people, password); err != nil || !loaded {
 		return info, loaded, err
 	}
-	ids, err := s.demoEmployees(ctx)
+	builtins, err := courses.Builtin()
 	if err != nil {
 		return nil, false, err
 	}
+	if _, err := s.courses.SyncBuiltins(ctx, builtins); err != nil {
+		return nil, false, err
+	}
+	if err := s.courses.LoadDemoCompany(ctx); err != nil {
+		return nil, false, err
+	}
+	s.courses.ForgetCompany()
 	if err := s.quizzes.SyncBuiltinBanks(ctx); err != nil {
 		return nil, false, err
 	}
 	if err := s.observations.SyncBuiltinChecklists(ctx); err != nil {
 		return nil, false, err
 	}
-	if err := s.courses.LoadDemo(ctx, ids); err != nil {
-		return nil, false, fmt.Errorf("demo learning: %w", err)
+	d, err := newDemoHistory(ctx, s)
+	if err != nil {
+		return nil, false, err
 	}
-	if err := s.demoAssessments(ctx, ids); err != nil {
-		return nil, false, fmt.Errorf("demo assessments: %w", err)
+	defer s.clockAt(time.Time{})()
+	if err := d.run(ctx); err != nil {
+		return nil, false, fmt.Errorf("demo history: %w", err)
 	}
 	return info, true, nil
 }
 
-// demoEmployees returns the active employees' ids by employee number.
-func (s *Server) demoEmployees(ctx context.Context) ([]int64, error) {
-	t := true
-	list, _, err := s.people.ListEmployees(ctx, people.EmployeeFilter{Active: &t, OrderByNumber: true, Limit: 100_000})
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(list))
-	for i, e := range list {
-		ids[i] = e.ID
-	}
-	return ids, nil
+// demoPerson is what the demo history needs of an employee.
+type demoPerson struct {
+	ID         int64
+	Number     string
+	Department string
+	ManagerID  *int64
 }
 
-// demoAssessments: whoever has read every lesson of a course takes its
-// quiz (most pass at the first go, some at the second, some not yet) and,
-// where the course has a role-play, is observed by their manager (most
-// pass; some fail on a critical item and are due a re-observation), each
-// result deciding the course's completion as it would on the pages.
-func (s *Server) demoAssessments(ctx context.Context, ids []int64) error {
-	var mgr []struct {
-		ID        int64
-		ManagerID *int64
-	}
-	if err := s.cfg.DB.NewSelect().TableExpr("employees").Column("id", "manager_id").Scan(ctx, &mgr); err != nil {
-		return err
-	}
-	managers := make(map[int64]int64, len(mgr))
-	for _, r := range mgr {
-		if r.ManagerID != nil {
-			managers[r.ID] = *r.ManagerID
+// demoHistory plays the demo's timeline.
+type demoHistory struct {
+	s      *Server
+	now    time.Time
+	people []demoPerson // active, by number
+	events []demoEvent
+}
+
+// demoEvent is one thing that happens at a moment of the timeline.
+type demoEvent struct {
+	at time.Time
+	n  int // keeps events at the same moment in the order they were added
+	do func(ctx context.Context) error
+}
+
+func newDemoHistory(ctx context.Context, s *Server) (*demoHistory, error) {
+	d := &demoHistory{s: s, now: time.Now().UTC().Truncate(time.Minute)}
+	err := s.cfg.DB.NewSelect().TableExpr("employees AS e").ColumnExpr("e.id, e.number, e.manager_id").
+		ColumnExpr("COALESCE(dp.name, '') AS department").
+		Join("LEFT JOIN departments AS dp ON dp.id = e.department_id").
+		Where("e.active").OrderExpr("e.number").Scan(ctx, &d.people)
+	return d, err
+}
+
+// day is the moment n days from now (negative: in the past), at 09:30 plus minutes.
+func (d *demoHistory) day(n int, minutes int) time.Time {
+	return d.now.AddDate(0, 0, n).Truncate(24 * time.Hour).Add(9*time.Hour + 30*time.Minute + time.Duration(minutes)*time.Minute)
+}
+
+func (d *demoHistory) at(t time.Time, do func(ctx context.Context) error) {
+	d.events = append(d.events, demoEvent{at: t, n: len(d.events), do: do})
+}
+
+func (d *demoHistory) in(dept string) []demoPerson {
+	var out []demoPerson
+	for _, p := range d.people {
+		if p.Department == dept {
+			out = append(out, p)
 		}
 	}
-	for i, id := range ids {
-		progress, err := s.courses.Progress(ctx, id)
+	return out
+}
+
+// demoProgrammes are the programmes of the demo, each assigned by a rule.
+func demoProgrammes() []courses.ProgrammeInput {
+	c := func(slug string, required bool) courses.ProgrammeCourseInput {
+		return courses.ProgrammeCourseInput{Slug: slug, Required: required}
+	}
+	return []courses.ProgrammeInput{
+		{Slug: "induction", Title: "Induction: Mission, Vision and Service Promise",
+			Description: "Everyone starts here: what we stand for, and the promises every customer can hold us to.",
+			Due:         courses.DueRule{Kind: courses.DueAfterHire, Days: 30}, ValidityMonths: 24, RecertDays: 60,
+			Courses: []courses.ProgrammeCourseInput{c(courses.MissionCourse, true), c("six-cs", false)}},
+		{Slug: "field-service-excellence", Title: "Field Service Excellence",
+			Description: "For engineers in customers' homes: recovering a failed visit, and keeping the times we give.",
+			Due:         courses.DueRule{Kind: courses.DueAfterAssignment, Days: 60}, ValidityMonths: 12, RecertDays: 30, ShowScore: true,
+			Courses: []courses.ProgrammeCourseInput{c(courses.MissionCourse, true), c("service-recovery", true), c("promises-timelines", true), c("internal-customer", false)}},
+		{Slug: "front-desk-excellence", Title: "Front Desk Service Excellence",
+			Description: "For the people customers meet first: putting things right on the spot, and handing over without dropping the ball.",
+			Due:         courses.DueRule{Kind: courses.DueAfterAssignment, Days: 60}, ValidityMonths: 12, RecertDays: 30,
+			Courses: []courses.ProgrammeCourseInput{c(courses.MissionCourse, true), c("service-recovery", true), c("internal-customer", false)}},
+		{Slug: "contact-centre-excellence", Title: "Contact Centre Excellence",
+			Description: "For advisors on the phone: resolution times, irate callers, and the customer's whole history.",
+			Due:         courses.DueRule{Kind: courses.DueAfterAssignment, Days: 30}, ValidityMonths: 12, RecertDays: 30,
+			Courses: []courses.ProgrammeCourseInput{c(courses.MissionCourse, true), c("promises-timelines", true), c("empathy-difficult-customers", true), c("customer-world", false)}},
+	}
+}
+
+// run schedules the timeline and plays it in order.
+func (d *demoHistory) run(ctx context.Context) error {
+	progs := demoProgrammes()
+	depts := map[string]string{"field-service-excellence": "Field Service", "front-desk-excellence": "Front Desk",
+		"contact-centre-excellence": "Contact Centre"}
+	created := map[string]int{"induction": -400, "field-service-excellence": -400, "front-desk-excellence": -120, "contact-centre-excellence": -20}
+	ceo := d.people[0].ID
+	for _, p := range progs {
+		p := p
+		d.at(d.day(created[p.Slug], 0), func(ctx context.Context) error {
+			if _, err := d.s.courses.CreateProgramme(ctx, p, nil, "demo"); err != nil {
+				return fmt.Errorf("programme %s: %w", p.Slug, err)
+			}
+			var a courses.Audience
+			if dept, ok := depts[p.Slug]; ok {
+				id, err := d.departmentID(ctx, dept)
+				if err != nil {
+					return err
+				}
+				a.DepartmentID = &id
+			} else {
+				a.ManagerID = &ceo // everyone below the chief executive
+			}
+			_, err := d.s.courses.SaveRule(ctx, p.Slug, 0, a, true, nil, "demo")
+			return err
+		})
+	}
+	// The scheduler runs through the year, as it would every few minutes.
+	for n := -395; n <= 0; n += 15 {
+		d.at(d.day(n, 600), func(ctx context.Context) error { _, err := d.s.courses.Tick(ctx); return err })
+	}
+	d.planField()
+	d.planFrontDesk()
+	d.planContactCentre()
+	d.planOthers()
+
+	slices.SortStableFunc(d.events, func(a, b demoEvent) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return a.n - b.n
+	})
+	for _, ev := range d.events {
+		d.s.clockAt(ev.at)
+		if err := ev.do(ctx); err != nil {
+			return fmt.Errorf("at %s: %w", ev.at.Format(time.DateTime), err)
+		}
+	}
+	// The last run of the scheduler, now.
+	d.s.clockAt(d.now)
+	_, err := d.s.courses.Tick(ctx)
+	return err
+}
+
+func (d *demoHistory) departmentID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := d.s.cfg.DB.NewSelect().TableExpr("departments").Column("id").Where("name = ?", name).Scan(ctx, &id)
+	return id, err
+}
+
+// outcome is how a learner does on a course's assessments.
+type outcome int
+
+const (
+	passes          outcome = iota // quiz and role-play passed at the first go
+	passesSecondGo                 // the quiz failed once, then passed
+	failsQuiz                      // read everything, quiz not passed yet
+	failsCritical                  // quiz passed, role-play failed on a critical item (re-observation due)
+	readsHalf                      // half the lessons read
+	recoversCritical               // role-play failed on a critical item, passed at the re-observation
+)
+
+// takeCourse plays one employee taking one course from start, a few
+// events spread over the following days.
+func (d *demoHistory) takeCourse(p demoPerson, slug string, start time.Time, how outcome) {
+	d.at(start, func(ctx context.Context) error { return d.read(ctx, p, slug, how == readsHalf) })
+	if how == readsHalf {
+		return
+	}
+	d.at(start.Add(26*time.Hour), func(ctx context.Context) error { return d.assess(ctx, p, slug, start.Add(26*time.Hour), how) })
+	if how == recoversCritical {
+		d.at(start.AddDate(0, 0, 15), func(ctx context.Context) error {
+			return d.observe(ctx, p, slug, start.AddDate(0, 0, 15), assessments.DemoPass)
+		})
+	}
+}
+
+// read opens the course and completes its lessons (half of them, or all;
+// for the mission course all, and the promises confirmed).
+func (d *demoHistory) read(ctx context.Context, p demoPerson, slug string, half bool) error {
+	s := d.s.courses
+	c, err := s.FindCourse(ctx, slug)
+	if err != nil {
+		return err
+	}
+	o, en, err := s.Start(ctx, p.ID, c)
+	if err != nil {
+		return err
+	}
+	n := len(o.Lessons)
+	if half {
+		n = max(1, n/2)
+	}
+	for _, l := range o.Lessons[:n] {
+		if _, _, err := s.CompleteLesson(ctx, en, l.ID, nil); err != nil {
+			return err
+		}
+		if err := s.Visit(ctx, en, l.ID); err != nil {
+			return err
+		}
+	}
+	if slug == courses.MissionCourse && !half {
+		prof, err := s.CompanyProfile(ctx)
 		if err != nil {
 			return err
 		}
-		k := 0
-		for _, p := range progress {
-			if p.Enrolment == nil || p.LessonsTotal == 0 || p.LessonsDone < p.LessonsTotal {
-				continue
-			}
-			var read time.Time
-			for _, at := range p.Done {
-				if at.After(read) {
-					read = at
-				}
-			}
-			// Spread the outcomes across the courses' pattern of who finishes (i%5).
-			if err := s.demoCourseAssessments(ctx, p, id, managers[id], read.Add(time.Hour), i/5*3+i%5+k); err != nil {
-				return fmt.Errorf("employee %d, %s: %w", id, p.Course.Slug, err)
-			}
-			k++
+		ids := make([]int64, len(prof.Promises))
+		for i, pr := range prof.Promises {
+			ids[i] = pr.ID
+		}
+		if _, err := s.AcknowledgeAndComplete(ctx, p.ID, ids, nil); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// demoCourseAssessments takes the assessments the course requires, in the
-// pattern n picks, starting at start.
-func (s *Server) demoCourseAssessments(ctx context.Context, p *courses.CourseProgress, employeeID, managerID int64, start time.Time, n int) error {
-	en := p.Enrolment
-	complete := func(ctx context.Context, tx bun.IDB) error {
-		_, _, err := s.courses.UpdateCompletion(ctx, tx, en, nil)
+// assess takes the course's required quiz and role-play.
+func (d *demoHistory) assess(ctx context.Context, p demoPerson, slug string, at time.Time, how outcome) error {
+	c, err := d.s.courses.FindCourse(ctx, slug)
+	if err != nil {
 		return err
 	}
-	at := start
-	defer s.clockAt(time.Time{})()
-	for _, slug := range p.Outline.Version.AssessmentList() {
-		if quiz, err := s.quizzes.FindQuiz(ctx, slug); err == nil {
-			var plan []bool // each attempt right or not
-			switch n % 6 {
-			case 4:
-				plan = []bool{false, true}
-			case 5:
-				plan = []bool{false}
-			default:
-				plan = []bool{true}
+	_, en, err := d.s.courses.VersionFor(ctx, p.ID, c)
+	if err != nil || en == nil {
+		return err
+	}
+	_, o, err := d.s.courses.PublishedOutline(ctx, slug)
+	if err != nil {
+		return err
+	}
+	for _, a := range o.Version.AssessmentList() {
+		quiz, err := d.s.quizzes.FindQuiz(ctx, a)
+		if err != nil {
+			// A role-play checklist.
+			res := assessments.DemoPass
+			if how == failsCritical || how == recoversCritical {
+				res = assessments.DemoFailCritical
+			} else if p.ID%3 == 0 {
+				res = assessments.DemoPassWithNA
 			}
-			for _, right := range plan {
-				s.clockAt(at.Add(9 * time.Minute))
-				onScored := func(ctx context.Context, tx bun.IDB, a *assessments.Attempt) error { return complete(ctx, tx) }
-				if _, err := s.quizzes.DemoAttempt(ctx, quiz.ID, employeeID, at, right, onScored); err != nil {
-					return err
-				}
-				at = at.Add(26 * time.Hour)
+			if how == failsQuiz {
+				continue
+			}
+			if err := d.observe(ctx, p, slug, at.Add(48*time.Hour), res); err != nil {
+				return err
 			}
 			continue
 		}
-		if managerID == 0 {
+		plan := []bool{true}
+		switch how {
+		case passesSecondGo:
+			plan = []bool{false, true}
+		case failsQuiz:
+			plan = []bool{false}
+		}
+		since := time.Time{}
+		if en.AssessmentsFrom != nil {
+			since = *en.AssessmentsFrom
+		}
+		t := at
+		for _, right := range plan {
+			d.s.clockAt(t.Add(9 * time.Minute))
+			onScored := func(ctx context.Context, tx bun.IDB, _ *assessments.Attempt) error {
+				_, _, err := d.s.courses.UpdateCompletion(ctx, tx, en, nil)
+				return err
+			}
+			if _, err := d.s.quizzes.DemoAttempt(ctx, quiz.ID, p.ID, t, right, since, onScored); err != nil {
+				return fmt.Errorf("%s quiz: %w", p.Number, err)
+			}
+			t = t.Add(3 * time.Hour)
+		}
+	}
+	return nil
+}
+
+// observe has the employee's manager observe the course's role-play.
+func (d *demoHistory) observe(ctx context.Context, p demoPerson, slug string, at time.Time, res assessments.DemoOutcome) error {
+	if p.ManagerID == nil {
+		return nil
+	}
+	_, o, err := d.s.courses.PublishedOutline(ctx, slug)
+	if err != nil {
+		return err
+	}
+	c, err := d.s.courses.FindCourse(ctx, slug)
+	if err != nil {
+		return err
+	}
+	for _, a := range o.Version.AssessmentList() {
+		if _, err := d.s.quizzes.FindQuiz(ctx, a); err == nil {
 			continue
 		}
-		outcome := []assessments.DemoOutcome{assessments.DemoPass, assessments.DemoPass, assessments.DemoFailCritical,
-			assessments.DemoPass, assessments.DemoPassWithNA}[n%5]
-		at = at.Add(48 * time.Hour)
-		s.clockAt(at.Add(30 * time.Minute))
-		onSigned := func(ctx context.Context, tx bun.IDB, o *assessments.Observation) error { return complete(ctx, tx) }
-		if _, err := s.observations.DemoObservation(ctx, slug, employeeID, managerID, at, outcome, n%2 == 0, onSigned); err != nil {
+		d.s.clockAt(at.Add(30 * time.Minute))
+		_, en, err := d.s.courses.VersionFor(ctx, p.ID, c)
+		if err != nil {
 			return err
 		}
+		onSigned := func(ctx context.Context, tx bun.IDB, _ *assessments.Observation) error {
+			if en == nil {
+				return nil
+			}
+			_, _, err := d.s.courses.UpdateCompletion(ctx, tx, en, nil)
+			return err
+		}
+		if _, err := d.s.observations.DemoObservation(ctx, a, p.ID, *p.ManagerID, at, res, p.ID%2 == 0, onSigned); err != nil {
+			return fmt.Errorf("%s observed on %s: %w", p.Number, a, err)
+		}
+	}
+	return nil
+}
+
+// planField: engineers who completed a year and more ago (expired, or
+// expiring with the recertification open), who recertified (the first
+// certificate superseded), who completed recently, and who never finished.
+func (d *demoHistory) planField() {
+	for k, p := range d.in("Field Service") {
+		courseSet := []string{courses.MissionCourse, "service-recovery", "promises-timelines"}
+		switch k % 6 {
+		case 0: // completed 380 days ago: expired, the recertification overdue
+			d.takeAll(p, courseSet, -380, passes)
+		case 1: // completed 350 days ago: expiring, recertification due soon
+			d.takeAll(p, courseSet, -350, passesSecondGo)
+		case 2: // completed 390 days ago and recertified 30 days ago
+			d.takeAll(p, courseSet, -390, passes)
+			d.takeAll(p, courseSet, -30, passes)
+		case 3: // completed 200 days ago
+			d.takeAll(p, courseSet, -200, recoversCritical)
+		case 4: // the mission course only: overdue
+			d.takeCourse(p, courses.MissionCourse, d.day(-300, 0), passes)
+			d.takeCourse(p, "service-recovery", d.day(-290, 0), failsCritical)
+		case 5: // overdue, and given an extension by their manager; one has started since
+			if k%12 == 11 {
+				d.takeCourse(p, courses.MissionCourse, d.day(-1, 0), readsHalf)
+			}
+			if p.ManagerID != nil {
+				pp := p
+				d.at(d.day(-3, 60), func(ctx context.Context) error { return d.extend(ctx, pp, "field-service-excellence", 21) })
+			}
+		}
+	}
+}
+
+// planFrontDesk: the programme is four months old.
+func (d *demoHistory) planFrontDesk() {
+	for k, p := range d.in("Front Desk") {
+		set := []string{courses.MissionCourse, "service-recovery"}
+		switch k % 5 {
+		case 0:
+			d.takeAll(p, set, -100, passes)
+		case 1:
+			d.takeAll(p, set, -20, passesSecondGo)
+		case 2: // the role-play failed on a critical item: re-observation due
+			d.takeCourse(p, courses.MissionCourse, d.day(-90, 0), passes)
+			d.takeCourse(p, "service-recovery", d.day(-30, 0), failsCritical)
+		case 3: // read half of the second course: overdue
+			d.takeCourse(p, courses.MissionCourse, d.day(-80, 0), passes)
+			d.takeCourse(p, "service-recovery", d.day(-10, 0), readsHalf)
+		case 4: // nothing: overdue
+		}
+	}
+}
+
+// planContactCentre: the programme was assigned twenty days ago, due in ten.
+func (d *demoHistory) planContactCentre() {
+	for k, p := range d.in("Contact Centre") {
+		switch k % 4 {
+		case 0:
+			d.takeAll(p, []string{courses.MissionCourse, "promises-timelines", "empathy-difficult-customers"}, -18, passes)
+		case 1: // in progress
+			d.takeCourse(p, courses.MissionCourse, d.day(-16, 0), passes)
+			d.takeCourse(p, "promises-timelines", d.day(-2, 0), readsHalf)
+		case 2: // the quiz not passed yet
+			d.takeCourse(p, courses.MissionCourse, d.day(-7, 0), failsQuiz)
+		case 3: // not started
+		}
+	}
+}
+
+// planOthers: the head office takes the induction.
+func (d *demoHistory) planOthers() {
+	for k, p := range d.people[1:] {
+		switch p.Department {
+		case "Field Service", "Front Desk", "Contact Centre":
+			continue
+		}
+		if k%3 != 2 {
+			d.takeCourse(p, courses.MissionCourse, d.day(-300+k*20, 0), passes)
+		}
+	}
+}
+
+// takeAll takes the courses one after another from day n, a few days apart.
+func (d *demoHistory) takeAll(p demoPerson, slugs []string, n int, how outcome) {
+	for i, slug := range slugs {
+		h := how
+		if i < len(slugs)-1 && (how == failsCritical || how == recoversCritical) {
+			h = passes // the last course carries the role-play story
+		}
+		d.takeCourse(p, slug, d.day(n+i*4, i*7), h)
+	}
+}
+
+// extend has the employee's manager move the due date of their open cycle.
+func (d *demoHistory) extend(ctx context.Context, p demoPerson, programme string, days int) error {
+	pr, err := d.s.courses.FindProgramme(ctx, programme)
+	if err != nil {
+		return err
+	}
+	list, err := d.s.courses.AssignedProgrammes(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, pp := range list {
+		if pp.Programme.ID != pr.ID || pp.Cycle.CompletedAt != nil {
+			continue
+		}
+		loc, err := d.s.courses.Location(ctx)
+		if err != nil {
+			return err
+		}
+		due := courses.LocalDay(d.s.courses.Now(), loc).AddDate(0, 0, days).Format(time.DateOnly)
+		_, err = d.s.courses.ExtendDue(ctx, pp.Cycle.ID, due, "Covering for a colleague on long-term leave; training moved with the team lead's agreement.", p.ManagerID, "demo")
+		return err
 	}
 	return nil
 }
@@ -155,6 +476,6 @@ func (s *Server) clockAt(t time.Time) func() {
 	if !t.IsZero() {
 		now = func() time.Time { return t }
 	}
-	s.people.Now, s.courses.Now = now, now
-	return func() { s.people.Now, s.courses.Now = real, real }
+	s.people.Now, s.courses.Now, s.quizzes.Now, s.observations.Now = now, now, now, now
+	return func() { s.people.Now, s.courses.Now, s.quizzes.Now, s.observations.Now = real, real, real, real }
 }

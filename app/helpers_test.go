@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
 )
 
@@ -33,9 +37,14 @@ type testServer struct {
 // mustServer builds the app on a fresh database of dialect (sqlite or postgres) loaded with the demo organisation.
 func mustServer(tb testing.TB, dialect string) *testServer {
 	tb.Helper()
-	db := storetest.MustOpen(tb, dialect)
-	if _, _, err := app.LoadDemo(context.Background(), db, demoPassword); err != nil {
-		tb.Fatalf("demo: %v", err)
+	var db *bun.DB
+	if dialect == "sqlite" {
+		db = demoCopy(tb)
+	} else {
+		db = storetest.MustOpen(tb, dialect)
+		if _, _, err := app.LoadDemo(context.Background(), db, demoPassword); err != nil {
+			tb.Fatalf("demo: %v", err)
+		}
 	}
 	s := people.NewStore(db)
 	a, err := app.New(app.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://localhost", Version: "test", Demo: true})
@@ -141,4 +150,66 @@ func mustApp(tb testing.TB, ts *testServer, baseURL string) *fiber.App {
 		tb.Fatal(err)
 	}
 	return a
+}
+
+// The demo's year of history takes about a second to write; SQLite tests
+// share one copy of it, built once per test binary and copied per test.
+var (
+	demoOnce sync.Once
+	demoFile string
+	demoErr  error
+)
+
+// demoCopy returns a fresh SQLite database holding the demo organisation.
+func demoCopy(tb testing.TB) *bun.DB {
+	tb.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "academy-demo-")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, filepath.Join(dir, "build.db"))
+		if err != nil {
+			demoErr = err
+			return
+		}
+		defer db.Close()
+		if _, err := store.Migrate(ctx, db, nil); err != nil {
+			demoErr = err
+			return
+		}
+		if _, _, err := app.LoadDemo(ctx, db, demoPassword); err != nil {
+			demoErr = err
+			return
+		}
+		demoFile = filepath.Join(dir, "demo.db")
+		_, demoErr = db.ExecContext(ctx, "VACUUM INTO ?", demoFile)
+	})
+	if demoErr != nil {
+		tb.Fatalf("demo: %v", demoErr)
+	}
+	b, err := os.ReadFile(demoFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "academy.db")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoFile != "" {
+		os.RemoveAll(filepath.Dir(demoFile))
+	}
+	os.Exit(code)
 }

@@ -135,13 +135,17 @@ func templateFuncs() template.FuncMap {
 			}
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
-		"join":    strings.Join,
-		"inList":  func(s string, list []string) bool { return slices.Contains(list, s) },
-		"mulMB":   func(mb int) int { return mb << 20 },
-		"pathEsc": url.PathEscape,
-		"itoa":    strconv.Itoa,
-		"i64":     func(i int64) string { return strconv.FormatInt(i, 10) },
-		"indent":  func(depth int) string { return fmt.Sprintf("%drem", (depth-1)*1) },
+		"join":        strings.Join,
+		"inList":      func(s string, list []string) bool { return slices.Contains(list, s) },
+		"statusBadge": statusBadge,
+		"stackedBar":  stackedBarSVG,
+		"cycleDue":    dueText,
+		"rosterDates": rosterDates,
+		"mulMB":       func(mb int) int { return mb << 20 },
+		"pathEsc":     url.PathEscape,
+		"itoa":        strconv.Itoa,
+		"i64":         func(i int64) string { return strconv.FormatInt(i, 10) },
+		"indent":      func(depth int) string { return fmt.Sprintf("%drem", (depth-1)*1) },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

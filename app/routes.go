@@ -45,6 +45,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/courses/:slug/questions", s.apiAuth, s.apiRequire(people.RoleHR), s.apiQuestionImport)
 	app.Get("/api/v1/employees/:number/attempts", s.apiAuth, s.apiEmployeeAttempts)
 	app.Get("/api/v1/employees/:number/observations", s.apiAuth, s.apiEmployeeObservations)
+	app.Get("/api/v1/programmes", s.apiAuth, s.apiProgrammes)
+	app.Post("/api/v1/assignments", s.apiAuth, s.apiRequire(people.RoleHR), s.apiAssign)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -137,6 +139,25 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/authoring/:slug/quizzes", people.RoleHR, s.quizCreate)
 	web("GET", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizEdit)
 	web("POST", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizSave)
+
+	// Programmes, assignments and audience rules (HR); extensions (managers, own line).
+	web("GET", "/programmes", people.RoleHR, s.programmeIndex)
+	web("GET", "/programmes/new", people.RoleHR, s.programmeNew)
+	web("POST", "/programmes", people.RoleHR, s.programmeCreate)
+	web("GET", "/programmes/:slug", people.RoleHR, s.programmeShow)
+	web("GET", "/programmes/:slug/edit", people.RoleHR, s.programmeEdit)
+	web("POST", "/programmes/:slug", people.RoleHR, s.programmeSave)
+	web("POST", "/programmes/:slug/delete", people.RoleHR, s.programmeDelete)
+	web("GET", "/programmes/:slug/assign", people.RoleHR, s.assignShow)
+	web("POST", "/programmes/:slug/assign", people.RoleHR, s.assignSubmit)
+	web("GET", "/programmes/:slug/rules/new", people.RoleHR, s.ruleNew)
+	web("POST", "/programmes/:slug/rules", people.RoleHR, s.ruleCreate)
+	web("GET", "/programmes/:slug/rules/:id", people.RoleHR, s.ruleEdit)
+	web("POST", "/programmes/:slug/rules/:id", people.RoleHR, s.ruleSave)
+	web("POST", "/programmes/:slug/rules/:id/delete", people.RoleHR, s.ruleDelete)
+	web("GET", "/people/:number/programmes", people.RoleStaff, s.employeeProgrammes)
+	web("POST", "/people/:number/programmes/:cycle/extend", people.RoleManager, s.cycleExtend)
+	web("POST", "/people/:number/programmes/:cycle/exempt", people.RoleHR, s.cycleExempt)
 
 	// Role-play observations and self-assessments.
 	// (observation routes go here)

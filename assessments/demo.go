@@ -9,13 +9,14 @@ import (
 // DemoAttempt takes one attempt at the quiz for the demo, as a learner would
 // through the pages: started at start, answered five minutes later (every
 // answer right, or only the first two) and submitted at nine minutes, with
-// onScored run in the submission's transaction. The store's clock reads start
-// while it runs (the demo loads alone).
-func (s *Store) DemoAttempt(ctx context.Context, quizID, employeeID int64, start time.Time, right bool, onScored ScoredFunc) (*Attempt, error) {
+// onScored run in the submission's transaction; attempts before since do
+// not count against the limit (see StartAttemptSince). The store's clock
+// reads start while it runs (the demo loads alone).
+func (s *Store) DemoAttempt(ctx context.Context, quizID, employeeID int64, start time.Time, right bool, since time.Time, onScored ScoredFunc) (*Attempt, error) {
 	realNow := s.Now
 	defer func() { s.Now = realNow }()
 	s.Now = func() time.Time { return start }
-	a, err := s.StartAttempt(ctx, quizID, employeeID)
+	a, err := s.StartAttemptSince(ctx, quizID, employeeID, since)
 	if err != nil {
 		return nil, err
 	}
