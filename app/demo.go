@@ -194,12 +194,12 @@ func (d *demoHistory) departmentID(ctx context.Context, name string) (int64, err
 type outcome int
 
 const (
-	passes          outcome = iota // quiz and role-play passed at the first go
-	passesSecondGo                 // the quiz failed once, then passed
-	failsQuiz                      // read everything, quiz not passed yet
-	failsCritical                  // quiz passed, role-play failed on a critical item (re-observation due)
-	readsHalf                      // half the lessons read
-	recoversCritical               // role-play failed on a critical item, passed at the re-observation
+	passes           outcome = iota // quiz and role-play passed at the first go
+	passesSecondGo                  // the quiz failed once, then passed
+	failsQuiz                       // read everything, quiz not passed yet
+	failsCritical                   // quiz passed, role-play failed on a critical item (re-observation due)
+	readsHalf                       // half the lessons read
+	recoversCritical                // role-play failed on a critical item, passed at the re-observation
 )
 
 // takeCourse plays one employee taking one course from start, a few

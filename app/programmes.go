@@ -97,9 +97,9 @@ func (s *Server) programmeIndex(c *fiber.Ctx) error {
 // programmeForm is the programme editor as typed.
 type programmeForm struct {
 	Slug, Title, Description, DueKind, DueDate, DueDays, ValidityMonths, RecertDays string
-	CertificatePerCourse, ShowScore                                                  bool
-	Courses                                                                          []programmeCourseRow
-	Policy                                                                           string
+	CertificatePerCourse, ShowScore                                                 bool
+	Courses                                                                         []programmeCourseRow
+	Policy                                                                          string
 }
 
 // programmeCourseRow is one published course on the editor: not in the
