@@ -18,7 +18,7 @@ import (
 )
 
 // simpleCourse is a two-lesson course with no assessments.
-func simpleCourse(t *testing.T, slug string) *courses.Source {
+func simpleCourse(t testing.TB, slug string) *courses.Source {
 	t.Helper()
 	fsys := fstest.MapFS{
 		slug + "/course.yaml": {Data: []byte("slug: " + slug + "\ntitle: Course " + slug + "\nversion: 1\nestimated_minutes: 4\nsummary: S\ntags: [listening]\nprerequisites: []\nmodules:\n  - title: One\n    lessons: [one, two]\n")},
