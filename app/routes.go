@@ -45,6 +45,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/courses/:slug/questions", s.apiAuth, s.apiRequire(people.RoleHR), s.apiQuestionImport)
 	app.Get("/api/v1/employees/:number/attempts", s.apiAuth, s.apiEmployeeAttempts)
 	app.Get("/api/v1/employees/:number/observations", s.apiAuth, s.apiEmployeeObservations)
+	app.Get("/api/v1/employees/:number/transcript", s.apiAuth, s.apiEmployeeTranscript)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -75,6 +76,10 @@ func (s *Server) routes(app *fiber.App) {
 	// One employee: staff see themselves, managers their line, HR everyone.
 	web("GET", "/people/:number", people.RoleStaff, s.employeeShow)
 	web("GET", "/people/:number/team", people.RoleStaff, s.employeeTeam)
+
+	// Transcripts: an employee's whole learning record (self, own line, HR).
+	web("GET", "/me/transcript", people.RoleStaff, s.myTranscript)
+	web("GET", "/people/:number/transcript", people.RoleStaff, s.transcriptShow)
 
 	// Admin.
 	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
