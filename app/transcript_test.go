@@ -60,7 +60,9 @@ func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 		}
 	}
 	days := func(n int) courses.DueRule { return courses.DueRule{Kind: courses.DueAfterAssignment, Days: n} }
-	req := func(slug string) courses.ProgrammeCourseInput { return courses.ProgrammeCourseInput{Slug: slug, Required: true} }
+	req := func(slug string) courses.ProgrammeCourseInput {
+		return courses.ProgrammeCourseInput{Slug: slug, Required: true}
+	}
 
 	at(-60) // assigned 60 days ago, due 30 days after: overdue
 	create("delta", "Delta: the six Cs", days(30), 0, 0, req("six-cs"))
@@ -225,7 +227,7 @@ func (f *programmeFixture) supersede(t *testing.T) {
 	t.Helper()
 	f.cs.Now = func() time.Time { return time.Now().UTC() }
 	_, err := f.cs.UpdateProgramme(context.Background(), "delta", courses.ProgrammeInput{Title: "Delta: the six Cs",
-		Due: courses.DueRule{Kind: courses.DueAfterAssignment, Days: 30},
+		Due:     courses.DueRule{Kind: courses.DueAfterAssignment, Days: 30},
 		Courses: []courses.ProgrammeCourseInput{{Slug: "six-cs", Required: true}, {Slug: "promises-timelines", Required: true}}},
 		courses.NewCycle, &f.hr.ID, "test")
 	if err != nil {
