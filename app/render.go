@@ -229,7 +229,7 @@ func statusIcon(st courses.Status) string {
 	case courses.Overdue, courses.Expired:
 		return "⚠"
 	case courses.DueSoon, courses.Expiring:
-		return "⏰"
+		return "◷"
 	case courses.InProgress:
 		return "◑"
 	case courses.Completed:
