@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,11 +13,26 @@ import (
 	"github.com/serviceacademy/academy/store"
 )
 
-// learnHome is "My learning": every course with progress, the ones in
-// progress first, each with a Resume button that goes to the right lesson.
+// learnHome is "My learning": the assigned programmes, the ones needing
+// action first, each with its courses; then every course with progress,
+// the ones in progress first, each with a Resume button that goes to the
+// right lesson.
 func (s *Server) learnHome(c *fiber.Ctx) error {
 	p := principal(c)
-	list, err := s.courses.Progress(c.UserContext(), p.Employee.ID)
+	ctx := c.UserContext()
+	loc, err := s.courses.Location(ctx)
+	if err != nil {
+		return err
+	}
+	assigned, err := s.courses.AssignedProgrammes(ctx, p.Employee.ID)
+	if err != nil {
+		return err
+	}
+	cards := make([]programmeCard, len(assigned))
+	for i, pp := range assigned {
+		cards[i] = programmeCard{ProgrammeProgress: pp, Due: programmeDue(pp, loc)}
+	}
+	list, err := s.courses.Progress(ctx, p.Employee.ID)
 	if err != nil {
 		return err
 	}
@@ -31,8 +47,109 @@ func (s *Server) learnHome(c *fiber.Ctx) error {
 			notStarted++
 		}
 	}
-	return s.render(c, "learn/index", fiber.Map{"Title": "My learning", "Courses": list,
+	return s.render(c, "learn/index", fiber.Map{"Title": "My learning", "Programmes": cards, "Courses": list,
 		"InProgress": inProgress, "NotStarted": notStarted, "Done": done})
+}
+
+// programmeCard is one assigned programme on My learning.
+type programmeCard struct {
+	*courses.ProgrammeProgress
+	Due string // programmeDue
+}
+
+// programmeDue says when an assigned programme is due, or how long its
+// completion is valid, with dates in the company's time zone loc: "due 31
+// Dec 2026", "overdue since 1 Jan 2027 (was due 31 Dec 2026)", "completed
+// 10 Dec 2026 · expires 10 Dec 2027", "expires 10 Dec 2027 · recertify by 9
+// Dec 2027".
+func programmeDue(pp *courses.ProgrammeProgress, loc *time.Location) string {
+	c := pp.Cycle
+	// The completion that counts: the current cycle's, or while a
+	// recertification is open, the previous cycle's.
+	done := c
+	if c.CompletedAt == nil && len(pp.Cycles) > 1 {
+		done = pp.Cycles[len(pp.Cycles)-2]
+	}
+	expires := func() string {
+		if done.ExpiresAt == nil {
+			return "does not expire"
+		}
+		return "expires " + localDate(loc, done.ExpiresAt)
+	}
+	recert := recertification(pp.Cycles, len(pp.Cycles)-1)
+	due := func() string {
+		if c.DueOn == "" {
+			return "no due date"
+		}
+		out := "due " + localDate(loc, c.DueOn)
+		if recert {
+			out = "recertify by " + localDate(loc, c.DueOn)
+		}
+		if c.OriginalDueOn != "" && c.OriginalDueOn != c.DueOn {
+			out += " (extended from " + localDate(loc, c.OriginalDueOn) + ")"
+		}
+		return out
+	}
+	open := c.CompletedAt == nil && c.ExemptAt == nil
+	switch pp.Status {
+	case courses.Exempt:
+		if c.ExemptReason != "" {
+			return "exempt: " + c.ExemptReason
+		}
+		return "exempt"
+	case courses.Expired:
+		return "expired " + localDate(loc, done.ExpiresAt)
+	case courses.Completed, courses.Expiring:
+		if open {
+			return expires() + " · " + due()
+		}
+		return "completed " + localDate(loc, c.CompletedAt) + " · " + expires()
+	case courses.Overdue:
+		if d, err := time.ParseInLocation(time.DateOnly, c.DueOn, loc); err == nil {
+			what := "overdue"
+			if recert {
+				what = "recertification overdue"
+			}
+			return what + " since " + localDate(loc, d.AddDate(0, 0, 1)) + " (was due " + localDate(loc, c.DueOn) + ")"
+		}
+		return "overdue"
+	}
+	return due()
+}
+
+// recertification reports whether cycles[i] renews a completion: the
+// cycle before it was completed and not closed (a cycle that follows a
+// closed one starts the programme again, such as after its courses changed).
+func recertification(cycles []*courses.Cycle, i int) bool {
+	if i < 1 || i >= len(cycles) {
+		return false
+	}
+	prev := cycles[i-1]
+	return prev.CompletedAt != nil && prev.ClosedAt == nil
+}
+
+// programmeSummary counts the open assignments and those needing attention
+// (overdue, expired, due soon, expiring), with the counts in words by status.
+type programmeSummary struct {
+	Total, Attention int
+	Counts           []string // "1 overdue", "2 due soon"
+}
+
+func summarise(list []*courses.ProgrammeProgress) programmeSummary {
+	sum := programmeSummary{Total: len(list)}
+	for _, st := range []courses.Status{courses.Overdue, courses.Expired, courses.DueSoon, courses.Expiring} {
+		n := 0
+		for _, pp := range list {
+			if pp.Status == st {
+				n++
+			}
+		}
+		if n > 0 {
+			sum.Attention += n
+			sum.Counts = append(sum.Counts, strconv.Itoa(n)+" "+strings.ToLower(st.Label()))
+		}
+	}
+	return sum
 }
 
 // missingPrerequisites returns the titles of prerequisite courses the

@@ -38,6 +38,11 @@ func (s *Server) home(c *fiber.Ctx) error {
 		return err
 	}
 	data["Current"], data["CompletedCount"], data["CourseCount"], data["PendingPromises"] = current, completed, len(learning), pending
+	assigned, err := s.courses.AssignedProgrammes(ctx, p.Employee.ID)
+	if err != nil {
+		return err
+	}
+	data["Programmes"] = summarise(assigned)
 	if p.Has(people.RoleManager) {
 		direct, err := s.people.DirectReports(ctx, p.Employee.ID)
 		if err != nil {

@@ -807,3 +807,21 @@ func dueText(cy *courses.Cycle, st courses.Status, loc *time.Location) string {
 func rosterDates(r courses.RosterRow, loc *time.Location) string {
 	return dueText(&courses.Cycle{DueOn: r.DueOn, CompletedAt: r.CompletedAt, ExpiresAt: r.ExpiresAt}, r.Status, loc)
 }
+
+// cycleClose closes the employee's assignment of a programme (HR), with a reason.
+func (s *Server) cycleClose(c *fiber.Ctx) error {
+	e, cy, err := s.cycleOf(c)
+	if err != nil {
+		return err
+	}
+	reason := strings.Clone(c.FormValue("reason"))
+	id, label := principal(c).actor()
+	if err := s.courses.CloseAssignment(c.UserContext(), cy.ID, reason, id, label); err != nil {
+		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
+			return s.employeeProgrammesPage(c, statusOf(k), cy.ID, fieldMessages{"close_reason": store.MessageOf(err)}, "", reason)
+		}
+		return err
+	}
+	s.flash(c, "success", "The assignment is closed for "+e.Name()+"; it stays in their transcript.")
+	return c.Redirect("/people/"+url.PathEscape(e.Number)+"/programmes", http.StatusSeeOther)
+}

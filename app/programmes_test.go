@@ -235,6 +235,30 @@ func TestExtensionsAndExemptions(t *testing.T) {
 	if got := cycleOf(adv.ID, "contact-centre-excellence"); got.Status != courses.Exempt {
 		t.Fatalf("after the exemption: %s", got.Status)
 	}
+	// HR closes the rule-given assignment: closed with its reason, and the rule does not give it back.
+	if resp, _ = hr.post(page+"/"+itoa(cy.ID)+"/close", url.Values{"reason": {""}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("close without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ = hr.post(page+"/"+itoa(cy.ID)+"/close", url.Values{"reason": {"Moved to the complaints team"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("close: %d", resp.StatusCode)
+	}
+	if _, err := s.EvaluateRules(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.AssignedProgrammes(ctx, adv.ID)
+	for _, pp := range list {
+		if pp.Programme.Slug == "contact-centre-excellence" {
+			t.Fatal("the closed assignment came back")
+		}
+	}
+	tr, _ := s.Transcript(ctx, adv.ID)
+	found := false
+	for _, pp := range tr.Programmes {
+		found = found || (pp.Programme.Slug == "contact-centre-excellence" && strings.Contains(pp.Assignment.CloseReason, "complaints team"))
+	}
+	if !found {
+		t.Fatal("the closed assignment is not in the transcript with its reason")
+	}
 }
 
 // The programmes and assignments API: shapes, dry run, errors naming the field.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 )
 
@@ -159,7 +160,88 @@ func templateFuncs() template.FuncMap {
 			}
 			return path == prefix || strings.HasPrefix(path, prefix+"/")
 		},
+
+		// Dates in the company's time zone, and programme statuses.
+		"localDate":   localDate,
+		"localTime":   localTime,
+		"statusClass": statusClass,
+		"statusIcon":  statusIcon,
 	}
+}
+
+// localDate is a day in the company's time zone loc, such as "31 Dec 2026",
+// of a time.Time, a *time.Time or a company-local "YYYY-MM-DD" date; "" for
+// a zero time, nil or "".
+func localDate(loc *time.Location, v any) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch t := v.(type) {
+	case time.Time:
+		if !t.IsZero() {
+			return t.In(loc).Format("2 Jan 2006")
+		}
+	case *time.Time:
+		if t != nil && !t.IsZero() {
+			return t.In(loc).Format("2 Jan 2006")
+		}
+	case string:
+		if d, err := time.Parse(time.DateOnly, t); err == nil {
+			return d.Format("2 Jan 2006")
+		}
+		return t
+	}
+	return ""
+}
+
+// localTime is localDate with the time of day, such as "31 Dec 2026, 14:05".
+func localTime(loc *time.Location, v any) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch t := v.(type) {
+	case time.Time:
+		if !t.IsZero() {
+			return t.In(loc).Format("2 Jan 2006, 15:04")
+		}
+	case *time.Time:
+		if t != nil && !t.IsZero() {
+			return t.In(loc).Format("2 Jan 2006, 15:04")
+		}
+	}
+	return ""
+}
+
+// statusClass is the badge class of a programme status (colour only
+// reinforces the words and the icon).
+func statusClass(st courses.Status) string {
+	switch st {
+	case courses.Overdue, courses.Expired:
+		return "badge-bad"
+	case courses.DueSoon, courses.Expiring, courses.InProgress:
+		return "badge-warn"
+	case courses.Completed:
+		return "badge-ok"
+	}
+	return "badge-muted"
+}
+
+// statusIcon is the symbol shown before a programme status's words; the
+// page hides it from screen readers, which read the words.
+func statusIcon(st courses.Status) string {
+	switch st {
+	case courses.Overdue, courses.Expired:
+		return "⚠"
+	case courses.DueSoon, courses.Expiring:
+		return "◷"
+	case courses.InProgress:
+		return "◑"
+	case courses.Completed:
+		return "✓"
+	case courses.Exempt:
+		return "–"
+	}
+	return "○"
 }
 
 // Page is one page of a paged list, for the pagination partial.

@@ -47,6 +47,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/employees/:number/observations", s.apiAuth, s.apiEmployeeObservations)
 	app.Get("/api/v1/programmes", s.apiAuth, s.apiProgrammes)
 	app.Post("/api/v1/assignments", s.apiAuth, s.apiRequire(people.RoleHR), s.apiAssign)
+	app.Get("/api/v1/employees/:number/transcript", s.apiAuth, s.apiEmployeeTranscript)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -77,6 +78,10 @@ func (s *Server) routes(app *fiber.App) {
 	// One employee: staff see themselves, managers their line, HR everyone.
 	web("GET", "/people/:number", people.RoleStaff, s.employeeShow)
 	web("GET", "/people/:number/team", people.RoleStaff, s.employeeTeam)
+
+	// Transcripts: an employee's whole learning record (self, own line, HR).
+	web("GET", "/me/transcript", people.RoleStaff, s.myTranscript)
+	web("GET", "/people/:number/transcript", people.RoleStaff, s.transcriptShow)
 
 	// Admin.
 	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
@@ -158,6 +163,7 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/people/:number/programmes", people.RoleStaff, s.employeeProgrammes)
 	web("POST", "/people/:number/programmes/:cycle/extend", people.RoleManager, s.cycleExtend)
 	web("POST", "/people/:number/programmes/:cycle/exempt", people.RoleHR, s.cycleExempt)
+	web("POST", "/people/:number/programmes/:cycle/close", people.RoleHR, s.cycleClose)
 
 	// Role-play observations and self-assessments.
 	// (observation routes go here)

@@ -2,6 +2,8 @@ package courses
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -283,4 +285,37 @@ func closeAssignments(ctx context.Context, tx bun.IDB, ids []int64, now time.Tim
 		}
 	}
 	return nil
+}
+
+// CloseAssignment closes the open assignment that the cycle belongs to, and
+// its open cycles, with a reason, audited; the history is kept. A rule that
+// gave it does not give it again unless the employee leaves its audience
+// and comes back. Invalid (field reason) without a reason; Conflict when it
+// is closed already.
+func (s *Store) CloseAssignment(ctx context.Context, cycleID int64, reason string, by *int64, actor string) error {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		c := new(Cycle)
+		if err := tx.NewSelect().Model(c).Where("id = ?", cycleID).Scan(ctx); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return store.Errorf(store.NotFound, "There is no such programme cycle.")
+			}
+			return err
+		}
+		a := new(Assignment)
+		if err := tx.NewSelect().Model(a).Where("id = ?", c.AssignmentID).Scan(ctx); err != nil {
+			return err
+		}
+		if a.ClosedAt != nil {
+			return store.Errorf(store.Conflict, "This assignment is closed already.")
+		}
+		if err := closeAssignments(ctx, tx, []int64{a.ID}, now, "closed by HR: "+reason); err != nil {
+			return err
+		}
+		return s.auditCycle(ctx, tx, c, now, by, actor, "assignment.close", "closed; reason: "+reason)
+	})
 }
