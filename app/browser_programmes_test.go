@@ -94,6 +94,29 @@ func TestBrowserAudienceRule(t *testing.T) {
 		t.Errorf("the starter's programme: %q", card)
 	}
 	b.screenshot("employee-programmes")
+
+	// The starter signs in (HR gave them a password) and sees it on My learning.
+	starter, err := ts.People.FindEmployeeByNumber(t.Context(), "BW9101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.People.SetPassword(t.Context(), starter.ID, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	b.do("sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)))
+	b.waitFor("the sign-in page", `location.pathname === "/signin"`)
+	b.do("sign in as the starter",
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "dmitri.volkov@brightwater.example"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), demoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
+	)
+	b.waitFor("the home page", `location.pathname === "/"`)
+	b.do("open My learning", chromedp.Navigate(base+"/learn"))
+	b.waitFor("the assigned programmes", `document.querySelector("#programmes [data-programme='leeds-welcome']")`)
+	if got := b.text("#programmes [data-programme='leeds-welcome']"); !strings.Contains(got, "Leeds Front Desk Welcome") || !strings.Contains(got, "Not started") {
+		t.Errorf("My learning: %q", got)
+	}
+	b.screenshot("my-learning-programmes")
 }
 
 // optionValue returns the value of the option of a select whose text is label.
@@ -106,4 +129,6 @@ func (b *browser) optionValue(sel, label string) string {
 	return v
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
