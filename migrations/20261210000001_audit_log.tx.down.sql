@@ -11,3 +11,5 @@ DROP TRIGGER audit_log_no_delete;
 DROP INDEX audit_log_subject_id;
 --bun:split
 DROP INDEX audit_log_action_id;
+--bun:split
+CREATE INDEX audit_log_action ON audit_log (action, at);

@@ -1,6 +1,9 @@
--- The audit log's filters: newest first within an action (or a group of
--- actions, a range of the same index) and within a subject. And a guard:
--- the log is append-only, so the database refuses to change or remove an entry.
+-- The audit log's filters: newest first within an action (in byte order,
+-- so that a group of actions is a range of the same index) and within a
+-- subject; (action, at) served no query ordered by id. And a guard: the log
+-- is append-only, so the database refuses to change or remove an entry.
+DROP INDEX audit_log_action;
+--bun:split
 CREATE INDEX audit_log_action_id ON audit_log (action{{if .Postgres}} COLLATE "C"{{end}}, id);
 --bun:split
 CREATE INDEX audit_log_subject_id ON audit_log (subject, id);

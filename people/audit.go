@@ -147,6 +147,12 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 		limit = DefaultAuditLimit
 	}
 	pg := store.IsPostgresDB(s.DB)
+	// actionCol compares actions byte by byte, as the (action, id) index
+	// orders them: PostgreSQL does so only under the "C" collation.
+	actionCol := "a.action"
+	if pg {
+		actionCol = `a.action COLLATE "C"`
+	}
 	// contains is a case-insensitive substring test: both sides are folded by
 	// the database, so what the user sees on screen is what matches.
 	contains := func(col string) string {
@@ -155,44 +161,68 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 		}
 		return "instr(lower(" + col + "), lower(?)) > 0"
 	}
+	// filter adds every condition but the action's to q (which selects audit_log AS a).
+	filter := func(q *bun.SelectQuery) *bun.SelectQuery {
+		if f.Actor != "" {
+			q = q.Where("("+contains("a.actor")+" OR a.actor_id IN (SELECT id FROM employees WHERE number = ?))", f.Actor, f.Actor)
+		}
+		if f.Subject != "" {
+			q = q.Where("a.subject = ?", f.Subject)
+		}
+		if f.Detail != "" {
+			q = q.Where(contains("a.detail"), f.Detail)
+		}
+		if from, _ := f.day(f.From); !from.IsZero() {
+			q = q.Where("a.at >= ?", from.UTC())
+		}
+		if to, _ := f.day(f.To); !to.IsZero() {
+			q = q.Where("a.at < ?", to.AddDate(0, 0, 1).UTC())
+		}
+		if f.Before != "" {
+			before, _ := strconv.ParseInt(f.Before, 10, 64)
+			q = q.Where("a.id < ?", before)
+		}
+		return q
+	}
 	var list []AuditEntry
 	q := s.DB.NewSelect().Model(&list).ColumnExpr("a.*").
 		ColumnExpr("COALESCE(ae.number, '') AS actor_number").
 		ColumnExpr("CASE WHEN se.id IS NULL THEN 0 ELSE 1 END AS subject_employee").
 		Join("LEFT JOIN employees AS ae ON ae.id = a.actor_id").
 		Join("LEFT JOIN employees AS se ON se.number = a.subject AND a.subject <> ''")
-	switch action := f.Action; {
-	case action == "":
-	case strings.HasSuffix(action, "."):
-		// A group: every action starting with the prefix, as a range that the
-		// (action, id) index serves. "/" is the byte after "."; PostgreSQL
-		// compares bytes only under the "C" collation.
-		col := "a.action"
-		if pg {
-			col = `a.action COLLATE "C"`
+	group := strings.HasSuffix(f.Action, ".")
+	switch {
+	case f.Action == "":
+		q = filter(q)
+	case group && f.Subject == "":
+		// A group, newest first: the newest limit+1 matches of each of its
+		// actions (each read backwards along the (action, id) index), then
+		// the newest of those. As one range of the index, a common group
+		// would be read whole and sorted. (With a subject, that subject's
+		// own index is the short way.)
+		actions, err := s.groupActions(ctx, actionCol, f.Action)
+		if err != nil {
+			return nil, "", err
 		}
-		q = q.Where(col+" >= ? AND "+col+" < ?", action, action[:len(action)-1]+"/")
+		if len(actions) == 0 {
+			return nil, "", nil
+		}
+		var union *bun.SelectQuery
+		for _, action := range actions {
+			newest := filter(s.DB.NewSelect().TableExpr("audit_log AS a").Column("a.id").Where(actionCol+" = ?", action)).
+				OrderExpr("a.id DESC").Limit(int64(limit + 1))
+			arm := s.DB.NewSelect().TableExpr("(?) AS g", newest).Column("g.id")
+			if union == nil {
+				union = arm
+			} else {
+				union = union.UnionAll(arm)
+			}
+		}
+		q = q.Where("a.id IN (?)", union)
+	case group:
+		q = filter(q).Where(actionCol+" >= ? AND "+actionCol+" < ?", f.Action, groupEnd(f.Action))
 	default:
-		q = q.Where("a.action = ?", action)
-	}
-	if f.Actor != "" {
-		q = q.Where("("+contains("a.actor")+" OR a.actor_id IN (SELECT id FROM employees WHERE number = ?))", f.Actor, f.Actor)
-	}
-	if f.Subject != "" {
-		q = q.Where("a.subject = ?", f.Subject)
-	}
-	if f.Detail != "" {
-		q = q.Where(contains("a.detail"), f.Detail)
-	}
-	if from, _ := f.day(f.From); !from.IsZero() {
-		q = q.Where("a.at >= ?", from.UTC())
-	}
-	if to, _ := f.day(f.To); !to.IsZero() {
-		q = q.Where("a.at < ?", to.AddDate(0, 0, 1).UTC())
-	}
-	if f.Before != "" {
-		before, _ := strconv.ParseInt(f.Before, 10, 64)
-		q = q.Where("a.id < ?", before)
+		q = filter(q).Where(actionCol+" = ?", f.Action)
 	}
 	if err := q.OrderExpr("a.id DESC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
 		return nil, "", err
@@ -203,4 +233,31 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 		next = strconv.FormatInt(list[limit-1].ID, 10)
 	}
 	return list, next, nil
+}
+
+// groupEnd is the first string after every action of the group prefix
+// ("assignment." → "assignment/", "/" being the byte after ".").
+func groupEnd(prefix string) string { return prefix[:len(prefix)-1] + "/" }
+
+// groupActions returns the distinct actions of the group prefix in byte
+// order, skipping along the (action, id) index from one action to the next.
+func (s *Store) groupActions(ctx context.Context, actionCol, prefix string) ([]string, error) {
+	var out []string
+	for {
+		var next []string
+		q := s.DB.NewSelect().TableExpr("audit_log AS a").Column("a.action").
+			Where(actionCol+" < ?", groupEnd(prefix)).OrderExpr(actionCol).Limit(1)
+		if len(out) == 0 {
+			q = q.Where(actionCol+" >= ?", prefix)
+		} else {
+			q = q.Where(actionCol+" > ?", out[len(out)-1])
+		}
+		if err := q.Scan(ctx, &next); err != nil {
+			return nil, err
+		}
+		if len(next) == 0 {
+			return out, nil
+		}
+		out = append(out, next[0])
+	}
 }
