@@ -219,6 +219,11 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 			}
 		}
 		q = q.Where("a.id IN (?)", union)
+		if f.Before != "" {
+			// Repeated outside, or PostgreSQL may merge-join from the newest entry.
+			before, _ := strconv.ParseInt(f.Before, 10, 64)
+			q = q.Where("a.id < ?", before)
+		}
 	case group:
 		q = filter(q).Where(actionCol+" >= ? AND "+actionCol+" < ?", f.Action, groupEnd(f.Action))
 	default:

@@ -165,9 +165,12 @@ func TestListAuditPages(t *testing.T) {
 		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			for i := range 250 {
-				action := "rule.evaluate"
-				if i%2 == 0 {
-					action = "assignment.create"
+				action := "assignment.create" // even i
+				switch i % 4 {
+				case 1:
+					action = "rule.evaluate"
+				case 3:
+					action = "rule.create"
 				}
 				if err := people.Audit(ctx, tx, start.Add(time.Duration(i)*time.Minute), nil, "scheduler", action, "p", fmt.Sprint(i)); err != nil {
 					return err
@@ -185,8 +188,11 @@ func TestListAuditPages(t *testing.T) {
 		}{
 			{"Default100", people.AuditFilter{}, []int{100, 100, 50}},
 			{"ExactlyFull", people.AuditFilter{Action: "assignment.", Limit: 125}, []int{125}},
-			// The odd entries are rule.evaluate; of those, 241, 243, 245, 247 and 249 contain "24".
-			{"Limit1", people.AuditFilter{Action: "rule.evaluate", Limit: 1, Detail: "24"}, []int{1, 1, 1, 1, 1}},
+			{"GroupPages", people.AuditFilter{Action: "assignment.", Limit: 50}, []int{50, 50, 25}},
+			{"GroupPagesWithSubject", people.AuditFilter{Action: "assignment.", Subject: "p", Limit: 60}, []int{60, 60, 5}},
+			{"GroupOfTwoActions", people.AuditFilter{Action: "rule.", Limit: 100}, []int{100, 25}},
+			// rule.evaluate entries are those with i%4 == 1; of those, 241, 245 and 249 contain "24".
+			{"Limit1", people.AuditFilter{Action: "rule.evaluate", Limit: 1, Detail: "24"}, []int{1, 1, 1}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := tc.f
@@ -213,6 +219,64 @@ func TestListAuditPages(t *testing.T) {
 					t.Fatalf("page sizes %v, want %v", sizes, tc.pages)
 				}
 			})
+		}
+	})
+}
+
+// TestListAuditGroupMatchesSQL: the pages of a group, read action by action,
+// are exactly the group's entries newest first, with and without other filters.
+func TestListAuditGroupMatchesSQL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		s := people.NewStore(db)
+		actions := []string{"rule.create", "rule.evaluate", "rule.evaluate", "rules.other", "rule.delete", "rule.evaluate", "ruler.x", "assignment.create"}
+		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			for i := range 400 {
+				a := actions[(i*7+i/3)%len(actions)]
+				if err := people.Audit(ctx, tx, start.Add(time.Duration(i)*time.Hour), nil, "scheduler", a, "p", fmt.Sprintf("run %d", i%10)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []people.AuditFilter{
+			{Action: "rule.", Limit: 7},
+			{Action: "rule.", Limit: 500},
+			{Action: "rule.", Detail: "run 3", Limit: 4},
+			{Action: "rule.", From: "2026-01-05", To: "2026-01-10", Limit: 9},
+		} {
+			var want []int64
+			q := db.NewSelect().TableExpr("audit_log").Column("id").Where("action IN (?)", bun.In([]string{"rule.create", "rule.evaluate", "rule.delete"}))
+			if f.Detail != "" {
+				q = q.Where("detail = ?", f.Detail)
+			}
+			if f.From != "" {
+				q = q.Where("at >= ? AND at < ?", time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 11, 0, 0, 0, 0, time.UTC))
+			}
+			if err := q.OrderExpr("id DESC").Scan(ctx, &want); err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for {
+				list, next, err := s.ListAudit(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range list {
+					got = append(got, e.ID)
+				}
+				if next == "" {
+					break
+				}
+				f.Before = next
+			}
+			if len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("%+v: %d entries, want %d\n got %v\nwant %v", f, len(got), len(want), got, want)
+			}
 		}
 	})
 }
