@@ -65,11 +65,3 @@ func (s *Server) tokenRevoke(c *fiber.Ctx) error {
 	s.flash(c, "success", "Token “"+t.Name+"” revoked; it stops working now.")
 	return c.Redirect("/admin/tokens", http.StatusSeeOther)
 }
-
-func (s *Server) auditIndex(c *fiber.Ctx) error {
-	list, err := s.people.ListAudit(c.UserContext(), 200)
-	if err != nil {
-		return err
-	}
-	return s.render(c, "admin/audit", fiber.Map{"Title": "Audit log", "Entries": list})
-}

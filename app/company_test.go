@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/serviceacademy/academy/people"
 )
 
 // formValues reads every named control of the form matched by sel, as a
@@ -144,7 +146,7 @@ func TestCompanySettings(t *testing.T) {
 		if d.Find("title").Text() != "Company settings · Brightwater Home Services" {
 			t.Fatalf("the layout does not use the new name: %q", d.Find("title").Text())
 		}
-		log, err := ts.People.ListAudit(context.Background(), 10)
+		log, _, err := ts.People.ListAudit(context.Background(), people.AuditFilter{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

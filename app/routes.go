@@ -89,6 +89,7 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/admin/tokens", people.RoleAdmin, s.tokenCreate)
 	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
 	web("GET", "/admin/audit", people.RoleHR, s.auditIndex)
+	web("GET", "/admin/audit.csv", people.RoleHR, s.auditCSV)
 
 	// Company settings and service promises.
 	// (company routes go here)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -376,39 +375,6 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) (*APIToken, error) {
 	t.RevokedAt = &now
 	_, err := s.DB.NewUpdate().Model(t).Column("revoked_at").WherePK().Exec(ctx)
 	return t, err
-}
-
-// AuditEntry is one line of the append-only audit log.
-type AuditEntry struct {
-	bun.BaseModel `bun:"table:audit_log"`
-
-	ID      int64     `bun:",pk,autoincrement"`
-	At      time.Time `bun:",notnull"`
-	ActorID *int64    `bun:"actor_id"`
-	Actor   string    `bun:",notnull"`
-	Action  string    `bun:",notnull"`
-	Subject string    `bun:",notnull"`
-	Detail  string    `bun:",notnull"`
-}
-
-// Audit appends an entry to the audit log, inside db (a transaction or the DB).
-func Audit(ctx context.Context, db bun.IDB, now time.Time, actorID *int64, actor, action, subject, detail string) error {
-	if len(detail) > 4000 {
-		detail = detail[:4000]
-	}
-	_, err := db.NewInsert().Model(&AuditEntry{At: now, ActorID: actorID, Actor: actor, Action: action,
-		Subject: subject, Detail: detail}).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
-}
-
-// ListAudit returns the newest entries first.
-func (s *Store) ListAudit(ctx context.Context, limit int) ([]AuditEntry, error) {
-	var list []AuditEntry
-	err := s.DB.NewSelect().Model(&list).OrderExpr("id DESC").Limit(int64(limit)).Scan(ctx)
-	return list, err
 }
 
 // Setting returns a company setting, or def when unset.

@@ -361,7 +361,7 @@ func TestImportApply(t *testing.T) {
 		if _, err := s.FindEmployeeByEmail(ctx, "e3@example.com"); err != nil {
 			t.Errorf("find by new email: %v", err)
 		}
-		log, err := s.ListAudit(ctx, 10)
+		log, _, err := s.ListAudit(ctx, people.AuditFilter{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
