@@ -15,7 +15,7 @@ import (
 
 // AuditEntry is one line of the append-only audit log. Nothing in the code
 // updates or deletes an entry, and the database refuses to (migration
-// 20261210000001_audit_log).
+// 20261201000003_audit_log).
 type AuditEntry struct {
 	bun.BaseModel `bun:"table:audit_log,alias:a"`
 
