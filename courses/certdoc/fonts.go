@@ -250,7 +250,7 @@ func (f *sfnt) subset(runes []rune) []byte {
 	runes = slices.Compact(runes)
 
 	glyf := f.tables["glyf"]
-	oldOf := []uint16{0}              // new id → old id
+	oldOf := []uint16{0}             // new id → old id
 	newOf := map[uint16]uint16{0: 0} // old id → new id
 	add := func(old uint16) uint16 {
 		if id, ok := newOf[old]; ok {
