@@ -33,6 +33,7 @@ type sfnt struct {
 	advance    []uint16 // advance width per glyph, font units
 	lsb        []int16  // left side bearing per glyph
 	glyphOf    []uint16 // BMP rune → glyph id, 0 when the font lacks it
+	names      []byte   // the name table cut down for subsets (see trimNames)
 }
 
 // parseSFNT reads a TrueType (glyf-outline) font. CFF-flavoured OpenType is
@@ -121,7 +122,64 @@ func parseSFNT(family string, data []byte) (*sfnt, error) {
 	if f.glyphOf, err = parseCmap4(f.tables["cmap"], f.numGlyphs); err != nil {
 		return nil, err
 	}
+	if f.names, err = trimNames(f.tables["name"]); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// trimNames keeps, of a format 0 name table, the Windows Unicode records
+// that name the font and carry its copyright, licence and licence URL (IDs
+// 0–6, 13, 14), in US English where the font has it and otherwise in every
+// language it has: the copyright and licence notices travel with every
+// embedded subset, the Macintosh duplicates and other strings do not.
+func trimNames(name []byte) ([]byte, error) {
+	if len(name) < 6 || binary.BigEndian.Uint16(name) != 0 {
+		return nil, errors.New("name table is not format 0")
+	}
+	count, strOff := int(binary.BigEndian.Uint16(name[2:])), int(binary.BigEndian.Uint16(name[4:]))
+	if len(name) < 6+12*count || strOff > len(name) {
+		return nil, errors.New("truncated name table")
+	}
+	keepID := map[uint16]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 13: true, 14: true}
+	type rec struct {
+		r   []byte
+		str []byte
+	}
+	var keep []rec
+	english := false
+	for i := range count {
+		if binary.BigEndian.Uint16(name[6+12*i+4:]) == 0x409 {
+			english = true
+		}
+	}
+	for i := range count {
+		r := name[6+12*i : 18+12*i]
+		platform, encoding := binary.BigEndian.Uint16(r), binary.BigEndian.Uint16(r[2:])
+		lang, id := binary.BigEndian.Uint16(r[4:]), binary.BigEndian.Uint16(r[6:])
+		length, off := int(binary.BigEndian.Uint16(r[8:])), int(binary.BigEndian.Uint16(r[10:]))
+		if platform != 3 || (encoding != 1 && encoding != 10) || !keepID[id] || (english && lang != 0x409) {
+			continue
+		}
+		if strOff+off+length > len(name) {
+			return nil, errors.New("name record out of bounds")
+		}
+		keep = append(keep, rec{r, name[strOff+off : strOff+off+length]})
+	}
+	if len(keep) == 0 {
+		return name, nil // nothing recognisable: embed it as it is
+	}
+	out := binary.BigEndian.AppendUint16(nil, 0)
+	out = binary.BigEndian.AppendUint16(out, uint16(len(keep)))
+	out = binary.BigEndian.AppendUint16(out, uint16(6+12*len(keep)))
+	var strs []byte
+	for _, k := range keep {
+		out = append(out, k.r[:8]...)
+		out = binary.BigEndian.AppendUint16(out, uint16(len(k.str)))
+		out = binary.BigEndian.AppendUint16(out, uint16(len(strs)))
+		strs = append(strs, k.str...)
+	}
+	return append(out, strs...), nil
 }
 
 // parseCmap4 reads the Unicode BMP subtable (format 4) of a cmap table, the
@@ -349,7 +407,7 @@ func (f *sfnt) subset(runes []rune) []byte {
 
 	out := map[string][]byte{
 		"OS/2": f.tables["OS/2"], "cmap": cmap, "glyf": newGlyf, "head": head, "hhea": hhea,
-		"hmtx": hmtx, "loca": newLoca, "maxp": maxp, "name": f.tables["name"], "post": post,
+		"hmtx": hmtx, "loca": newLoca, "maxp": maxp, "name": f.names, "post": post,
 	}
 	for _, tag := range []string{"cvt ", "fpgm", "prep", "gasp"} { // hinting, if any
 		if t := f.tables[tag]; t != nil {

@@ -78,7 +78,7 @@ func needTool(tb testing.TB, name string) string {
 	if err == nil {
 		return path
 	}
-	msg := name + " is not installed (apt-get install poppler-utils qpdf zbar-tools)"
+	msg := name + " is not installed (Debian: apt-get install poppler-utils qpdf zbar-tools unzip)"
 	if os.Getenv("CI") != "" {
 		tb.Fatal(msg + "; CI must have it")
 	}

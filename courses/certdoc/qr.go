@@ -4,18 +4,27 @@ import (
 	"math"
 	"strconv"
 
-	qrcode "github.com/skip2/go-qrcode"
+	qr "github.com/piglig/go-qr"
 )
 
-// qrModules encodes text as a QR code (error correction M, about 15%) and
-// returns its modules, true for dark, without the quiet zone.
+// qrModules encodes text as a QR code (error correction M, about 15%; the
+// smallest version that fits, mask chosen by the ISO 18004 penalty rules)
+// and returns its modules by row, true for dark, without the quiet zone.
 func qrModules(text string) ([][]bool, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
+	q, err := qr.EncodeText(text, qr.Medium)
 	if err != nil {
 		return nil, err
 	}
-	q.DisableBorder = true
-	return q.Bitmap(), nil
+	n := q.Size()
+	rows := make([][]bool, n)
+	cells := make([]bool, n*n)
+	for y := range rows {
+		rows[y] = cells[y*n : (y+1)*n]
+		for x := range rows[y] {
+			rows[y][x] = q.Module(x, y)
+		}
+	}
+	return rows, nil
 }
 
 // qr draws modules as a size×size millimetre square at x, y: one black path
