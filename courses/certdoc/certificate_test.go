@@ -437,3 +437,58 @@ func BenchmarkCertificatePDF(b *testing.B) {
 		})
 	}
 }
+
+func TestRenderDatesInLocation(t *testing.T) {
+	c := sampleCertificate(t)
+	c.IssuedAt = time.Date(2025, 3, 12, 23, 30, 0, 0, time.UTC)
+	c.ExpiresAt = ptr(time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC))
+	c.Location = time.FixedZone("NZDT", 13*3600)
+	pdf, err := MustRenderer(t).Render(c, DefaultTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := runTool(t, "pdftotext", writePDF(t, pdf), "-")
+	for _, want := range []string{"13 March 2025", "1 January 2027"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q (dates in the company's zone) in:\n%s", want, text)
+		}
+	}
+}
+
+func TestFormatScore(t *testing.T) {
+	tests := []struct {
+		name string
+		in   float64
+		want string
+	}{
+		{"Whole", 92, "92%"},
+		{"OneDecimal", 87.5, "87.5%"},
+		{"RoundsToOneDecimal", 66.666, "66.7%"},
+		{"Zero", 0, "0%"},
+		{"Hundred", 100, "100%"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatScore(tt.in); got != tt.want {
+				t.Errorf("formatScore(%v) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Unchanged", "Zoë Núñez", "Zoë Núñez"},
+		{"WhitespaceCollapsed", "  Ann\t\n  Lee  ", "Ann Lee"},
+		{"ControlsDropped", "A\x00B\u200bC", "AB\u200bC"},
+		{"OutsideBMPReplaced", "Emoji 😀 𠮷", "Emoji \ufffd \ufffd"},
+		{"InvalidUTF8Replaced", "a\xffb", "a\ufffdb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cleanText(tt.in); got != tt.want {
+				t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

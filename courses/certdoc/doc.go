@@ -7,11 +7,14 @@
 // everything a document shows, including its dates, so the same input always
 // gives the same bytes.
 //
-// The PDF embeds subsets of DejaVu Sans (Latin, Greek, Cyrillic and more) and
-// Droid Sans Fallback (Chinese and Japanese), both shipped in fonts/ with
-// their licences. Not covered: Korean Hangul (the fallback font lacks it),
-// and scripts that need shaping or right-to-left layout (Arabic, Hebrew,
-// Indic scripts, Thai), which fpdf cannot do. Such characters still appear
-// correctly in the PDF's text layer (search, copy, screen readers) but may be
-// drawn as boxes or unjoined letters.
+// The PDF embeds subsets of DejaVu Sans (Latin with its extensions, Greek,
+// Cyrillic, Armenian, Georgian) and Droid Sans Fallback (Chinese ideographs,
+// Japanese kana), both shipped unmodified in fonts/ with their licences; each
+// character is drawn with the first of the two that has it. Not covered:
+// Korean Hangul (neither font has it), characters outside the Basic
+// Multilingual Plane (drawn as U+FFFD), and scripts that need shaping or
+// right-to-left layout (Arabic, Hebrew, Indic scripts, Thai), which fpdf
+// cannot do: they come out as boxes, or as unjoined or reversed letters,
+// though the PDF's text layer (search, copy, screen readers) still holds the
+// right characters.
 package certdoc
