@@ -34,6 +34,9 @@ type LoadFunc func(i int) (Certificate, Template, error)
 // incomplete, so w should be discarded. Either way no goroutine is left
 // running and load is not called again once it returns.
 func (r *Renderer) WriteZip(ctx context.Context, w io.Writer, n int, load LoadFunc, progress func(done int)) error {
+	if n < 0 {
+		return fmt.Errorf("certdoc: WriteZip of %d certificates", n)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
