@@ -20,6 +20,7 @@ import (
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/courses/certdoc"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -53,6 +54,7 @@ type Server struct {
 	sessions     *sessionCache
 	secure       bool
 	views        *html.Engine
+	docs         *certdoc.Renderer // certificate and report PDFs
 }
 
 // New builds the fiber application with every route. It fails if the
@@ -132,6 +134,11 @@ func newServer(cfg Config) *Server {
 		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
 		sessions: newSessionCache()}
 	s.courses.AssessmentsPassed = s.assessmentsPassed
+	docs, err := certdoc.NewRenderer()
+	if err != nil {
+		panic(err) // the embedded fonts are part of the binary: a test fails first
+	}
+	s.docs = docs
 	return s
 }
 

@@ -81,6 +81,8 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Transcripts: an employee's whole learning record (self, own line, HR).
 	web("GET", "/me/transcript", people.RoleStaff, s.myTranscript)
+	web("GET", "/me/transcript.pdf", people.RoleStaff, s.myTranscriptPDF)
+	web("GET", "/people/:number/transcript.pdf", people.RoleStaff, s.transcriptPDF)
 	web("GET", "/people/:number/transcript", people.RoleStaff, s.transcriptShow)
 
 	// Admin.

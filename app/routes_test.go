@@ -54,6 +54,8 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/people/" + inLine + "/team", nil, st(found, missing, ok, ok, ok)},
 		{"GET", "/people/NOPE", nil, st(found, missing, missing, missing, missing)},
 		{"GET", "/me/transcript", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/me/transcript.pdf", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/people/" + inLine + "/transcript.pdf", nil, st(found, missing, ok, ok, ok)},
 		{"GET", "/people/" + staffNumber + "/transcript", nil, st(found, ok, missing, ok, ok)},
 		{"GET", "/people/" + inLine + "/transcript", nil, st(found, missing, ok, ok, ok)},
 		{"GET", "/people/NOPE/transcript", nil, st(found, missing, missing, missing, missing)},
@@ -119,6 +121,8 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/people/" + inLine + "/programmes/999999/exempt", nil, st(unauth, forbid, forbid, missing, missing)},
 		{"POST", "/people/" + inLine + "/programmes/999999/close", nil, st(unauth, forbid, forbid, missing, missing)},
 		{"GET", "/me/transcript", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/me/transcript.pdf", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/people/" + inLine + "/transcript.pdf", nil, st(found, missing, ok, ok, ok)},
 		{"POST", "/signout", nil, st(unauth, see, see, see, see)},
 	}
 	for _, role := range roles {

@@ -30,35 +30,51 @@ func (s *Server) myTranscript(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderTranscript(c *fiber.Ctx, e *people.Employee) error {
-	ctx := c.UserContext()
-	loc, err := s.courses.Location(ctx)
+	t, err := s.transcriptOf(c.UserContext(), e)
 	if err != nil {
 		return err
+	}
+	me := principal(c).Employee
+	return s.render(c, "transcript/show", fiber.Map{"Title": "Transcript of " + e.Name(), "E": e, "Loc": t.Loc,
+		"Own": me != nil && me.ID == e.ID, "Programmes": t.Programmes, "Completions": t.Completions,
+		"Attempts": t.Attempts, "Observations": t.Observations})
+}
+
+// transcript is everything the transcript page and PDF show.
+type transcript struct {
+	Loc          *time.Location
+	Programmes   []transcriptProgramme
+	Completions  []courses.TranscriptCourse
+	Attempts     []transcriptAttempt
+	Observations []transcriptObservation
+}
+
+func (s *Server) transcriptOf(ctx context.Context, e *people.Employee) (*transcript, error) {
+	loc, err := s.courses.Location(ctx)
+	if err != nil {
+		return nil, err
 	}
 	tr, err := s.courses.Transcript(ctx, e.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	progs, err := s.transcriptProgrammes(ctx, tr.Programmes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	attempts, err := s.transcriptAttempts(ctx, e.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	history, err := s.observations.History(ctx, e.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	obs := make([]transcriptObservation, len(history))
 	for i := range history {
 		obs[i] = transcriptObservationOf(&history[i])
 	}
-	me := principal(c).Employee
-	return s.render(c, "transcript/show", fiber.Map{"Title": "Transcript of " + e.Name(), "E": e, "Loc": loc,
-		"Own": me != nil && me.ID == e.ID, "Programmes": progs, "Completions": tr.Completions,
-		"Attempts": attempts, "Observations": obs})
+	return &transcript{Loc: loc, Programmes: progs, Completions: tr.Completions, Attempts: attempts, Observations: obs}, nil
 }
 
 // transcriptProgramme is one assignment on the transcript, with its

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -521,4 +524,60 @@ func TestTranscriptAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTranscriptPDF: the transcript downloads as a valid PDF holding the
+// employee's name and their programmes, with the page's access rules.
+func TestTranscriptPDF(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	f := mustProgrammes(t, ts)
+	mgr := ts.client(t)
+	mgr.signIn(ccMgrEmail)
+	_, body := mgr.get("/people/" + inLine + "/transcript")
+	href := doc(t, body).Find("#transcript-pdf").AttrOr("href", "")
+	resp, pdf := mgr.get(href)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "transcript-"+inLine) {
+		t.Fatalf("download %q: %d %q %q", href, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	path := filepath.Join(t.TempDir(), "transcript.pdf")
+	if err := os.WriteFile(path, []byte(pdf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(needPDFTool(t, "qpdf"), "--check", path).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+	out, err := exec.Command(needPDFTool(t, "pdftotext"), "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, want := range []string{f.emp.Name(), inLine, "Delta: the six Cs", "Echo: colleagues", "Parental leave", "Course completions", "Page 1 of"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q", want)
+		}
+	}
+	// Outside the line: 404, as the page.
+	if resp, _ := mgr.get("/people/" + staffNumber + "/transcript.pdf"); resp.StatusCode != 404 {
+		t.Fatalf("outside the line: %d", resp.StatusCode)
+	}
+	staff := ts.client(t)
+	staff.signIn(staffEmail)
+	if resp, _ := staff.get("/me/transcript.pdf"); resp.StatusCode != 200 {
+		t.Fatalf("own PDF: %d", resp.StatusCode)
+	}
+}
+
+// needPDFTool returns the path of a PDF tool; without it the test skips,
+// except under CI, which installs poppler-utils and qpdf.
+func needPDFTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; CI must install it", name)
+		}
+		t.Skipf("skipping: %s is not installed (apt-get install poppler-utils qpdf)", name)
+	}
+	return p
 }
