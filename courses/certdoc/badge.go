@@ -11,7 +11,7 @@ import (
 // BadgeInput is what an Open Badges 3.0 credential for one certificate says.
 type BadgeInput struct {
 	// VerifyURL is the certificate's public page, {base}/verify/{code}. It is
-	// the credential's id; its status is read from VerifyURL + ".json".
+	// the credential's id; its status is read from VerifyURL + "/status.json".
 	VerifyURL string
 
 	IssuerID   string // URL that identifies the issuing company, e.g. {base}/issuer
@@ -91,7 +91,7 @@ type (
 //
 // The credential is not signed (it has no proof): a verifier trusts it by
 // fetching its id, our verify page. Its credentialStatus is
-// {"id": VerifyURL + ".json", "type": "1EdTechRevocationList"}, 1EdTech's
+// {"id": VerifyURL + "/status.json", "type": "1EdTechRevocationList"}, 1EdTech's
 // revocation-list status method, so the web layer must answer that URL with
 // the method's revocation list for this credential: empty when it is valid,
 // listing the credential's id once it is revoked. The employee is named by
@@ -131,7 +131,7 @@ func Badge(in BadgeInput) ([]byte, error) {
 				Criteria:        obCriteria{Narrative: strings.TrimSpace(in.Criteria)},
 			},
 		},
-		CredentialStatus: obTyped{ID: in.VerifyURL + ".json", Type: "1EdTechRevocationList"},
+		CredentialStatus: obTyped{ID: in.VerifyURL + "/status.json", Type: "1EdTechRevocationList"},
 		CredentialSchema: []obTyped{{ID: obSchema, Type: "1EdTechJsonSchemaValidator2019"}},
 	}
 	if in.ExpiresAt != nil {

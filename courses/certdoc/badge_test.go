@@ -98,8 +98,8 @@ func TestBadgeMatchesSchema(t *testing.T) {
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatal(err)
 			}
-			if got.ID != in.VerifyURL || got.Status.ID != in.VerifyURL+".json" || got.Status.Type != "1EdTechRevocationList" {
-				t.Errorf("id %q, status %+v; want the verify URL and its .json", got.ID, got.Status)
+			if got.ID != in.VerifyURL || got.Status.ID != in.VerifyURL+"/status.json" || got.Status.Type != "1EdTechRevocationList" {
+				t.Errorf("id %q, status %+v; want the verify URL and its /status.json", got.ID, got.Status)
 			}
 			if got.ValidFrom != in.IssuedAt.UTC().Format(time.RFC3339) || !strings.HasSuffix(got.ValidFrom, "Z") {
 				t.Errorf("validFrom = %q", got.ValidFrom)
