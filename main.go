@@ -575,7 +575,7 @@ func demoCmd(ctx context.Context, args []string, o *options, stdout, stderr io.W
 // logins; on a database that has people already it only prints them.
 func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Writer, baseURL string) error {
 	password := env("ACADEMY_DEMO_PASSWORD", "academy-demo")
-	logins, loaded, err := app.LoadDemo(ctx, db, password)
+	logins, loaded, err := app.LoadDemo(ctx, db, password, baseURL)
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)
 	}

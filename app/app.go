@@ -139,7 +139,49 @@ func newServer(cfg Config) *Server {
 		panic(err) // the embedded fonts are part of the binary: a test fails first
 	}
 	s.docs = docs
+	s.courses.Docs, s.courses.BaseURL, s.courses.CycleScore = docs, strings.TrimRight(cfg.BaseURL, "/"), s.cycleScore
 	return s
+}
+
+// cycleScore is the score on a programme certificate: the mean of the best
+// passed attempt at each required course's quizzes within the cycle (nil
+// when none of its courses has a quiz).
+func (s *Server) cycleScore(ctx context.Context, tx bun.IDB, c *courses.Cycle, required []string) (*float64, error) {
+	var sum float64
+	n := 0
+	for _, slug := range required {
+		_, o, err := s.courses.PublishedOutline(ctx, slug)
+		if err != nil {
+			if store.IsNotFound(err) {
+				continue
+			}
+			return nil, err
+		}
+		for _, a := range o.Version.AssessmentList() {
+			quiz, err := s.quizzes.FindQuiz(ctx, a)
+			if err != nil {
+				continue // a role-play checklist
+			}
+			q := tx.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
+				Where("quiz_id = ? AND employee_id = ? AND passed", quiz.ID, c.EmployeeID)
+			if c.CountsFrom != nil {
+				q = q.Where("started_at > ?", *c.CountsFrom)
+			}
+			var best *float64
+			if err := q.Scan(ctx, &best); err != nil {
+				return nil, err
+			}
+			if best != nil {
+				sum += *best
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	mean := sum / float64(n)
+	return &mean, nil
 }
 
 // errorHandler is the one place errors become responses: a JSON body under

@@ -21,8 +21,9 @@ import (
 // product knows appears: completed, expiring, expired, overdue, due soon,
 // in progress, not started, extended. On a database that already has
 // people it writes nothing and returns loaded=false with the logins.
-func LoadDemo(ctx context.Context, db *bun.DB, password string) (info *people.DemoInfo, loaded bool, err error) {
-	s := newServer(Config{DB: db})
+// baseURL starts the certificates' verify links.
+func LoadDemo(ctx context.Context, db *bun.DB, password, baseURL string) (info *people.DemoInfo, loaded bool, err error) {
+	s := newServer(Config{DB: db, BaseURL: baseURL})
 	if info, loaded, err = people.LoadDemo(ctx, s.people, password); err != nil || !loaded {
 		return info, loaded, err
 	}
@@ -180,7 +181,42 @@ func (d *demoHistory) run(ctx context.Context) error {
 	}
 	// The last run of the scheduler, now.
 	d.s.clockAt(d.now)
-	_, err := d.s.courses.Tick(ctx)
+	if _, err := d.s.courses.Tick(ctx); err != nil {
+		return err
+	}
+	return d.certificateStories(ctx)
+}
+
+// certificateStories: HR revokes one certificate issued in error, and
+// reissues one after a change of name (the first superseded).
+func (d *demoHistory) certificateStories(ctx context.Context) error {
+	list, _, err := d.s.courses.ListCertificates(ctx, courses.CertFilter{Status: courses.CertValid})
+	if err != nil || len(list) < 2 {
+		return err
+	}
+	hr, err := d.s.people.FindEmployeeByNumber(ctx, "BW1001")
+	if err != nil {
+		return err
+	}
+	actor := hr.Name() + " (" + hr.Number + ")"
+	d.s.clockAt(d.now.Add(-26 * time.Hour))
+	if _, err := d.s.courses.RevokeCertificate(ctx, list[len(list)-1].Code,
+		"Issued in error: the role-play was recorded against the wrong employee.", &hr.ID, actor); err != nil {
+		return err
+	}
+	// A change of name, then the certificate reissued under it.
+	c := list[0]
+	e, err := d.s.people.FindEmployee(ctx, c.EmployeeID)
+	if err != nil {
+		return err
+	}
+	d.s.clockAt(d.now.Add(-2 * time.Hour))
+	in := people.EmployeeInput{Number: e.Number, FirstName: e.FirstName, LastName: e.LastName + "-Reid", Email: e.Email, JobTitle: e.JobTitle,
+		Department: e.Department, Location: e.Location, ManagerNumber: e.ManagerNumber, HireDate: e.HireDate, Active: true, Roles: e.Roles}
+	if _, err := d.s.people.SaveEmployee(ctx, in); err != nil {
+		return err
+	}
+	_, err = d.s.courses.ReissueCertificate(ctx, c.Code, &hr.ID, actor)
 	return err
 }
 

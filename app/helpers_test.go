@@ -42,7 +42,7 @@ func mustServer(tb testing.TB, dialect string) *testServer {
 		db = demoCopy(tb)
 	} else {
 		db = storetest.MustOpen(tb, dialect)
-		if _, _, err := app.LoadDemo(context.Background(), db, demoPassword); err != nil {
+		if _, _, err := app.LoadDemo(context.Background(), db, demoPassword, "http://localhost"); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}
@@ -180,7 +180,7 @@ func demoCopy(tb testing.TB) *bun.DB {
 			demoErr = err
 			return
 		}
-		if _, _, err := app.LoadDemo(ctx, db, demoPassword); err != nil {
+		if _, _, err := app.LoadDemo(ctx, db, demoPassword, "http://localhost"); err != nil {
 			demoErr = err
 			return
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/serviceacademy/academy/courses/certdoc"
 	"github.com/serviceacademy/academy/store"
 )
 
@@ -150,8 +151,16 @@ type Store struct {
 	// requires assessments is then never complete.
 	AssessmentsPassed func(ctx context.Context, db bun.IDB, en *Enrolment, v *Version) (bool, []string, error)
 	// CycleCompleted, when set, runs in the transaction that completed a
-	// programme cycle (after the cycle is stored complete).
+	// programme cycle (after the cycle is stored complete and its
+	// certificate issued).
 	CycleCompleted func(ctx context.Context, tx bun.IDB, c *Cycle) error
+	// CycleScore, when set, is the score printed on a completed cycle's
+	// certificate (required are the cycle's required course slugs); nil for none.
+	CycleScore func(ctx context.Context, tx bun.IDB, c *Cycle, required []string) (*float64, error)
+	// BaseURL is the public address certificates' verify links start with.
+	BaseURL string
+	// Docs renders certificate PDFs.
+	Docs *certdoc.Renderer
 
 	mu       sync.RWMutex
 	outlines map[int64]*Outline // published and retired versions never change: cached by id

@@ -293,6 +293,9 @@ func (s *Store) cyclesCompleted(ctx context.Context, tx bun.IDB, cycles []*Cycle
 	if err != nil {
 		return err
 	}
+	if err := s.issueCertificates(ctx, tx, cycles, now); err != nil {
+		return err
+	}
 	for _, c := range cycles {
 		title := ""
 		for _, t := range titles {
@@ -484,9 +487,12 @@ func (s *Store) retake(ctx context.Context, tx bun.IDB, employeeIDs []int64, slu
 // courseCompleted records a course completion in the history and decides
 // the open cycles of every programme that contains the course, in the
 // completion's transaction.
-func (s *Store) courseCompleted(ctx context.Context, tx bun.IDB, en *Enrolment, slug string, at time.Time) error {
+func (s *Store) courseCompleted(ctx context.Context, tx bun.IDB, en *Enrolment, slug, title string, at time.Time) error {
 	if _, err := tx.NewInsert().Model(&CourseCompletion{EmployeeID: en.EmployeeID, CourseID: en.CourseID, CourseSlug: slug,
 		VersionID: en.VersionID, EnrolmentID: &en.ID, CompletedAt: at}).Exec(ctx); err != nil {
+		return err
+	}
+	if err := s.issueCourseCertificate(ctx, tx, en, slug, title, at); err != nil {
 		return err
 	}
 	cycles, err := openCyclesWith(ctx, tx, en.EmployeeID, slug)

@@ -201,7 +201,7 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 	en.CompletedAt = &now
 	s.forgetLearner(en.EmployeeID, en.CourseID, en.VersionID)
 	// The programmes that contain the course, in the same transaction.
-	if err := s.courseCompleted(ctx, tx, en, o.Version.Slug, now); err != nil {
+	if err := s.courseCompleted(ctx, tx, en, o.Version.Slug, o.Version.Title, now); err != nil {
 		return c, false, err
 	}
 	if onComplete != nil {

@@ -1,0 +1,3 @@
+DROP TABLE certificates;
+--bun:split
+DROP TABLE certificate_logos;
