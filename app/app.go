@@ -55,6 +55,7 @@ type Server struct {
 	secure       bool
 	views        *html.Engine
 	docs         *certdoc.Renderer // certificate and report PDFs
+	verifies     *verifyLimiter
 }
 
 // New builds the fiber application with every route. It fails if the
@@ -132,7 +133,7 @@ func newServer(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
 		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
-		sessions: newSessionCache()}
+		sessions: newSessionCache(), verifies: newVerifyLimiter()}
 	s.courses.AssessmentsPassed = s.assessmentsPassed
 	docs, err := certdoc.NewRenderer()
 	if err != nil {

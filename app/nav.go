@@ -28,6 +28,7 @@ func nav(me string) []navLink {
 	return []navLink{
 		{"/", "Home", false, people.RoleStaff, false},
 		{"/learn", "My learning", true, people.RoleStaff, false},
+		{"/me/certificates", "My certificates", false, people.RoleStaff, false},
 		{"/search", "Knowledge base", false, people.RoleStaff, false},
 		{me, "My profile", false, people.RoleStaff, false},
 		{"/people", "People", false, people.RoleHR, false},

@@ -139,6 +139,7 @@ func templateFuncs() template.FuncMap {
 		"join":        strings.Join,
 		"inList":      func(s string, list []string) bool { return slices.Contains(list, s) },
 		"statusBadge": statusBadge,
+		"certBadge":   certBadge,
 		"stackedBar":  stackedBarSVG,
 		"cycleDue":    dueText,
 		"rosterDates": rosterDates,

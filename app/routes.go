@@ -30,6 +30,13 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use("/static", s.staticHeaders, filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: int((7 * 24 * time.Hour).Seconds())}))
 	web("GET", "/signin", visitor, s.signinShow)
 	web("POST", "/signin", visitor, s.signinSubmit)
+	// Certificates: verification is public and rate-limited per address.
+	app.Get("/verify/:code.json", s.verifyLimit, s.verifyJSON)
+	app.Get("/verify/:code/badge.json", s.verifyLimit, s.verifyBadge)
+	app.Get("/verify/:code/status.json", s.verifyLimit, s.verifyStatus)
+	app.Get("/issuer", s.issuerProfile)
+	web("GET", "/verify", visitor, s.verifyForm)
+	app.Get("/verify/:code", append([]fiber.Handler{s.verifyLimit}, append(s.guard(visitor), s.verifyShow)...)...)
 	web("GET", "/password/:token", visitor, s.passwordLinkShow)
 	web("POST", "/password/:token", visitor, s.passwordLinkSubmit)
 
@@ -45,6 +52,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/api/v1/courses/:slug/questions", s.apiAuth, s.apiRequire(people.RoleHR), s.apiQuestionImport)
 	app.Get("/api/v1/employees/:number/attempts", s.apiAuth, s.apiEmployeeAttempts)
 	app.Get("/api/v1/employees/:number/observations", s.apiAuth, s.apiEmployeeObservations)
+	app.Get("/api/v1/certificates", s.apiAuth, s.apiCertificates)
+	app.Get("/api/v1/certificates/:code.pdf", s.apiAuth, s.certificatePDF)
+	app.Get("/api/v1/certificates/:code", s.apiAuth, s.apiCertificate)
 	app.Get("/api/v1/programmes", s.apiAuth, s.apiProgrammes)
 	app.Post("/api/v1/assignments", s.apiAuth, s.apiRequire(people.RoleHR), s.apiAssign)
 	app.Get("/api/v1/employees/:number/transcript", s.apiAuth, s.apiEmployeeTranscript)
@@ -52,6 +62,8 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Staff: anyone signed in.
 	web("GET", "/", people.RoleStaff, s.home)
+	web("GET", "/me/certificates", people.RoleStaff, s.myCertificates)
+	web("GET", "/certificates/:code.pdf", people.RoleStaff, s.certificatePDF)
 	web("POST", "/signout", people.RoleStaff, s.signout)
 	web("GET", "/account/password", people.RoleStaff, s.accountPasswordShow)
 	web("POST", "/account/password", people.RoleStaff, s.accountPasswordSubmit)

@@ -37,12 +37,13 @@ func (s *Server) renderTranscript(c *fiber.Ctx, e *people.Employee) error {
 	me := principal(c).Employee
 	return s.render(c, "transcript/show", fiber.Map{"Title": "Transcript of " + e.Name(), "E": e, "Loc": t.Loc,
 		"Own": me != nil && me.ID == e.ID, "Programmes": t.Programmes, "Completions": t.Completions,
-		"Attempts": t.Attempts, "Observations": t.Observations})
+		"Attempts": t.Attempts, "Observations": t.Observations, "Certificates": t.Certificates})
 }
 
 // transcript is everything the transcript page and PDF show.
 type transcript struct {
 	Loc          *time.Location
+	Certificates map[int64]string // cycle id → certificate code
 	Programmes   []transcriptProgramme
 	Completions  []courses.TranscriptCourse
 	Attempts     []transcriptAttempt
@@ -74,7 +75,11 @@ func (s *Server) transcriptOf(ctx context.Context, e *people.Employee) (*transcr
 	for i := range history {
 		obs[i] = transcriptObservationOf(&history[i])
 	}
-	return &transcript{Loc: loc, Programmes: progs, Completions: tr.Completions, Attempts: attempts, Observations: obs}, nil
+	certs, err := s.courses.CycleCertificates(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &transcript{Loc: loc, Programmes: progs, Completions: tr.Completions, Attempts: attempts, Observations: obs, Certificates: certs}, nil
 }
 
 // transcriptProgramme is one assignment on the transcript, with its
@@ -204,7 +209,7 @@ type apiTranscriptCycle struct {
 	DueAt           *string    `json:"due_at"` // company-local date YYYY-MM-DD
 	CompletedAt     *time.Time `json:"completed_at"`
 	ExpiresAt       *time.Time `json:"expires_at"`
-	CertificateCode *string    `json:"certificate_code"` // certificates come later: always null for now
+	CertificateCode *string    `json:"certificate_code"` // the cycle's newest certificate, or null
 }
 
 type apiTranscriptCourse struct {
@@ -225,6 +230,10 @@ func (s *Server) apiEmployeeTranscript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	certs, err := s.courses.CycleCertificates(c.UserContext(), e.ID)
+	if err != nil {
+		return err
+	}
 	type cycleRow struct {
 		cy  *courses.Cycle
 		out apiTranscriptCycle
@@ -237,6 +246,9 @@ func (s *Server) apiEmployeeTranscript(c *fiber.Ctx) error {
 			if cy.DueOn != "" {
 				due := cy.DueOn
 				r.DueAt = &due
+			}
+			if code, ok := certs[cy.ID]; ok {
+				r.CertificateCode = &code
 			}
 			rows = append(rows, cycleRow{cy, r})
 		}

@@ -103,10 +103,14 @@ func transcriptDocument(r *certdoc.Renderer, e *people.Employee, t *transcript, 
 			if cy.ClosedAt != nil {
 				status += " (closed: " + cy.CloseReason + ")"
 			}
-			rows = append(rows, []string{strconv.Itoa(cy.Cycle), status, day(&cy.AssignedAt), due, day(cy.CompletedAt), day(cy.ExpiresAt)})
+			cert := t.Certificates[cy.ID]
+			if cert == "" {
+				cert = "—"
+			}
+			rows = append(rows, []string{strconv.Itoa(cy.Cycle), status, day(&cy.AssignedAt), due, day(cy.CompletedAt), day(cy.ExpiresAt), cert})
 		}
-		rp.Table([]certdoc.Column{{Title: "Cycle", Width: 0.8, Right: true}, {Title: "Status", Width: 2.6}, {Title: "Assigned", Width: 1.6},
-			{Title: "Due", Width: 2.2}, {Title: "Completed", Width: 1.6}, {Title: "Expires", Width: 1.6}}, rows)
+		rp.Table([]certdoc.Column{{Title: "Cycle", Width: 0.8, Right: true}, {Title: "Status", Width: 2.4}, {Title: "Assigned", Width: 1.5},
+			{Title: "Due", Width: 2}, {Title: "Completed", Width: 1.5}, {Title: "Expires", Width: 1.5}, {Title: "Certificate", Width: 2.2}}, rows)
 		for _, ext := range pp.Extensions {
 			by := ext.ByName
 			if by == "" {

@@ -58,6 +58,16 @@ type Certificate struct {
 	Department     string `bun:",scanonly"`
 }
 
+// ValidUntil is the last moment the certificate is valid (a second before
+// it expires: its date is the last valid day), or nil when it never expires.
+func (c *Certificate) ValidUntil() *time.Time {
+	if c.ExpiresAt == nil {
+		return nil
+	}
+	t := c.ExpiresAt.Add(-time.Second)
+	return &t
+}
+
 // CertStatus is where a certificate stands; the API uses the values.
 type CertStatus string
 
@@ -615,7 +625,7 @@ func (s *Store) Document(ctx context.Context, c *Certificate) (certdoc.Certifica
 		loc = time.UTC
 	}
 	d := certdoc.Certificate{Code: c.Code, EmployeeName: c.EmployeeName, Programme: c.Achievement, ProgrammeVersion: c.ProgrammeVersion,
-		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, Score: c.Score, CompanyName: c.CompanyName, SignatoryName: c.SignatoryName,
+		IssuedAt: c.IssuedAt, ExpiresAt: c.ValidUntil(), Score: c.Score, CompanyName: c.CompanyName, SignatoryName: c.SignatoryName,
 		SignatoryTitle: c.SignatoryTitle, VerifyURL: c.VerifyURL, Location: loc}
 	if c.LogoSHA256 != nil {
 		if err := s.DB.NewSelect().TableExpr("certificate_logos").Column("data").Where("sha256 = ?", *c.LogoSHA256).Scan(ctx, &d.Logo); err != nil {
@@ -648,4 +658,20 @@ func (s *Store) PDF(ctx context.Context, c *Certificate) ([]byte, string, error)
 		c.PDFSHA256 = h
 	}
 	return b, h, nil
+}
+
+// CycleCertificates maps each of the employee's programme cycles to the
+// code of its newest certificate (a reissue replaces the first).
+func (s *Store) CycleCertificates(ctx context.Context, employeeID int64) (map[int64]string, error) {
+	var rows []struct {
+		CycleID int64
+		Code    string
+	}
+	err := s.DB.NewSelect().TableExpr("certificates").Column("cycle_id", "code").
+		Where("employee_id = ? AND cycle_id IS NOT NULL AND course_slug = ''", employeeID).OrderExpr("id").Scan(ctx, &rows)
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.CycleID] = r.Code
+	}
+	return out, err
 }
