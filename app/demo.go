@@ -38,6 +38,14 @@ func LoadDemo(ctx context.Context, db *bun.DB, password, baseURL string) (info *
 		return nil, false, err
 	}
 	s.courses.ForgetCompany()
+	cs, err := s.courses.CertificateSettings(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	cs.SignatoryName, cs.SignatoryTitle = "Priya Shah", "HR Manager, Brightwater Services"
+	if err := s.courses.SaveCertificateSettings(ctx, cs, nil, "demo"); err != nil {
+		return nil, false, err
+	}
 	if err := s.quizzes.SyncBuiltinBanks(ctx); err != nil {
 		return nil, false, err
 	}
