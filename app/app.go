@@ -141,7 +141,21 @@ func newServer(cfg Config) *Server {
 	}
 	s.docs = docs
 	s.courses.Docs, s.courses.BaseURL, s.courses.CycleScore = docs, strings.TrimRight(cfg.BaseURL, "/"), s.cycleScore
+	s.courses.CriticalFailures = s.criticalFailures
 	return s
+}
+
+// criticalFailures is readiness's hook into the role-plays.
+func (s *Server) criticalFailures(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[int64][]courses.CriticalFailure, error) {
+	list, err := s.observations.CriticalFailures(ctx, db, employeeIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]courses.CriticalFailure{}
+	for _, f := range list {
+		out[f.EmployeeID] = append(out[f.EmployeeID], courses.CriticalFailure{Checklist: f.Checklist, Items: f.Items, ReobserveDue: f.ReobserveDue})
+	}
+	return out, nil
 }
 
 // cycleScore is the score on a programme certificate: the mean of the best

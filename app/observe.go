@@ -380,6 +380,10 @@ func (s *Server) completionHook(c *fiber.Ctx, o *assessments.Observation, action
 				return err
 			}
 		}
+		// A failed (or now passed) critical item changes readiness.
+		if err := s.courses.RefreshReadiness(ctx, tx, []int64{signed.EmployeeID}); err != nil {
+			return err
+		}
 		outcome := "failed"
 		if signed.Passed != nil && *signed.Passed {
 			outcome = "passed"

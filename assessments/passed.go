@@ -2,6 +2,7 @@ package assessments
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -30,4 +31,59 @@ func (s *ObservationStore) ChecklistPassed(ctx context.Context, db bun.IDB, empl
 		q = q.Where("o.signed_off_at >= ?", since)
 	}
 	return q.Exists(ctx)
+}
+
+// CriticalFailure is a signed-off observation failed on critical items
+// that no later observation on the same checklist has passed.
+type CriticalFailure struct {
+	EmployeeID   int64
+	Checklist    string // title
+	Items        []string
+	ReobserveDue string
+}
+
+// CriticalFailures returns the outstanding critical failures of the
+// employees: for each employee and checklist, the newest signed-off
+// observation, when it failed with a critical item below Fully. db may be
+// the transaction that just signed one off.
+func (s *ObservationStore) CriticalFailures(ctx context.Context, db bun.IDB, employeeIDs []int64) ([]CriticalFailure, error) {
+	var out []CriticalFailure
+	for start := 0; start < len(employeeIDs); start += 500 {
+		chunk := employeeIDs[start:min(start+500, len(employeeIDs))]
+		var list []Observation
+		err := db.NewSelect().Model(&list).Column("o.id", "o.employee_id", "o.checklist_snapshot", "o.failed_critical", "o.reobserve_due").
+			Where("o.employee_id IN (?) AND o.status = ? AND NOT o.passed AND o.failed_critical <> '[]'", bun.In(chunk), ObservationSignedOff).
+			Where(`NOT EXISTS (SELECT 1 FROM observations AS n WHERE n.employee_id = o.employee_id AND n.checklist_id = o.checklist_id
+				AND n.status = ? AND (n.signed_off_at > o.signed_off_at OR (n.signed_off_at = o.signed_off_at AND n.id > o.id)))`, ObservationSignedOff).
+			OrderExpr("o.employee_id, o.id").Scan(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list {
+			o := &list[i]
+			cl, err := decodeChecklistBody(o.ChecklistSnapshot)
+			if err != nil {
+				return nil, fmt.Errorf("observation %d: %w", o.ID, err)
+			}
+			f := CriticalFailure{EmployeeID: o.EmployeeID, Checklist: cl.Title, Items: criticalTexts(cl, o.FailedCritical)}
+			if o.ReobserveDue != nil {
+				f.ReobserveDue = *o.ReobserveDue
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// criticalTexts returns the texts of the items with the ids, in checklist order.
+func criticalTexts(cl *Checklist, ids []string) []string {
+	var out []string
+	for _, it := range cl.Items {
+		for _, id := range ids {
+			if it.ID == id {
+				out = append(out, it.Text)
+			}
+		}
+	}
+	return out
 }

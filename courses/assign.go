@@ -272,9 +272,18 @@ func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*me
 
 // closeAssignments closes open assignments and their open cycles with a
 // reason (history kept).
-func closeAssignments(ctx context.Context, tx bun.IDB, ids []int64, now time.Time, reason string) error {
+func (s *Store) closeAssignments(ctx context.Context, tx bun.IDB, ids []int64, now time.Time, reason string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var emps []int64
 	for start := 0; start < len(ids); start += 900 {
 		chunk := ids[start:min(start+900, len(ids))]
+		var e []int64
+		if err := tx.NewSelect().Model((*Assignment)(nil)).Column("employee_id").Where("id IN (?)", bun.In(chunk)).Scan(ctx, &e); err != nil {
+			return err
+		}
+		emps = append(emps, e...)
 		if _, err := tx.NewUpdate().Model((*Assignment)(nil)).Set("closed_at = ?", now).Set("close_reason = ?", reason).
 			Where("id IN (?) AND closed_at IS NULL", bun.In(chunk)).Exec(ctx); err != nil {
 			return err
@@ -284,7 +293,7 @@ func closeAssignments(ctx context.Context, tx bun.IDB, ids []int64, now time.Tim
 			return err
 		}
 	}
-	return nil
+	return s.RefreshReadiness(ctx, tx, emps)
 }
 
 // CloseAssignment closes the open assignment that the cycle belongs to, and
@@ -313,7 +322,7 @@ func (s *Store) CloseAssignment(ctx context.Context, cycleID int64, reason strin
 		if a.ClosedAt != nil {
 			return store.Errorf(store.Conflict, "This assignment is closed already.")
 		}
-		if err := closeAssignments(ctx, tx, []int64{a.ID}, now, "closed by HR: "+reason); err != nil {
+		if err := s.closeAssignments(ctx, tx, []int64{a.ID}, now, "closed by HR: "+reason); err != nil {
 			return err
 		}
 		return s.auditCycle(ctx, tx, c, now, by, actor, "assignment.close", "closed; reason: "+reason)

@@ -449,7 +449,7 @@ func (s *Store) apply(ctx context.Context, tx bun.IDB, ev *evaluation, p *Progra
 			return nil, err
 		}
 	}
-	return change, closeAssignments(ctx, tx, closeIDs, now, "no longer in the audience of the programme's rules")
+	return change, s.closeAssignments(ctx, tx, closeIDs, now, "no longer in the audience of the programme's rules")
 }
 
 func sortRefs(list []EmployeeRef) {
@@ -529,7 +529,7 @@ func (s *Store) EvaluateRules(ctx context.Context) (*Evaluation, error) {
 			}
 		}
 		out.Leavers = len(ids)
-		if err := closeAssignments(ctx, tx, ids, now, "left the company"); err != nil {
+		if err := s.closeAssignments(ctx, tx, ids, now, "left the company"); err != nil {
 			return err
 		}
 		return people.Audit(ctx, tx, now, nil, "scheduler", "assignment.close", "leavers",

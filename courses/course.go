@@ -157,6 +157,9 @@ type Store struct {
 	// CycleScore, when set, is the score printed on a completed cycle's
 	// certificate (required are the cycle's required course slugs); nil for none.
 	CycleScore func(ctx context.Context, tx bun.IDB, c *Cycle, required []string) (*float64, error)
+	// CriticalFailures, when set, returns the employees' role-plays failed
+	// on a critical item and not passed since (readiness asks it, in db).
+	CriticalFailures func(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[int64][]CriticalFailure, error)
 	// BaseURL is the public address certificates' verify links start with.
 	BaseURL string
 	// Docs renders certificate PDFs.

@@ -273,7 +273,10 @@ func (s *Store) decideCycles(ctx context.Context, tx bun.IDB, cycles []*Cycle, n
 			return err
 		}
 	}
-	return s.cyclesCompleted(ctx, tx, completed, now)
+	if err := s.cyclesCompleted(ctx, tx, completed, now); err != nil {
+		return err
+	}
+	return s.RefreshReadiness(ctx, tx, cycleEmployees(changed))
 }
 
 // cyclesCompleted records what follows a programme cycle's completion, in
@@ -383,7 +386,10 @@ func (s *Store) insertCycles(ctx context.Context, tx bun.IDB, cycles []*Cycle, n
 			return err
 		}
 	}
-	return s.cyclesCompleted(ctx, tx, completed, now)
+	if err := s.cyclesCompleted(ctx, tx, completed, now); err != nil {
+		return err
+	}
+	return s.RefreshReadiness(ctx, tx, cycleEmployees(cycles))
 }
 
 // openNextCycles opens the cycle after each of prev for its employee, on the
@@ -553,7 +559,7 @@ func (s *Store) markStarted(ctx context.Context, db bun.IDB, employeeID int64, s
 			return err
 		}
 	}
-	return nil
+	return s.RefreshReadiness(ctx, db, cycleEmployees(list))
 }
 
 // cycleLabel names a cycle for the audit log.

@@ -327,6 +327,9 @@ func (s *Store) ExtendDue(ctx context.Context, cycleID int64, newDue, reason str
 		if _, err := tx.NewUpdate().Model(c).Column("due_on", "status", "status_until").WherePK().Exec(ctx); err != nil {
 			return err
 		}
+		if err := s.RefreshReadiness(ctx, tx, []int64{c.EmployeeID}); err != nil {
+			return err
+		}
 		return s.auditCycle(ctx, tx, c, now, by, actor, "assignment.extend", fmt.Sprintf("due %s → %s; reason: %s", orNone(from), newDue, reason))
 	})
 	return c, err
@@ -379,6 +382,9 @@ func (s *Store) SetExempt(ctx context.Context, cycleID int64, exempt bool, reaso
 			return err
 		}
 		if err := s.decideCycles(ctx, tx, []*Cycle{c}, now, loc, false); err != nil {
+			return err
+		}
+		if err := s.RefreshReadiness(ctx, tx, []int64{c.EmployeeID}); err != nil {
 			return err
 		}
 		return s.auditCycle(ctx, tx, c, now, by, actor, action, detail)

@@ -12,21 +12,22 @@ import (
 
 // TickReport is what one run of the date-driven work changed.
 type TickReport struct {
-	Rules          *Evaluation
-	Recertified    int            // new cycles opened because the window opened
-	StatusChanges  map[Status]int // cycles whose status the clock changed, by new status
-	StatusesLooked int
+	Rules            *Evaluation
+	Recertified      int            // new cycles opened because the window opened
+	StatusChanges    map[Status]int // cycles whose status the clock changed, by new status
+	StatusesLooked   int
+	ReadinessChanges int // employees whose readiness the clock changed
 }
 
 // Changed reports whether the run changed anything.
 func (r *TickReport) Changed() bool {
-	return r.Rules.Assigned+r.Rules.Closed+r.Rules.Leavers+r.Recertified > 0 || len(r.StatusChanges) > 0
+	return r.Rules.Assigned+r.Rules.Closed+r.Rules.Leavers+r.Recertified+r.ReadinessChanges > 0 || len(r.StatusChanges) > 0
 }
 
 // String is the report for the log.
 func (r *TickReport) String() string {
-	return fmt.Sprintf("assigned %d, closed %d, leavers %d, recertifications %d, status changes %v",
-		r.Rules.Assigned, r.Rules.Closed, r.Rules.Leavers, r.Recertified, r.StatusChanges)
+	return fmt.Sprintf("assigned %d, closed %d, leavers %d, recertifications %d, status changes %v, readiness changes %d",
+		r.Rules.Assigned, r.Rules.Closed, r.Rules.Leavers, r.Recertified, r.StatusChanges, r.ReadinessChanges)
 }
 
 // Tick applies what the passing of time changes: audience rules
@@ -52,7 +53,30 @@ func (s *Store) Tick(ctx context.Context) (*TickReport, error) {
 	if err := s.refreshStatuses(ctx, now, loc, rep); err != nil {
 		return nil, fmt.Errorf("statuses: %w", err)
 	}
+	if rep.ReadinessChanges, err = s.refreshDueReadiness(ctx, now); err != nil {
+		return nil, fmt.Errorf("readiness: %w", err)
+	}
+	if err := s.refreshMissingReadiness(ctx); err != nil {
+		return nil, fmt.Errorf("readiness: %w", err)
+	}
 	return rep, nil
+}
+
+// refreshMissingReadiness decides the readiness of employees who have none
+// stored yet (new employees without any programme).
+func (s *Store) refreshMissingReadiness(ctx context.Context) error {
+	var ids []int64
+	if err := s.DB.NewSelect().TableExpr("employees AS e").Column("e.id").
+		Where("NOT EXISTS (SELECT 1 FROM readiness AS rd WHERE rd.employee_id = e.id)").Scan(ctx, &ids); err != nil || len(ids) == 0 {
+		return err
+	}
+	for start := 0; start < len(ids); start += 2000 {
+		chunk := ids[start:min(start+2000, len(ids))]
+		if err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return s.RefreshReadiness(ctx, tx, chunk) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recertify opens the next cycle of each completed, newest cycle of an open
@@ -136,7 +160,7 @@ func (s *Store) refreshStatuses(ctx context.Context, now time.Time, loc *time.Lo
 					return err
 				}
 			}
-			return nil
+			return s.RefreshReadiness(ctx, tx, cycleEmployees(list))
 		})
 		if err != nil {
 			return err

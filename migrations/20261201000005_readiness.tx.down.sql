@@ -1,0 +1,3 @@
+DROP TABLE readiness_snapshots;
+--bun:split
+DROP TABLE readiness;
