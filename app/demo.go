@@ -167,7 +167,7 @@ func (d *demoHistory) run(ctx context.Context) error {
 		})
 	}
 	// The scheduler runs through the year, as it would every few minutes.
-	for n := -395; n <= 0; n += 15 {
+	for n := -399; n <= 0; n += 7 {
 		d.at(d.day(n, 600), func(ctx context.Context) error { _, err := d.s.courses.Tick(ctx); return err })
 	}
 	d.planField()

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
 )
 
@@ -154,6 +155,89 @@ func TestReadinessKeptCurrent(t *testing.T) {
 		}
 		if r := get(f.a); r.Status != courses.NotReady || r.Reasons[0].Kind != courses.ReasonCriticalFailed {
 			t.Fatalf("critical failure: %+v", r)
+		}
+	})
+}
+
+// TestReadinessReports: lists (a manager's line, filters, keyset pages),
+// summaries, breakdowns, weekly snapshots and "as of" a past week.
+func TestReadinessReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		f := newProgFixture(t, db)
+		if _, err := f.s.CreateProgramme(ctx, programmeInput("fd"), nil, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Assign(ctx, courses.AssignRequest{Programme: "fd", EmployeeIDs: []int64{f.a, f.b}}, false); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.s.Tick(ctx) // rows for everyone, and this week's snapshot
+		if err != nil || rep.SnapshotRows != 4 {
+			t.Fatalf("snapshot: %+v %v", rep, err)
+		}
+		week := rep.SnapshotWeek
+		f.clock.Set(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
+		f.finish(t, f.a, "alpha")
+		f.finish(t, f.a, "beta")
+
+		// The manager's line: A and B, not the manager nor C.
+		list, sum, next, err := f.s.ReadinessList(ctx, courses.ReadinessFilter{LineOf: f.mgr})
+		if err != nil || len(list) != 2 || next != "" || sum != (courses.ReadinessSummary{Headcount: 2, Ready: 1, AtRisk: 1}) {
+			t.Fatalf("line: %+v %+v %q %v", list, sum, next, err)
+		}
+		if list[0].Number != "A1" || list[0].Status != courses.Ready || list[1].Status != courses.AtRisk || list[1].Reasons[0].Kind != courses.ReasonDueSoon ||
+			list[1].Manager != "First M1" || list[1].Department != "Front Desk" {
+			t.Fatalf("rows: %+v", list)
+		}
+		// Keyset pages of one: every row once.
+		var seen []string
+		after := ""
+		for i := 0; i < 10; i++ {
+			page, _, nx, err := f.s.ReadinessList(ctx, courses.ReadinessFilter{Limit: 1, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range page {
+				seen = append(seen, e.Number)
+			}
+			if nx == "" {
+				break
+			}
+			after = nx
+		}
+		uniq := slices.Clone(seen)
+		slices.Sort(uniq)
+		if len(seen) != 4 || len(slices.Compact(uniq)) != 4 {
+			t.Fatalf("pages: %v", seen)
+		}
+		if _, _, _, err := f.s.ReadinessList(ctx, courses.ReadinessFilter{After: "garbage"}); store.FieldOf(err) != "after" {
+			t.Fatalf("bad cursor: %v", err)
+		}
+		// Filters.
+		if l, _, _, _ := f.s.ReadinessList(ctx, courses.ReadinessFilter{Status: courses.AtRisk}); len(l) != 1 || l[0].Number != "B1" {
+			t.Fatalf("status filter: %+v", l)
+		}
+		if l, _, _, _ := f.s.ReadinessList(ctx, courses.ReadinessFilter{Reason: courses.ReasonDueSoon}); len(l) != 1 {
+			t.Fatalf("reason filter: %+v", l)
+		}
+		if l, _, _, _ := f.s.ReadinessList(ctx, courses.ReadinessFilter{DirectOf: f.mgr, Search: "b1"}); len(l) != 1 || l[0].Number != "B1" {
+			t.Fatalf("direct + search: %+v", l)
+		}
+		rows, err := f.s.ReadinessBreakdown(ctx, courses.ReadinessFilter{}, courses.ByDepartment)
+		if err != nil || len(rows) != 2 || rows[0].Name != "Front Desk" || rows[0].Headcount != 3 {
+			t.Fatalf("by department: %+v %v", rows, err)
+		}
+		// As of the week before A completed: both were at risk.
+		_, was, _, err := f.s.ReadinessList(ctx, courses.ReadinessFilter{LineOf: f.mgr, AsOf: week})
+		if err != nil || was != (courses.ReadinessSummary{Headcount: 2, AtRisk: 2}) {
+			t.Fatalf("as of %s: %+v %v", week, was, err)
+		}
+		if _, _, _, err := f.s.ReadinessList(ctx, courses.ReadinessFilter{AsOf: "2020-01-01"}); store.FieldOf(err) != "as_of" {
+			t.Fatalf("before the first snapshot: %v", err)
+		}
+		trend, err := f.s.ReadinessTrend(ctx, courses.ReadinessFilter{}, 12)
+		if err != nil || len(trend) != 1 || trend[0].Week != week || trend[0].Headcount != 4 {
+			t.Fatalf("trend: %+v %v", trend, err)
 		}
 	})
 }

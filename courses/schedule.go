@@ -16,12 +16,14 @@ type TickReport struct {
 	Recertified      int            // new cycles opened because the window opened
 	StatusChanges    map[Status]int // cycles whose status the clock changed, by new status
 	StatusesLooked   int
-	ReadinessChanges int // employees whose readiness the clock changed
+	ReadinessChanges int    // employees whose readiness the clock changed
+	SnapshotWeek     string // the week of the weekly snapshot
+	SnapshotRows     int    // rows written by this run's snapshot (0: the week was recorded already)
 }
 
 // Changed reports whether the run changed anything.
 func (r *TickReport) Changed() bool {
-	return r.Rules.Assigned+r.Rules.Closed+r.Rules.Leavers+r.Recertified+r.ReadinessChanges > 0 || len(r.StatusChanges) > 0
+	return r.Rules.Assigned+r.Rules.Closed+r.Rules.Leavers+r.Recertified+r.ReadinessChanges+r.SnapshotRows > 0 || len(r.StatusChanges) > 0
 }
 
 // String is the report for the log.
@@ -58,6 +60,9 @@ func (s *Store) Tick(ctx context.Context) (*TickReport, error) {
 	}
 	if err := s.refreshMissingReadiness(ctx); err != nil {
 		return nil, fmt.Errorf("readiness: %w", err)
+	}
+	if rep.SnapshotWeek, rep.SnapshotRows, err = s.TakeSnapshot(ctx); err != nil {
+		return nil, fmt.Errorf("readiness snapshot: %w", err)
 	}
 	return rep, nil
 }
