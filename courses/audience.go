@@ -213,9 +213,15 @@ func (s *Store) saveRule(ctx context.Context, programmeSlug string, id int64, a 
 		if id == 0 && !applyExisting {
 			quiet[rule.ID] = true
 		}
-		change, err = s.apply(ctx, tx, ev, p, rules, quiet, by, now, loc, dryRun)
+		bctx, decide := s.deferReadiness(ctx)
+		change, err = s.apply(bctx, tx, ev, p, rules, quiet, by, now, loc, dryRun)
 		if err != nil {
 			return err
+		}
+		if !dryRun {
+			if err := decide(tx); err != nil {
+				return err
+			}
 		}
 		change.Match = len(audienceMembers(a, ev.all, ev.byID))
 		if dryRun {
@@ -478,6 +484,18 @@ func (s *Store) EvaluateRules(ctx context.Context) (*Evaluation, error) {
 	out := &Evaluation{ByRule: map[string]int{}}
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		*out = Evaluation{ByRule: map[string]int{}}
+		ctx, decide := s.deferReadiness(ctx)
+		if err := s.evaluateAll(ctx, tx, out, now, loc); err != nil {
+			return err
+		}
+		return decide(tx)
+	})
+	return out, err
+}
+
+// evaluateAll is EvaluateRules' work in tx.
+func (s *Store) evaluateAll(ctx context.Context, tx bun.Tx, out *Evaluation, now time.Time, loc *time.Location) error {
+	{
 		ev, err := newEvaluation(ctx, tx)
 		if err != nil {
 			return err
@@ -534,6 +552,5 @@ func (s *Store) EvaluateRules(ctx context.Context) (*Evaluation, error) {
 		}
 		return people.Audit(ctx, tx, now, nil, "scheduler", "assignment.close", "leavers",
 			fmt.Sprintf("%d assignments of %d leavers closed: %s", len(ids), len(nums), joinNumbers(nums)))
-	})
-	return out, err
+	}
 }

@@ -259,11 +259,29 @@ func readinessInputs(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[
 	return out, nil
 }
 
+// readinessBatch collects the employees to re-decide at the end of a bulk
+// operation (audience rules over a whole company), so each is decided once.
+type readinessBatch struct{ ids []int64 }
+
+type readinessBatchKey struct{}
+
+// deferReadiness returns a context in which RefreshReadiness only collects
+// employees, and the function that decides them all in db.
+func (s *Store) deferReadiness(ctx context.Context) (context.Context, func(db bun.IDB) error) {
+	b := &readinessBatch{}
+	inner := context.WithValue(ctx, readinessBatchKey{}, b)
+	return inner, func(db bun.IDB) error { return s.RefreshReadiness(ctx, db, b.ids) }
+}
+
 // RefreshReadiness re-decides and stores the readiness of the employees, in
 // db (the transaction of the event that changed it). Inactive employees are
 // decided too (reports leave them out).
 func (s *Store) RefreshReadiness(ctx context.Context, db bun.IDB, employeeIDs []int64) error {
 	if len(employeeIDs) == 0 {
+		return nil
+	}
+	if b, ok := ctx.Value(readinessBatchKey{}).(*readinessBatch); ok {
+		b.ids = append(b.ids, employeeIDs...)
 		return nil
 	}
 	slices.Sort(employeeIDs)
