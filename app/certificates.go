@@ -43,6 +43,15 @@ const (
 
 func certificatePath(code string) string { return certificatesPath + "/" + url.PathEscape(code) }
 
+// thousands writes n with commas between groups of three digits: "20,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // certBadge is a certificate status as a badge: an icon and the words,
 // never colour alone.
 func certBadge(st courses.CertStatus) template.HTML {
@@ -208,7 +217,7 @@ func (s *Server) certificateRegister(c *fiber.Ctx, status int, f certFilterForm,
 	return s.renderStatus(c, status, "certificates/index", fiber.Map{"Title": "Certificates", "Rows": rows, "Matching": matching,
 		"Total": total, "Bars": bars, "Chart": certBarSVG(bars), "Filter": f, "Programmes": progs, "Departments": depts, "Loc": loc,
 		"Errors": map[string]string(errs), "Page": pageOf(certificatesPath, f.query(), page, certPageSize, matching),
-		"MaxBulk": maxBulkCertificates})
+		"MaxBulk": thousands(maxBulkCertificates)})
 }
 
 // --- One certificate ------------------------------------------------------
@@ -343,7 +352,7 @@ func (s *Server) certificateReissue(c *fiber.Ctx) error {
 // all those matching the filters (all=1), as one zip of PDFs.
 func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	form, err := formValues(c) // copied: nothing below reads fiber's buffers
+	form, err := bulkForm(c) // copied: nothing below reads fiber's buffers
 	if err != nil {
 		return err
 	}
@@ -365,7 +374,8 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 	} else {
 		typed := form["code"]
 		if len(typed) > maxBulkCertificates {
-			return refuse(fmt.Sprintf("That is %d certificates; one download holds at most %d. Narrow the filters and download them in parts.", len(typed), maxBulkCertificates))
+			return refuse(fmt.Sprintf("That is %s certificates; one download holds at most %s. Narrow the filters and download them in parts.",
+				thousands(len(typed)), thousands(maxBulkCertificates)))
 		}
 		cf.Codes = []string{}
 		for _, t := range typed {
@@ -394,8 +404,8 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return refuse(fmt.Sprintf("%d certificates match; one download holds at most %d. Narrow the filters (a programme, a department, a status) and download them in parts.",
-			n, maxBulkCertificates))
+		return refuse(fmt.Sprintf("%s certificates match; one download holds at most %s. Narrow the filters (a programme, a department, a status) and download them in parts.",
+			thousands(n), thousands(maxBulkCertificates)))
 	case !all && len(ids) != len(cf.Codes):
 		return refuse("Some of the ticked certificates no longer exist. Reload the page and tick them again.")
 	}
@@ -444,6 +454,18 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 		}
 	})
 	return nil
+}
+
+// bulkForm copies the bulk download's form out of fiber's buffers. An
+// urlencoded body is read by fasthttp, which, unlike url.ParseQuery, has no
+// limit on the number of fields: a selection over the cap gets its message.
+func bulkForm(c *fiber.Ctx) (url.Values, error) {
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return formValues(c)
+	}
+	form := url.Values{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) { form.Add(string(k), string(v)) })
+	return form, nil
 }
 
 // certPager loads a bulk download's certificates a page at a time, keeping
