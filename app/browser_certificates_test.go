@@ -2,14 +2,17 @@ package app_test
 
 import (
 	"archive/zip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -136,6 +139,31 @@ func TestBrowserBulkDownload(t *testing.T) {
 		t.Errorf("the picker did not fill the text box: %q", got)
 	}
 	b.screenshot("certificate-settings")
+
+	// Preview asks for the typed settings by GET, without the CSRF token in
+	// the address (opened here rather than in a new tab, to see the request).
+	var preview atomic.Value
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok && strings.Contains(e.Request.URL, "/preview.pdf") {
+			preview.Store(e.Request.URL)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](b, `(document.querySelector("#preview-cert").setAttribute("formtarget", "_self"), true)`)
+	b.do("type a heading and preview",
+		chromedp.SetValue(chromedp.CSS("#f-title"), "Award of Service Excellence"),
+		chromedp.Click(chromedp.CSS("#preview-cert")),
+	)
+	until := time.Now().Add(10 * time.Second)
+	for preview.Load() == nil && time.Now().Before(until) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if u, _ := preview.Load().(string); u == "" {
+		t.Error("the preview was not requested")
+	} else if q, _ := url.Parse(u); q.Query().Get("title") != "Award of Service Excellence" || q.Query().Has("_csrf") || q.Query().Get("accent_color") != "#7a1f5c" {
+		t.Errorf("preview address %s: want the typed title and colour, and no _csrf", u)
+	}
 
 	// On a phone the register's table scrolls inside its box, not the page.
 	b.do("a phone's screen", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/certificates"))

@@ -358,8 +358,10 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 	}
 	f := readCertFilter(form.Get)
 	all := form.Get("all") == "1"
+	page, _ := strconv.Atoi(form.Get("page"))
+	page = max(page, 1)
 	refuse := func(msg string) error {
-		return s.certificateRegister(c, http.StatusUnprocessableEntity, f, 1, fieldMessages{"bulk": msg})
+		return s.certificateRegister(c, http.StatusUnprocessableEntity, f, page, fieldMessages{"bulk": msg})
 	}
 	var cf courses.CertFilter
 	if all {
@@ -369,7 +371,7 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 		}
 		var errs fieldMessages
 		if cf, errs = f.filter(progs); len(errs) > 0 {
-			return s.certificateRegister(c, http.StatusUnprocessableEntity, f, 1, errs)
+			return s.certificateRegister(c, http.StatusUnprocessableEntity, f, page, errs)
 		}
 	} else {
 		typed := form["code"]
@@ -378,12 +380,17 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 				thousands(len(typed)), thousands(maxBulkCertificates)))
 		}
 		cf.Codes = []string{}
+		seen := map[string]bool{}
 		for _, t := range typed {
 			code, err := certdoc.ParseCode(t)
 			if err != nil {
+				if r := []rune(t); len(r) > 40 {
+					t = string(r[:40]) + "…"
+				}
 				return refuse(fmt.Sprintf("%q is not a certificate code.", t))
 			}
-			if !slices.Contains(cf.Codes, code) {
+			if !seen[code] {
+				seen[code] = true
 				cf.Codes = append(cf.Codes, code)
 			}
 		}
