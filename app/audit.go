@@ -42,7 +42,9 @@ var auditGroups = []auditGroup{
 		{"programme.archive", "Programme archived"}, {"programme.delete", "Programme deleted"},
 		{"programme.complete", "Programme completed"}}},
 	{"certificate.", "Certificates", []auditAction{
-		{"certificate.issue", "Certificate issued"}, {"certificate.revoke", "Certificate revoked"}}},
+		{"certificate.issue", "Certificate issued"}, {"certificate.revoke", "Certificate revoked"},
+		{"certificate.reissue", "Certificate reissued"}, {"certificate.download", "Certificates downloaded"},
+		{"certificate.settings", "Certificate settings changed"}}},
 	{"observation.", "Role-play observations", []auditAction{
 		{"observation.signoff", "Observation signed off"}, {"observation.amend", "Observation amended"}}},
 	{"essay.", "Essays", []auditAction{{"essay.grade", "Essay graded"}}},

@@ -19,12 +19,43 @@ var statusFill = map[courses.Status]string{
 	courses.InProgress: "#1f5fa8", courses.NotStarted: "#667085", courses.Completed: "#067647", courses.Exempt: "#98a2b3",
 }
 
+// certStatusFill is each certificate status's colour in charts.
+var certStatusFill = map[courses.CertStatus]string{
+	courses.CertValid: "#067647", courses.CertExpired: "#7a271a", courses.CertRevoked: "#b42318", courses.CertSuperseded: "#667085",
+}
+
+// chartPart is one coloured share of a stacked bar.
+type chartPart struct {
+	N           int
+	Label, Fill string
+}
+
 // stackedBarSVG draws the status counts as one horizontal stacked bar with
 // a text description for screen readers.
 func stackedBarSVG(bars []statusBar) template.HTML {
-	total := 0
+	parts := make([]chartPart, len(bars))
+	for i, b := range bars {
+		parts[i] = chartPart{b.N, b.Label, statusFill[b.Status]}
+	}
+	return stackedSVG(parts)
+}
+
+// certBarSVG draws the certificate status counts as one stacked bar.
+func certBarSVG(bars []certBar) template.HTML {
+	var parts []chartPart
 	for _, b := range bars {
-		total += b.N
+		if b.N > 0 {
+			parts = append(parts, chartPart{b.N, b.Status.Label(), certStatusFill[b.Status]})
+		}
+	}
+	return stackedSVG(parts)
+}
+
+// stackedSVG draws parts as one horizontal bar ("" when all are zero).
+func stackedSVG(parts []chartPart) template.HTML {
+	total := 0
+	for _, p := range parts {
+		total += p.N
 	}
 	if total == 0 {
 		return ""
@@ -32,12 +63,12 @@ func stackedBarSVG(bars []statusBar) template.HTML {
 	var desc []string
 	var b strings.Builder
 	x := 0.0
-	for _, bar := range bars {
-		w := float64(bar.N) * 100 / float64(total)
+	for _, p := range parts {
+		w := float64(p.N) * 100 / float64(total)
 		fmt.Fprintf(&b, `<rect x="%.3f%%" y="0" width="%.3f%%" height="100%%" fill="%s"><title>%d %s</title></rect>`,
-			x, w, statusFill[bar.Status], bar.N, template.HTMLEscapeString(bar.Label))
+			x, w, p.Fill, p.N, template.HTMLEscapeString(p.Label))
 		x += w
-		desc = append(desc, fmt.Sprintf("%d %s", bar.N, bar.Label))
+		desc = append(desc, fmt.Sprintf("%d %s", p.N, p.Label))
 	}
 	label := template.HTMLEscapeString(strings.Join(desc, ", "))
 	return template.HTML(`<svg class="stacked-bar" role="img" aria-label="` + label + `" width="100%" height="14" preserveAspectRatio="none">` +

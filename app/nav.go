@@ -38,6 +38,7 @@ func nav(me string) []navLink {
 		{"/org/departments", "Organisation", false, people.RoleHR, false},
 		{"/grading", "Grading", true, people.RoleManager, false},
 		{"/programmes", "Programmes", true, people.RoleHR, false},
+		{"/certificates", "Certificates", true, people.RoleHR, false},
 		{"/authoring", "Courses", false, people.RoleHR, false},
 		{"/authoring/checklists", "Checklists", true, people.RoleHR, false},
 		{"/settings/company", "Company", true, people.RoleHR, false},

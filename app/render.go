@@ -262,15 +262,21 @@ type PageLink struct {
 
 // newPage builds the pagination for total rows, keeping the other query parameters.
 func newPage(c *fiber.Ctx, number, size, total int) Page {
+	q := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Set(string(k), string(v)) })
+	return pageOf(c.Path(), q, number, size, total)
+}
+
+// pageOf builds the pagination for total rows of the list at path with the
+// query parameters q (page replaced).
+func pageOf(path string, q url.Values, number, size, total int) Page {
 	p := Page{Number: number, Size: size, Total: total, Pages: (total + size - 1) / size}
 	if p.Pages < 1 {
 		p.Pages = 1
 	}
 	link := func(n int) string {
-		q := url.Values{}
-		c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Set(string(k), string(v)) })
 		q.Set("page", strconv.Itoa(n))
-		return c.Path() + "?" + q.Encode()
+		return path + "?" + q.Encode()
 	}
 	if number > 1 {
 		p.Prev = link(number - 1)

@@ -180,6 +180,19 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/people/:number/programmes/:cycle/exempt", people.RoleHR, s.cycleExempt)
 	web("POST", "/people/:number/programmes/:cycle/close", people.RoleHR, s.cycleClose)
 
+	// Certificates (HR): the register, one certificate's record (revoke,
+	// reissue), bulk downloads and the certificate settings. A route for
+	// /certificates/:code.pdf goes before /certificates/:code, which would
+	// catch it.
+	web("GET", "/certificates", people.RoleHR, s.certificateIndex)
+	web("POST", "/certificates/bulk.zip", people.RoleHR, s.certificateBulkZip)
+	web("GET", "/certificates/:code", people.RoleHR, s.certificateShow)
+	web("POST", "/certificates/:code/revoke", people.RoleHR, s.certificateRevoke)
+	web("POST", "/certificates/:code/reissue", people.RoleHR, s.certificateReissue)
+	web("GET", "/settings/certificates", people.RoleHR, s.certificateSettingsShow)
+	web("POST", "/settings/certificates", people.RoleHR, s.certificateSettingsSave)
+	web("GET", "/settings/certificates/preview.pdf", people.RoleHR, s.certificateSettingsPreview)
+
 	// Role-play observations and self-assessments.
 	// (observation routes go here)
 	web("GET", "/people/:number/observe", people.RoleManager, s.observeIndex)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/serviceacademy/academy/people"
 )
@@ -34,10 +35,11 @@ const inLine = "BW1133"
 // records outside a manager's line are 404 (their existence is not revealed).
 func TestRouteRoleTable(t *testing.T) {
 	const (
-		ok, created, see, found, bad, unauth, forbid, missing, invalid = 200, 201, 303, 302, 400, 401, 403, 404, 422
+		ok, created, see, found, bad, unauth, forbid, missing, conflict, invalid = 200, 201, 303, 302, 400, 401, 403, 404, 409, 422
 	)
 	_ = created
 	_ = bad
+	cert, revoked := demoCertificateCodes(t)
 	table := []roleRoute{
 		{"GET", "/healthz", nil, st(ok, ok, ok, ok, ok)},
 		{"GET", "/static/css/app.css", nil, st(ok, ok, ok, ok, ok)},
@@ -135,6 +137,23 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/issuer", nil, st(ok, ok, ok, ok, ok)},
 		{"GET", "/me/transcript.pdf", nil, st(found, ok, ok, ok, ok)},
 		{"GET", "/people/" + inLine + "/transcript.pdf", nil, st(found, missing, ok, ok, ok)},
+		{"GET", "/certificates", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/certificates?status=revoked&expiring=30&q=bw", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/certificates?expiring=soon", nil, st(found, forbid, forbid, invalid, invalid)},
+		{"GET", "/certificates/" + cert, nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/certificates/0000-0000-0000-0000", nil, st(found, forbid, forbid, missing, missing)},
+		{"GET", "/certificates/not-a-code", nil, st(found, forbid, forbid, missing, missing)},
+		{"POST", "/certificates/" + cert + "/revoke", url.Values{"reason": {""}}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/certificates/" + revoked + "/revoke", url.Values{"reason": {"again"}}, st(unauth, forbid, forbid, conflict, conflict)},
+		{"POST", "/certificates/" + revoked + "/reissue", nil, st(unauth, forbid, forbid, conflict, conflict)},
+		{"POST", "/certificates/0000-0000-0000-0000/reissue", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"POST", "/certificates/bulk.zip", url.Values{}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/certificates/bulk.zip", url.Values{"code": {cert}}, st(unauth, forbid, forbid, ok, ok)},
+		{"GET", "/settings/certificates", nil, st(found, forbid, forbid, ok, ok)},
+		{"POST", "/settings/certificates", url.Values{"title": {""}}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"GET", "/settings/certificates/preview.pdf", nil, st(found, forbid, forbid, ok, ok)},
+		{"GET", "/settings/certificates/preview.pdf?title=", nil, st(found, forbid, forbid, invalid, invalid)},
+		{"POST", "/certificates/" + cert + "/reissue", nil, st(unauth, forbid, forbid, see, see)},
 		{"POST", "/signout", nil, st(unauth, see, see, see, see)},
 	}
 	for _, role := range roles {
@@ -150,6 +169,22 @@ func TestRouteRoleTable(t *testing.T) {
 			checkRoutes(t, c, role, table)
 		})
 	}
+}
+
+// demoCertificateCodes returns the code of a valid and of a revoked demo
+// certificate (every SQLite test server starts from the same demo copy).
+func demoCertificateCodes(t *testing.T) (valid, revoked string) {
+	t.Helper()
+	db := demoCopy(t)
+	now := time.Now()
+	if err := db.NewSelect().TableExpr("certificates").Column("code").
+		Where("revoked_at IS NULL AND superseded_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", now).OrderExpr("id").Limit(1).Scan(context.Background(), &valid); err != nil {
+		t.Fatalf("a valid demo certificate: %v", err)
+	}
+	if err := db.NewSelect().TableExpr("certificates").Column("code").Where("revoked_at IS NOT NULL").OrderExpr("id").Limit(1).Scan(context.Background(), &revoked); err != nil {
+		t.Fatalf("a revoked demo certificate: %v", err)
+	}
+	return valid, revoked
 }
 
 // TestAPIRoleTable: every API route with no token, a bad token, and a token of each role.

@@ -484,7 +484,8 @@ func (s *Store) FindCertificate(ctx context.Context, code string) (*Certificate,
 // CertFilter narrows the certificate register.
 type CertFilter struct {
 	EmployeeID    int64
-	EmployeeIDs   []int64 // a manager's line; nil: no restriction
+	EmployeeIDs   []int64  // a manager's line; nil: no restriction
+	Codes         []string // canonical codes (a selection); nil: no restriction
 	ProgrammeID   int64
 	DepartmentID  int64
 	Status        CertStatus
@@ -497,16 +498,35 @@ type CertFilter struct {
 // the number matching.
 func (s *Store) ListCertificates(ctx context.Context, f CertFilter) ([]Certificate, int, error) {
 	var list []Certificate
-	q := selectCertificates(s.DB, &list)
-	now := s.Now()
+	q, ok := f.apply(selectCertificates(s.DB, &list), s.Now())
+	if !ok {
+		return nil, 0, nil
+	}
+	q = q.OrderExpr("ce.issued_at DESC, ce.id DESC")
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
+	}
+	n, err := q.ScanAndCount(ctx)
+	return list, int(n), err
+}
+
+// apply adds f's conditions (not its Limit and Offset) to a query over
+// selectCertificates; false when nothing can match.
+func (f CertFilter) apply(q *bun.SelectQuery, now time.Time) (*bun.SelectQuery, bool) {
 	if f.EmployeeID != 0 {
 		q = q.Where("ce.employee_id = ?", f.EmployeeID)
 	}
 	if f.EmployeeIDs != nil {
 		if len(f.EmployeeIDs) == 0 {
-			return nil, 0, nil
+			return q, false
 		}
 		q = q.Where("ce.employee_id IN (?)", bun.In(f.EmployeeIDs))
+	}
+	if f.Codes != nil {
+		if len(f.Codes) == 0 {
+			return q, false
+		}
+		q = q.Where("ce.code IN (?)", bun.In(f.Codes))
 	}
 	if f.ProgrammeID != 0 {
 		q = q.Where("ce.programme_id = ?", f.ProgrammeID)
@@ -531,12 +551,7 @@ func (s *Store) ListCertificates(ctx context.Context, f CertFilter) ([]Certifica
 		like := "%" + strings.ToLower(t) + "%"
 		q = q.Where("(LOWER(ce.employee_name) LIKE ? OR LOWER(e.number) LIKE ? OR LOWER(ce.code) LIKE ?)", like, like, like)
 	}
-	q = q.OrderExpr("ce.issued_at DESC, ce.id DESC")
-	if f.Limit > 0 {
-		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
-	}
-	n, err := q.ScanAndCount(ctx)
-	return list, int(n), err
+	return q, true
 }
 
 // RevokeCertificate revokes a certificate with a reason (kept for HR and

@@ -292,3 +292,160 @@
     timer = setTimeout(save, 800);
   });
 })();
+
+// Certificates: the register's bulk download fetches the zip and counts its
+// entries as they arrive ("12 of 40 certificates"), then saves it (without
+// JavaScript the form's POST downloads it); "tick every certificate on this
+// page"; colour pickers and their text boxes follow each other; a button
+// that submits by GET (a preview) leaves the CSRF token out of the address.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-no-csrf]").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      var input = btn.form && btn.form.querySelector("input[name=_csrf]");
+      if (!input) return;
+      input.disabled = true;
+      setTimeout(function () { input.disabled = false; }, 0);
+    });
+  });
+
+  document.querySelectorAll("input[type=color][data-color-for]").forEach(function (picker) {
+    var text = document.getElementById(picker.dataset.colorFor);
+    if (!text) return;
+    picker.addEventListener("input", function () { text.value = picker.value; });
+    text.addEventListener("input", function () {
+      var v = text.value.trim().toLowerCase();
+      if (/^#[0-9a-f]{3}$/.test(v)) v = "#" + v[1] + v[1] + v[2] + v[2] + v[3] + v[3];
+      if (/^#[0-9a-f]{6}$/.test(v)) picker.value = v;
+    });
+  });
+
+  var form = document.querySelector("form[data-bulk-zip]");
+  if (!form) return;
+  var boxes = form.querySelectorAll("input[type=checkbox][name=code]");
+  var pickAll = form.querySelector("[data-pick-all]");
+  if (pickAll && boxes.length) {
+    pickAll.hidden = false;
+    pickAll.addEventListener("change", function () {
+      Array.prototype.forEach.call(boxes, function (b) { b.checked = pickAll.checked; });
+    });
+  }
+
+  if (!window.fetch || !window.ReadableStream || !window.URLSearchParams || !window.FormData || !window.Blob || !window.DOMParser) return;
+  var box = document.getElementById("bulk-progress");
+  if (!box) return;
+  var bar = box.querySelector("progress");
+  var status = document.getElementById("bulk-status");
+  var buttons = form.querySelectorAll("button[type=submit]");
+  var busy = false;
+  function say(text) { if (status) status.textContent = text; }
+  function setBusy(on) {
+    busy = on;
+    Array.prototype.forEach.call(buttons, function (b) { b.disabled = on; });
+  }
+  function showError(text) {
+    var err = document.getElementById("e-bulk");
+    if (!err) {
+      err = document.createElement("p");
+      err.className = "field-error";
+      err.id = "e-bulk";
+      err.setAttribute("role", "alert");
+      box.insertAdjacentElement("beforebegin", err);
+    }
+    err.textContent = text;
+  }
+  function clearError() {
+    var err = document.getElementById("e-bulk");
+    if (err) err.remove();
+  }
+
+  // Each zip entry starts with a local file header, "PK\x03\x04".
+  function countHeaders(bytes) {
+    var n = 0;
+    for (var i = 0; i + 3 < bytes.length; i++) {
+      if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x03 && bytes[i + 3] === 0x04) n++;
+    }
+    return n;
+  }
+  function fileName(disposition) {
+    var m = /filename="?([^";]+)"?/.exec(disposition || "");
+    return m ? m[1] : "certificates.zip";
+  }
+  function save(chunks, name) {
+    var url = URL.createObjectURL(new Blob(chunks, { type: "application/zip" }));
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (busy) return;
+    var submitter = ev.submitter || document.activeElement;
+    var body = new URLSearchParams(new FormData(form));
+    if (submitter && submitter.name) body.set(submitter.name, submitter.value);
+    clearError();
+    setBusy(true);
+    box.hidden = false;
+    bar.removeAttribute("value");
+    say("Preparing the download…");
+    fetch(form.action, { method: "POST", credentials: "same-origin", body: body }).then(function (r) {
+      var type = r.headers.get("Content-Type") || "";
+      if (!r.ok || type.indexOf("application/zip") !== 0 || !r.body) {
+        return r.text().then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var msg = page.getElementById("e-bulk") || page.querySelector(".error-page p:not(.code)");
+          box.hidden = true;
+          showError(msg ? msg.textContent.trim() : "The download could not start (" + r.status + "). Reload the page and try again.");
+        });
+      }
+      var total = Number(r.headers.get("X-Certificate-Count") || 0);
+      var name = fileName(r.headers.get("Content-Disposition"));
+      var reader = r.body.getReader();
+      var chunks = [];
+      var seen = 0;
+      var tail = new Uint8Array(0);
+      var shown = -1;
+      bar.max = Math.max(total, 1);
+      bar.value = 0;
+      say("0 of " + total + " certificates");
+      function pump() {
+        return reader.read().then(function (res) {
+          if (res.done) {
+            var done = Math.min(seen, total);
+            if (done < total) {
+              box.hidden = true;
+              showError("The download stopped after " + done + " of " + total + " certificates. Try again, or narrow the filters.");
+              return;
+            }
+            save(chunks, name);
+            say(total + " of " + total + " certificates: saved as " + name + ".");
+            return;
+          }
+          chunks.push(res.value);
+          var joined = new Uint8Array(tail.length + res.value.length);
+          joined.set(tail, 0);
+          joined.set(res.value, tail.length);
+          seen += countHeaders(joined);
+          tail = joined.slice(Math.max(0, joined.length - 3));
+          var n = Math.min(seen, total);
+          if (n !== shown) {
+            shown = n;
+            bar.value = n;
+            say(n + " of " + total + " certificates");
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      box.hidden = true;
+      showError("The download failed: check your connection and try again.");
+    }).then(function () { setBusy(false); });
+  });
+})();
