@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -310,22 +309,7 @@ func (s *Server) myCertificates(c *fiber.Ctx) error {
 	now := s.courses.Now()
 	rows := make([]certRow, len(list))
 	for i := range list {
-		rows[i] = certRow{C: &list[i], Status: list[i].Status(now)}
+		rows[i] = certRow{C: list[i], Status: list[i].Status(now)}
 	}
 	return s.render(c, "verify/mine", fiber.Map{"Title": "My certificates", "Rows": rows, "Loc": loc})
-}
-
-// certRow is a certificate with its status now.
-type certRow struct {
-	C      *courses.Certificate
-	Status courses.CertStatus
-}
-
-// certBadge is a certificate status as a badge: an icon and the words.
-func certBadge(st courses.CertStatus) template.HTML {
-	icon := map[courses.CertStatus]string{courses.CertValid: "✓", courses.CertExpired: "✕", courses.CertRevoked: "⊘", courses.CertSuperseded: "↻"}[st]
-	class := map[courses.CertStatus]string{courses.CertValid: "badge-ok", courses.CertExpired: "badge-bad", courses.CertRevoked: "badge-bad",
-		courses.CertSuperseded: "badge-muted"}[st]
-	return template.HTML(`<span class="badge ` + class + `" data-status="` + string(st) + `"><span aria-hidden="true">` + icon + `</span> ` +
-		template.HTMLEscapeString(st.Label()) + `</span>`)
 }
