@@ -380,7 +380,9 @@ func (s *Server) teamOptions(ctx context.Context, scope courses.ReadinessFilter,
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(groups, func(a, b courses.BreakdownRow) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	slices.SortFunc(groups, func(a, b courses.BreakdownRow) int {
+		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
 	out := []teamOption{{Value: "", Label: "Any"}}
 	found := *selected == 0
 	for _, g := range groups {
