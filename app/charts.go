@@ -74,3 +74,32 @@ func stackedSVG(parts []chartPart) template.HTML {
 	return template.HTML(`<svg class="stacked-bar" role="img" aria-label="` + label + `" width="100%" height="14" preserveAspectRatio="none">` +
 		b.String() + `</svg>`)
 }
+
+// readinessFill is each readiness's colour in charts (the .swatch-* colours).
+var readinessFill = map[courses.Readiness]string{courses.NotReady: "#b42318", courses.AtRisk: "#b54708", courses.Ready: "#067647"}
+
+// readinessBarSVG draws a readiness summary as one stacked bar, worst
+// first, labelled with the counts in words for screen readers; the page
+// writes the numbers beside it too.
+func readinessBarSVG(sum courses.ReadinessSummary) template.HTML {
+	if sum.Headcount == 0 {
+		return ""
+	}
+	var desc []string
+	var b strings.Builder
+	x := 0.0
+	for _, r := range courses.Readinesses {
+		n := summaryCount(sum, r)
+		if n == 0 {
+			continue
+		}
+		w := float64(n) * 100 / float64(sum.Headcount)
+		fmt.Fprintf(&b, `<rect x="%.3f%%" y="0" width="%.3f%%" height="100%%" fill="%s" data-readiness="%s"><title>%d %s</title></rect>`,
+			x, w, readinessFill[r], r, n, template.HTMLEscapeString(r.Label()))
+		x += w
+		desc = append(desc, fmt.Sprintf("%d %s", n, r.Label()))
+	}
+	label := template.HTMLEscapeString(strings.Join(desc, ", ") + " of " + fmt.Sprint(sum.Headcount))
+	return template.HTML(`<svg class="stacked-bar readiness-bar" role="img" aria-label="` + label + `" width="100%" height="14" preserveAspectRatio="none">` +
+		b.String() + `</svg>`)
+}

@@ -34,6 +34,7 @@ func nav(me string) []navLink {
 		{"/people", "People", false, people.RoleHR, false},
 		{"/people", "My team", false, people.RoleManager, true},
 		{me + "/team", "Reporting line", false, people.RoleManager, true},
+		{"/team", "Team readiness", true, people.RoleManager, false},
 		{"/people/import", "Import", true, people.RoleHR, false},
 		{"/org/departments", "Organisation", false, people.RoleHR, false},
 		{"/grading", "Grading", true, people.RoleManager, false},

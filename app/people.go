@@ -53,6 +53,13 @@ func (s *Server) home(c *fiber.Ctx) error {
 			return err
 		}
 		data["Direct"], data["LineCount"] = direct, n
+		if n > 0 {
+			sum, err := s.courses.ReadinessSummaryOf(ctx, courses.ReadinessFilter{LineOf: p.Employee.ID})
+			if err != nil {
+				return err
+			}
+			data["Readiness"] = sum
+		}
 	}
 	if p.SeesEveryone() {
 		active, all, err := s.people.CountEmployees(ctx)

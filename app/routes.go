@@ -58,6 +58,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/programmes", s.apiAuth, s.apiProgrammes)
 	app.Post("/api/v1/assignments", s.apiAuth, s.apiRequire(people.RoleHR), s.apiAssign)
 	app.Get("/api/v1/employees/:number/transcript", s.apiAuth, s.apiEmployeeTranscript)
+	// Readiness: manager tokens their line, HR and admin everyone; one employee as the employee API.
+	app.Get("/api/v1/readiness", s.apiAuth, s.apiRequire(people.RoleManager), s.apiReadiness)
+	app.Get("/api/v1/readiness/employees/:number", s.apiAuth, s.apiReadinessEmployeeShow)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 
 	// Staff: anyone signed in.
@@ -70,6 +73,9 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Manager: their reporting line (HR and admins see everyone).
 	web("GET", "/people", people.RoleManager, s.peopleIndex)
+	// Team readiness and the coach queue (HR: everyone, or ?manager=).
+	web("GET", "/team", people.RoleManager, s.teamShow)
+	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
 
 	// HR (and admins).
 	web("GET", "/people/new", people.RoleHR, s.employeeNew)

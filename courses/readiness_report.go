@@ -127,17 +127,25 @@ func (s *Store) readinessQuery(ctx context.Context, q *bun.SelectQuery, src sour
 	if f.DirectOf != 0 {
 		q = q.Where(d+"manager_id = ?", f.DirectOf)
 	}
+	// Within a line, SQLite without statistics (no ANALYZE) would rather
+	// scan everyone of a readiness or a location by its index than the
+	// line's few hundred by theirs: a unary + keeps it off those indexes.
+	// PostgreSQL's statistics choose well.
+	plus := ""
+	if (f.LineOf != 0 || f.DirectOf != 0) && !store.IsPostgresDB(s.DB) {
+		plus = "+"
+	}
 	if f.DepartmentID != 0 {
-		q = q.Where(d+"department_id = ?", f.DepartmentID)
+		q = q.Where(plus+d+"department_id = ?", f.DepartmentID)
 	}
 	if f.LocationID != 0 {
-		q = q.Where(d+"location_id = ?", f.LocationID)
+		q = q.Where(plus+d+"location_id = ?", f.LocationID)
 	}
 	if f.JobTitleID != 0 {
-		q = q.Where(d+"job_title_id = ?", f.JobTitleID)
+		q = q.Where(plus+d+"job_title_id = ?", f.JobTitleID)
 	}
 	if f.Status != "" {
-		q = q.Where("rd.status = ?", f.Status)
+		q = q.Where(plus+"rd.status = ?", f.Status)
 	}
 	if f.Reason != "" {
 		q = q.Where("rd.reasons LIKE ?", `%"kind":"`+string(f.Reason)+`"%`)

@@ -106,6 +106,17 @@ func (s *Store) FindOrg(ctx context.Context, kind OrgKind, id int64) (*OrgItem, 
 	return &it, err
 }
 
+// FindOrgByName returns the item called name (in any letter case and
+// spacing), or NotFound.
+func (s *Store) FindOrgByName(ctx context.Context, kind OrgKind, name string) (*OrgItem, error) {
+	var it OrgItem
+	err := s.DB.NewSelect().Model(&it).ModelTableExpr(string(kind)+" AS o").ColumnExpr("o.*").Where("o.name_key = ?", nameKey(name)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.NotFound, "There is no %s called %q.", kind.Noun(), name)
+	}
+	return &it, err
+}
+
 // SaveOrg creates an item (id 0) or renames one. A name already used (in any
 // letter case) is a Conflict on field "name".
 func (s *Store) SaveOrg(ctx context.Context, kind OrgKind, id int64, name string) (*OrgItem, error) {
