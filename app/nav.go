@@ -37,6 +37,7 @@ func nav(me string) []navLink {
 		{"/people/import", "Import", true, people.RoleHR, false},
 		{"/org/departments", "Organisation", false, people.RoleHR, false},
 		{"/grading", "Grading", true, people.RoleManager, false},
+		{"/matrix", "Matrix", false, people.RoleManager, false},
 		{"/programmes", "Programmes", true, people.RoleHR, false},
 		{"/authoring", "Courses", false, people.RoleHR, false},
 		{"/authoring/checklists", "Checklists", true, people.RoleHR, false},

@@ -70,6 +70,10 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Manager: their reporting line (HR and admins see everyone).
 	web("GET", "/people", people.RoleManager, s.peopleIndex)
+	// The training matrix of a programme, and its exports (same filters, same access).
+	web("GET", "/matrix", people.RoleManager, s.matrixShow)
+	web("GET", "/matrix.csv", people.RoleManager, s.matrixCSV)
+	web("GET", "/matrix.xlsx", people.RoleManager, s.matrixXLSX)
 
 	// HR (and admins).
 	web("GET", "/people/new", people.RoleHR, s.employeeNew)
