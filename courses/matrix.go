@@ -346,7 +346,7 @@ func (s *Store) matrixFacts(ctx context.Context, ids []int64, slugs []string) (d
 	}
 	if err := s.DB.NewSelect().TableExpr("enrolments AS en").
 		ColumnExpr("en.employee_id, c.slug, en.started_at").
-		ColumnExpr("(SELECT MAX(lp.completed_at) FROM lesson_progress AS lp JOIN lessons AS ls ON ls.id = lp.lesson_id" +
+		ColumnExpr("(SELECT MAX(lp.completed_at) FROM lesson_progress AS lp JOIN lessons AS ls ON ls.id = lp.lesson_id"+
 			" WHERE lp.employee_id = en.employee_id AND ls.version_id = en.version_id) AS lesson_at").
 		Join("JOIN courses AS c ON c.id = en.course_id").
 		Where("en.employee_id IN (?) AND c.slug IN (?) AND en.completed_at IS NULL", bun.In(ids), bun.In(slugs)).
