@@ -130,6 +130,7 @@ type matrixColumn struct {
 
 // matrixCell is one cell as the page shows it: an icon and words, a date.
 type matrixCell struct {
+	Course     string // slug
 	State      courses.CellState
 	Icon, Text string
 	Date, ISO  string // the date shown and its ISO form
@@ -258,6 +259,7 @@ func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixQuery, prog *cours
 				Status: r.Status, Readiness: readinessOf(r.Readiness), Cells: make([]matrixCell, len(r.Cells))}
 			for j, m := range r.Cells {
 				row.Cells[j] = matrixCellOf(m, now, loc)
+				row.Cells[j].Course = page.Courses[j].CourseSlug
 			}
 			rows[i] = row
 		}
