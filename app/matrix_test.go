@@ -457,7 +457,7 @@ func TestMatrixErrors(t *testing.T) {
 		{"/matrix.xlsx?programme=induction&location=-1", "location", "Choose a location", 422},
 	} {
 		d := getDoc(t, hr, tc.path, tc.status)
-		msg := d.Find(".form-errors").Text() + d.Find("#e-" + tc.field + ", #f-" + tc.field).Text()
+		msg := d.Find(".form-errors").Text() + d.Find("#e-"+tc.field+", #f-"+tc.field).Text()
 		if !strings.Contains(msg, tc.words) {
 			t.Errorf("%s: message %q, want %q", tc.path, msg, tc.words)
 		}

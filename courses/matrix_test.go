@@ -29,18 +29,37 @@ func TestDecideCell(t *testing.T) {
 		{"NotInVersion", with(func(f *courses.CellFacts) { f.InVersion = false; f.LastCompletion = tm("2026-11-03 12:00:00") }), courses.CellNotInVersion, "", ""},
 		{"ExemptBeatsDone", with(func(f *courses.CellFacts) { f.Exempt = true; f.LastCompletion = tm("2026-11-03 12:00:00") }), courses.CellExempt, "", ""},
 		{"Done", with(func(f *courses.CellFacts) { f.LastCompletion = tm("2026-11-03 12:00:00") }), courses.CellDone, "2026-11-03 12:00:00", "2027-11-03 00:00:00"},
-		{"DoneNeverExpires", with(func(f *courses.CellFacts) { f.ValidityMonths = 0; f.CountsFrom = nil; f.LastCompletion = tm("2020-01-03 12:00:00") }),
+		{"DoneNeverExpires", with(func(f *courses.CellFacts) {
+			f.ValidityMonths = 0
+			f.CountsFrom = nil
+			f.LastCompletion = tm("2020-01-03 12:00:00")
+		}),
 			courses.CellDone, "2020-01-03 12:00:00", ""},
 		{"DoneBeatsOverdue", with(func(f *courses.CellFacts) { f.CycleOverdue = true; f.LastCompletion = tm("2026-11-03 12:00:00") }), courses.CellDone, "2026-11-03 12:00:00", "2027-11-03 00:00:00"},
-		{"ExpiringWithin30Days", with(func(f *courses.CellFacts) { f.CountsFrom = tm("2025-11-01 00:00:00"); f.LastCompletion = tm("2025-12-20 15:00:00") }),
+		{"ExpiringWithin30Days", with(func(f *courses.CellFacts) {
+			f.CountsFrom = tm("2025-11-01 00:00:00")
+			f.LastCompletion = tm("2025-12-20 15:00:00")
+		}),
 			courses.CellExpiring, "2025-12-20 15:00:00", "2026-12-20 00:00:00"},
-		{"ExpiringExactly30DaysAhead", with(func(f *courses.CellFacts) { f.CountsFrom = tm("2025-11-01 00:00:00"); f.LastCompletion = tm("2025-12-31 08:00:00") }),
+		{"ExpiringExactly30DaysAhead", with(func(f *courses.CellFacts) {
+			f.CountsFrom = tm("2025-11-01 00:00:00")
+			f.LastCompletion = tm("2025-12-31 08:00:00")
+		}),
 			courses.CellExpiring, "2025-12-31 08:00:00", "2026-12-31 00:00:00"},
-		{"DoneThirtyOneDaysAhead", with(func(f *courses.CellFacts) { f.CountsFrom = tm("2025-11-01 00:00:00"); f.LastCompletion = tm("2026-01-01 08:00:00") }),
+		{"DoneThirtyOneDaysAhead", with(func(f *courses.CellFacts) {
+			f.CountsFrom = tm("2025-11-01 00:00:00")
+			f.LastCompletion = tm("2026-01-01 08:00:00")
+		}),
 			courses.CellDone, "2026-01-01 08:00:00", "2027-01-01 00:00:00"},
-		{"ExpiredInThisCycle", with(func(f *courses.CellFacts) { f.CountsFrom = tm("2025-06-01 00:00:00"); f.LastCompletion = tm("2025-11-30 08:00:00") }),
+		{"ExpiredInThisCycle", with(func(f *courses.CellFacts) {
+			f.CountsFrom = tm("2025-06-01 00:00:00")
+			f.LastCompletion = tm("2025-11-30 08:00:00")
+		}),
 			courses.CellExpired, "2025-11-30 08:00:00", "2026-11-30 00:00:00"},
-		{"ExpiredAtMidnight", with(func(f *courses.CellFacts) { f.CountsFrom = tm("2025-06-01 00:00:00"); f.LastCompletion = tm("2025-12-01 23:59:00") }),
+		{"ExpiredAtMidnight", with(func(f *courses.CellFacts) {
+			f.CountsFrom = tm("2025-06-01 00:00:00")
+			f.LastCompletion = tm("2025-12-01 23:59:00")
+		}),
 			courses.CellExpired, "2025-12-01 23:59:00", "2026-12-01 00:00:00"},
 		{"OverdueRequired", with(func(f *courses.CellFacts) { f.CycleOverdue = true }), courses.CellOverdue, "", ""},
 		{"OverdueBeatsInProgress", with(func(f *courses.CellFacts) { f.CycleOverdue = true; f.LastActivity = tm("2026-11-20 10:00:00") }), courses.CellOverdue, "", ""},
@@ -49,7 +68,10 @@ func TestDecideCell(t *testing.T) {
 		{"ActivityBeforeTheCycleIsNotProgress", with(func(f *courses.CellFacts) { f.LastActivity = tm("2026-05-20 10:00:00") }), courses.CellNotStarted, "", ""},
 		{"CompletionBeforeTheCycleStillValid", with(func(f *courses.CellFacts) { f.LastCompletion = tm("2026-03-02 10:00:00") }),
 			courses.CellDone, "2026-03-02 10:00:00", "2027-03-02 00:00:00"},
-		{"RecertifyingExpiring", with(func(f *courses.CellFacts) { f.CountsFrom = tm("2026-11-15 09:00:00"); f.LastCompletion = tm("2025-12-10 10:00:00") }),
+		{"RecertifyingExpiring", with(func(f *courses.CellFacts) {
+			f.CountsFrom = tm("2026-11-15 09:00:00")
+			f.LastCompletion = tm("2025-12-10 10:00:00")
+		}),
 			courses.CellExpiring, "2025-12-10 10:00:00", "2026-12-10 00:00:00"},
 		{"RecertifyingInProgressKeepsTheEarlierCompletion", with(func(f *courses.CellFacts) {
 			f.CountsFrom = tm("2026-11-15 09:00:00")
