@@ -238,7 +238,7 @@ func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixQuery, prog *cours
 	data := fiber.Map{"Title": "Training matrix", "Query": q, "Programmes": progs, "P": prog,
 		"Errors": errs, "ErrorList": orderedErrors(errs, matrixFields), "HR": principal(c).SeesEveryone()}
 	for _, k := range []people.OrgKind{people.Departments, people.Locations} {
-		items, err := s.people.ListOrg(ctx, k)
+		items, err := s.people.ListOrgNames(ctx, k)
 		if err != nil {
 			return err
 		}
@@ -307,15 +307,15 @@ func (s *Server) matrixShow(c *fiber.Ctx) error {
 
 // matrixExport is what an export needs, read from the request.
 type matrixExport struct {
-	prog  *courses.Programme
-	f     courses.MatrixFilter
-	first *courses.MatrixPage
-	loc   *time.Location
-	name  string // of the download, without the extension
+	prog    *courses.Programme
+	f       courses.MatrixFilter
+	courses []courses.ProgrammeCourse // the columns
+	loc     *time.Location
+	name    string // of the download, without the extension
 }
 
 // readMatrixExport checks an export's query like matrixShow and reads its
-// first batch, so that a failing database is an error page rather than an
+// first row, so that a failing database is an error page rather than an
 // empty file. A bad query gets the page with the messages (422): then it
 // returns nil and no error.
 func (s *Server) readMatrixExport(c *fiber.Ctx) (*matrixExport, error) {
@@ -330,10 +330,13 @@ func (s *Server) readMatrixExport(c *fiber.Ctx) (*matrixExport, error) {
 		return nil, s.matrixPage(c, http.StatusUnprocessableEntity, q, prog, nil, errs)
 	}
 	x := &matrixExport{prog: prog, f: f}
-	x.f.Limit = matrixBatchSize
-	if x.first, err = s.courses.Matrix(ctx, prog, x.f); err != nil {
+	x.f.Limit, x.f.After = 0, ""
+	f.Limit = 1
+	first, err := s.courses.Matrix(ctx, prog, f)
+	if err != nil {
 		return nil, err
 	}
+	x.courses = first.Courses
 	if x.loc, err = s.courses.Location(ctx); err != nil {
 		return nil, err
 	}
@@ -366,28 +369,17 @@ func matrixRecord(r courses.MatrixRow, loc *time.Location) []string {
 	return rec
 }
 
-// matrixBatches calls each with every row of the export, reading batch by
-// batch after the first, and flush after each batch.
+// matrixBatches calls each with every row of the export, and flush after
+// each batch of them.
 func matrixBatches(ctx context.Context, cs *courses.Store, x *matrixExport, each func(courses.MatrixRow) error, flush func() error) error {
-	page, f := x.first, x.f
-	for {
-		for _, r := range page.Rows {
+	return cs.EachMatrixRows(ctx, x.prog, x.f, matrixBatchSize, func(_ []courses.ProgrammeCourse, rows []courses.MatrixRow) error {
+		for _, r := range rows {
 			if err := each(r); err != nil {
 				return err
 			}
 		}
-		if err := flush(); err != nil {
-			return err
-		}
-		if page.Next == "" {
-			return nil
-		}
-		f.After = page.Next
-		var err error
-		if page, err = cs.Matrix(ctx, x.prog, f); err != nil {
-			return fmt.Errorf("read the matrix after %s: %w", f.After, err)
-		}
-	}
+		return flush()
+	})
 }
 
 // matrixExportTimeout bounds one export (the server's write timeout usually ends it first).
@@ -421,7 +413,7 @@ func (s *Server) matrixCSV(c *fiber.Ctx) error {
 // writeMatrixCSV writes the header and every row, flushing w after each batch.
 func writeMatrixCSV(ctx context.Context, w *bufio.Writer, cs *courses.Store, x *matrixExport) error {
 	cw := csv.NewWriter(w)
-	header := matrixHeader(x.first.Courses)
+	header := matrixHeader(x.courses)
 	for i := range header {
 		header[i] = csvCell(header[i])
 	}
@@ -489,7 +481,7 @@ func writeMatrixXLSX(ctx context.Context, book *excelize.File, cs *courses.Store
 	if err != nil {
 		return err
 	}
-	header := matrixHeader(x.first.Courses)
+	header := matrixHeader(x.courses)
 	widths := []float64{12, 28, 22, 16, 16, 12}
 	for i := range header {
 		w := 24.0

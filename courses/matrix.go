@@ -184,6 +184,135 @@ type MatrixPage struct {
 // cursor it did not give, and NotFound when f.LineOf names nobody.
 func (s *Store) Matrix(ctx context.Context, p *Programme, f MatrixFilter) (*MatrixPage, error) {
 	page := &MatrixPage{Courses: MatrixCourses(p)}
+	q, err := s.matrixQuery(ctx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	// The keyset as a row value, so that both databases seek in
+	// employees_name; on the first page too (after the empty key, which
+	// every employee's number is past), or SQLite reads and sorts the whole
+	// programme for a page.
+	var last, first, number string
+	if f.After != "" {
+		if last, first, number, err = parseMatrixCursor(f.After); err != nil {
+			return nil, err
+		}
+	}
+	q = q.Where("(e.last_name, e.first_name, e.number) > (?, ?, ?)", last, first, number)
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit) + 1)
+	}
+	var rows []matrixScan
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	if f.Limit > 0 && len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		r := rows[len(rows)-1]
+		page.Next = makeMatrixCursor(r.LastName, r.FirstName, r.Number)
+	}
+	page.Rows, err = s.matrixRows(ctx, p, page.Courses, rows)
+	return page, err
+}
+
+// EachMatrixRows calls fn with every row of the programme's matrix that f
+// selects (its Limit and After aside), by name, at most batch rows at a
+// time, until fn returns an error. The rows come from one query (the
+// database sorts them once, instead of once a page), read by a goroutine a
+// batch ahead while fn has the one before; each batch's cells cost two
+// more queries. Memory holds three batches at most.
+func (s *Store) EachMatrixRows(ctx context.Context, p *Programme, f MatrixFilter, batch int, fn func(courses []ProgrammeCourse, rows []MatrixRow) error) error {
+	if batch < 1 {
+		batch = 500
+	}
+	cols := MatrixCourses(p)
+	q, err := s.matrixQuery(ctx, p, f)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows, err := q.Rows(ctx)
+	if err != nil {
+		return err
+	}
+	batches := make(chan []matrixScan, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		defer rows.Close()
+		buf := make([]matrixScan, 0, batch)
+		send := func() bool {
+			select {
+			case batches <- buf:
+				buf = make([]matrixScan, 0, batch)
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for rows.Next() {
+			buf = append(buf, matrixScan{})
+			if err := s.DB.ScanRow(ctx, rows, &buf[len(buf)-1]); err != nil {
+				readErr <- err
+				return
+			}
+			if len(buf) == batch && !send() {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			readErr <- err
+			return
+		}
+		if len(buf) > 0 {
+			send()
+		}
+	}()
+	fail := func(err error) error {
+		cancel()
+		for range batches { // let the reader finish
+		}
+		return err
+	}
+	for scanned := range batches {
+		out, err := s.matrixRows(ctx, p, cols, scanned)
+		if err != nil {
+			return fail(err)
+		}
+		if err := fn(cols, out); err != nil {
+			return fail(err)
+		}
+	}
+	select {
+	case err := <-readErr:
+		return err
+	default:
+		return nil
+	}
+}
+
+// matrixScan is one row as the matrix query reads it.
+type matrixScan struct {
+	ID                  int64
+	Number              string
+	FirstName, LastName string
+	Department          *string
+	Location            *string
+	Cycle               int
+	VersionID           int64
+	DueOn               string
+	Status              Status
+	CountsFrom          *time.Time
+	ExemptAt            *time.Time
+	PrevStatus          *Status
+	Readiness           *Readiness
+}
+
+// matrixQuery selects f's rows (not the cursor or the limit) by name: each
+// open assignment of the programme with its current cycle, the status of
+// the one before, and the employee's readiness.
+func (s *Store) matrixQuery(ctx context.Context, p *Programme, f MatrixFilter) (*bun.SelectQuery, error) {
 	q := s.DB.NewSelect().TableExpr("employees AS e").
 		ColumnExpr("e.id, e.number, e.first_name, e.last_name, d.name AS department, l.name AS location").
 		ColumnExpr("cy.cycle, cy.version_id, cy.due_on, cy.status, cy.counts_from, cy.exempt_at, pv.status AS prev_status, rd.status AS readiness").
@@ -211,44 +340,14 @@ func (s *Store) Matrix(ctx context.Context, p *Programme, f MatrixFilter) (*Matr
 	if f.LocationID != 0 {
 		q = q.Where("e.location_id = ?", f.LocationID)
 	}
-	if f.After != "" {
-		last, first, number, err := parseMatrixCursor(f.After)
-		if err != nil {
-			return nil, err
-		}
-		// A row value, so that both databases seek in employees_name.
-		q = q.Where("(e.last_name, e.first_name, e.number) > (?, ?, ?)", last, first, number)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(int64(f.Limit) + 1)
-	}
-	var rows []struct {
-		ID                  int64
-		Number              string
-		FirstName, LastName string
-		Department          *string
-		Location            *string
-		Cycle               int
-		VersionID           int64
-		DueOn               string
-		Status              Status
-		CountsFrom          *time.Time
-		ExemptAt            *time.Time
-		PrevStatus          *Status
-		Readiness           *Readiness
-	}
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, err
-	}
-	if f.Limit > 0 && len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		r := rows[len(rows)-1]
-		page.Next = makeMatrixCursor(r.LastName, r.FirstName, r.Number)
-	}
-	if len(rows) == 0 {
-		return page, nil
-	}
+	return q, nil
+}
 
+// matrixRows decides the cells of scanned rows: two queries for all of them.
+func (s *Store) matrixRows(ctx context.Context, p *Programme, cols []ProgrammeCourse, rows []matrixScan) ([]MatrixRow, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
 	ids := make([]int64, len(rows))
 	var versions []int64
 	for i, r := range rows {
@@ -257,8 +356,8 @@ func (s *Store) Matrix(ctx context.Context, p *Programme, f MatrixFilter) (*Matr
 			versions = append(versions, r.VersionID)
 		}
 	}
-	slugs := make([]string, len(page.Courses))
-	for i, c := range page.Courses {
+	slugs := make([]string, len(cols))
+	for i, c := range cols {
 		slugs[i] = c.CourseSlug
 	}
 	inVersion, err := versionCourses(ctx, s.DB, versions)
@@ -274,14 +373,14 @@ func (s *Store) Matrix(ctx context.Context, p *Programme, f MatrixFilter) (*Matr
 		return nil, err
 	}
 	now := s.Now()
-	page.Rows = make([]MatrixRow, len(rows))
+	out := make([]MatrixRow, len(rows))
 	for i, r := range rows {
 		cycles := []*Cycle{{Status: r.Status}}
 		if r.PrevStatus != nil {
 			cycles = []*Cycle{{Status: *r.PrevStatus}, cycles[0]}
 		}
 		row := MatrixRow{EmployeeID: r.ID, Number: r.Number, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
-			Cycle: r.Cycle, DueOn: r.DueOn, Status: EffectiveStatus(cycles), Cells: make([]MatrixCell, len(page.Courses))}
+			Cycle: r.Cycle, DueOn: r.DueOn, Status: EffectiveStatus(cycles), Cells: make([]MatrixCell, len(cols))}
 		if r.Department != nil {
 			row.Department = *r.Department
 		}
@@ -291,7 +390,7 @@ func (s *Store) Matrix(ctx context.Context, p *Programme, f MatrixFilter) (*Matr
 		if r.Readiness != nil {
 			row.Readiness = *r.Readiness
 		}
-		for j, c := range page.Courses {
+		for j, c := range cols {
 			facts := CellFacts{Exempt: r.ExemptAt != nil, CycleOverdue: r.Status == Overdue, CountsFrom: r.CountsFrom,
 				ValidityMonths: p.ValidityMonths}
 			for _, vc := range inVersion[r.VersionID] {
@@ -308,9 +407,9 @@ func (s *Store) Matrix(ctx context.Context, p *Programme, f MatrixFilter) (*Matr
 			}
 			row.Cells[j] = DecideCell(facts, now, loc)
 		}
-		page.Rows[i] = row
+		out[i] = row
 	}
-	return page, nil
+	return out, nil
 }
 
 type matrixKey struct {

@@ -218,6 +218,36 @@ func TestMatrix(t *testing.T) {
 		if !slices.Equal(all, []string{"A1", "B1", "C1", "M1"}) {
 			t.Errorf("pages of one: %q", all)
 		}
+		// The exports' stream: the same rows and cells in batches, stopping at fn's error.
+		for _, size := range []int{1, 3, 500} {
+			var got []courses.MatrixRow
+			batches := 0
+			err := f.s.EachMatrixRows(ctx, p, courses.MatrixFilter{Limit: 1, After: "ignored"}, size, func(cols []courses.ProgrammeCourse, rows []courses.MatrixRow) error {
+				if len(cols) != 3 || len(rows) == 0 || len(rows) > size {
+					t.Errorf("batch of %d: %d columns, %d rows", size, len(cols), len(rows))
+				}
+				batches++
+				got = append(got, rows...)
+				return nil
+			})
+			whole, _ := f.s.Matrix(ctx, p, courses.MatrixFilter{})
+			same := func(a, b courses.MatrixRow) bool {
+				return a.Number == b.Number && a.Status == b.Status && a.Readiness == b.Readiness &&
+					slices.EqualFunc(a.Cells, b.Cells, func(x, y courses.MatrixCell) bool { return x.State == y.State })
+			}
+			if err != nil || !slices.EqualFunc(got, whole.Rows, same) || batches != (4+size-1)/size {
+				t.Errorf("batches of %d: %d batches, %q, %v", size, batches, numbers(&courses.MatrixPage{Rows: got}), err)
+			}
+		}
+		stop := store.Errorf(store.Conflict, "stop")
+		calls := 0
+		if err := f.s.EachMatrixRows(ctx, p, courses.MatrixFilter{}, 1, func([]courses.ProgrammeCourse, []courses.MatrixRow) error { calls++; return stop }); err != stop || calls != 1 {
+			t.Errorf("fn's error: %v after %d calls", err, calls)
+		}
+		line := 0
+		if err := f.s.EachMatrixRows(ctx, p, courses.MatrixFilter{LineOf: f.mgr}, 10, func(_ []courses.ProgrammeCourse, rows []courses.MatrixRow) error { line += len(rows); return nil }); err != nil || line != 2 {
+			t.Errorf("stream of M1's line: %d rows, %v", line, err)
+		}
 		for _, bad := range []string{"x", "!!!", "ImEi", "ImEiLCJiIiwiYyIsImQi"} {
 			if _, err := f.s.Matrix(ctx, p, courses.MatrixFilter{After: bad}); store.FieldOf(err) != "after" || store.KindOf(err) != store.Invalid {
 				t.Errorf("cursor %q: %v", bad, err)
