@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,6 +266,26 @@ func watchPeakHeap() (peak *atomic.Uint64, stop func()) {
 	return peak, func() { close(done); <-finished }
 }
 
+// resetPeakRSS starts the process's peak resident size (VmHWM) again from
+// now, where Linux allows it.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is the process's peak resident size in bytes since resetPeakRSS
+// (0 where /proc does not say).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
 // benchMatrixExport downloads path as HR over real HTTP on loopback (so the
 // body is streamed, not buffered by app.Test) and reports the seconds per
 // export, the peak heap in use of the whole process (server and client)
@@ -281,7 +303,8 @@ func benchMatrixExport(b *testing.B, ext string) {
 	}
 	url := base + "/matrix." + ext + "?programme=" + slug
 	client := &http.Client{Timeout: 5 * time.Minute}
-	runtime.GC()
+	debug.FreeOSMemory() // what the fixture left behind
+	resetPeakRSS()
 	peak, stop := watchPeakHeap()
 	var size int64
 	for b.Loop() {
@@ -299,6 +322,9 @@ func benchMatrixExport(b *testing.B, ext string) {
 	}
 	stop()
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	if rss := peakRSS(); rss > 0 {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
+	}
 	b.ReportMetric(float64(size)/(1<<20), "file-MB")
 	b.ReportMetric(float64(matrixScale), "rows")
 }

@@ -382,6 +382,32 @@ func matrixBatches(ctx context.Context, cs *courses.Store, x *matrixExport, each
 	})
 }
 
+// matrixExports is how many exports may run at once in this process: each
+// holds a database connection for its rows and uses another for its cells,
+// so unbounded exports could take the whole pool (eight connections on
+// SQLite) and starve every page.
+var matrixExports = make(chan struct{}, 2)
+
+// startExport takes a place among the running exports, waiting a little
+// for one; TooMany when none comes free. endExport gives it back.
+func startExport(ctx context.Context) error {
+	t := time.NewTimer(matrixExportWait)
+	defer t.Stop()
+	select {
+	case matrixExports <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return store.Errorf(store.TooMany, "Other exports of the matrix are running: try again in a minute.")
+	}
+}
+
+func endExport() { <-matrixExports }
+
+// matrixExportWait is how long an export waits for a place.
+const matrixExportWait = 20 * time.Second
+
 // matrixExportTimeout bounds one export (the server's write timeout usually ends it first).
 const matrixExportTimeout = 10 * time.Minute
 
@@ -393,6 +419,9 @@ func (s *Server) matrixCSV(c *fiber.Ctx) error {
 	if x == nil {
 		return err
 	}
+	if err := startExport(c.UserContext()); err != nil {
+		return err
+	}
 	c.Set("Content-Type", "text/csv; charset=utf-8")
 	c.Set("Content-Disposition", `attachment; filename="`+x.name+`.csv"`)
 	c.Set("Cache-Control", "no-store")
@@ -401,6 +430,7 @@ func (s *Server) matrixCSV(c *fiber.Ctx) error {
 	// another request: it uses only x (copied values) and the store.
 	cs, log := s.courses, s.log
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer endExport()
 		ctx, cancel := context.WithTimeout(context.Background(), matrixExportTimeout)
 		defer cancel()
 		if err := writeMatrixCSV(ctx, w, cs, x); err != nil {
@@ -448,6 +478,10 @@ func (s *Server) matrixXLSX(c *fiber.Ctx) error {
 	if x == nil {
 		return err
 	}
+	if err := startExport(c.UserContext()); err != nil {
+		return err
+	}
+	defer endExport()
 	book := excelize.NewFile()
 	defer book.Close()
 	if err := writeMatrixXLSX(c.UserContext(), book, s.courses, x); err != nil {
