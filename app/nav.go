@@ -38,6 +38,7 @@ func nav(me string) []navLink {
 		{"/people/import", "Import", true, people.RoleHR, false},
 		{"/org/departments", "Organisation", false, people.RoleHR, false},
 		{"/grading", "Grading", true, people.RoleManager, false},
+		{"/matrix", "Matrix", false, people.RoleManager, false},
 		{"/programmes", "Programmes", true, people.RoleHR, false},
 		{"/certificates", "Certificates", true, people.RoleHR, false},
 		{"/authoring", "Courses", false, people.RoleHR, false},

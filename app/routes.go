@@ -76,6 +76,10 @@ func (s *Server) routes(app *fiber.App) {
 	// Team readiness and the coach queue (HR: everyone, or ?manager=).
 	web("GET", "/team", people.RoleManager, s.teamShow)
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
+	// The training matrix of a programme, and its exports (same filters, same access).
+	web("GET", "/matrix", people.RoleManager, s.matrixShow)
+	web("GET", "/matrix.csv", people.RoleManager, s.matrixCSV)
+	web("GET", "/matrix.xlsx", people.RoleManager, s.matrixXLSX)
 
 	// HR (and admins).
 	web("GET", "/people/new", people.RoleHR, s.employeeNew)

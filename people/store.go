@@ -96,6 +96,14 @@ func (s *Store) ListOrg(ctx context.Context, kind OrgKind) ([]OrgItem, error) {
 	return items, err
 }
 
+// ListOrgNames is ListOrg without the headcounts (which read every
+// employee), for the filters of large reports.
+func (s *Store) ListOrgNames(ctx context.Context, kind OrgKind) ([]OrgItem, error) {
+	var items []OrgItem
+	err := s.DB.NewSelect().Model(&items).ModelTableExpr(string(kind) + " AS o").ColumnExpr("o.*").OrderExpr("o.name_key").Scan(ctx)
+	return items, err
+}
+
 // FindOrg returns one item, or NotFound.
 func (s *Store) FindOrg(ctx context.Context, kind OrgKind, id int64) (*OrgItem, error) {
 	var it OrgItem
