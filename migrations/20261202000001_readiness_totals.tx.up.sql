@@ -12,7 +12,7 @@ CREATE TABLE readiness_snapshot_totals (
     n INTEGER NOT NULL
 );
 --bun:split
-CREATE INDEX readiness_snapshot_totals_week ON readiness_snapshot_totals (week, department_id, location_id, job_title_id);
+CREATE INDEX readiness_snapshot_totals_week ON readiness_snapshot_totals (week, status, department_id, location_id, job_title_id, n);
 --bun:split
 INSERT INTO readiness_snapshot_totals (week, department_id, location_id, job_title_id, status, n)
 SELECT week, department_id, location_id, job_title_id, status, COUNT(*)
