@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -118,8 +119,9 @@ func (s *Store) weeklyCompletions(ctx context.Context, f ReadinessFilter, weeks 
 // Breakdown is a readiness breakdown: its groups, worst share ready first
 // (at most the top asked for), and how many groups there are in all.
 type Breakdown struct {
-	Rows   []BreakdownRow
-	Groups int
+	Rows    []BreakdownRow
+	Groups  int
+	Numbers map[int64]string // by manager: the employee number of each row's manager
 }
 
 // ReadinessOverview is a readiness summary with its breakdowns by
@@ -207,9 +209,19 @@ func (s *Store) breakdownOf(ctx context.Context, groups map[int64]*ReadinessSumm
 	}
 	var names map[int64]string
 	if table == "" {
-		var err error
-		if names, err = employeeNames(ctx, s.DB, ids); err != nil {
-			return b, err
+		names, b.Numbers = make(map[int64]string, len(ids)), make(map[int64]string, len(ids))
+		var ns []struct {
+			ID                          int64
+			Number, FirstName, LastName string
+		}
+		if len(ids) > 0 {
+			if err := s.DB.NewSelect().TableExpr("employees").Column("id", "number", "first_name", "last_name").
+				Where("id IN (?)", bun.In(ids)).Scan(ctx, &ns); err != nil {
+				return b, err
+			}
+		}
+		for _, n := range ns {
+			names[n.ID], b.Numbers[n.ID] = strings.TrimSpace(n.FirstName+" "+n.LastName), n.Number
 		}
 	} else if len(ids) > 0 {
 		var ns []struct {
@@ -240,4 +252,50 @@ func compareBreakdown(a, b BreakdownRow) int {
 		return c
 	}
 	return cmp.Or(cmp.Compare(b.Headcount, a.Headcount), cmp.Compare(a.ID, b.ID))
+}
+
+// ReadinessChange is someone whose readiness differs between two snapshots.
+type ReadinessChange struct {
+	EmployeeID   int64
+	Number, Name string
+	From, To     Readiness // From is "" for someone not in the earlier snapshot
+	Reasons      []Reason  // in the later snapshot
+}
+
+// ReadinessChanges returns f's people (line, direct reports, department,
+// location, job title, as in the later snapshot) whose readiness in the
+// snapshot of week differs from that of prev, by name.
+func (s *Store) ReadinessChanges(ctx context.Context, f ReadinessFilter, week, prev string) ([]ReadinessChange, error) {
+	g := ReadinessFilter{LineOf: f.LineOf, DirectOf: f.DirectOf, DepartmentID: f.DepartmentID, LocationID: f.LocationID, JobTitleID: f.JobTitleID}
+	q, err := s.readinessQuery(ctx, s.DB.NewSelect(), source{table: "readiness_snapshots", dim: "rd", week: week}, g)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		EmployeeID          int64
+		Number              string
+		FirstName, LastName string
+		Status              Readiness
+		Reasons             string
+		Before              *string
+	}
+	err = q.ColumnExpr("rd.employee_id, e.number, e.first_name, e.last_name, rd.status, rd.reasons, pr.status AS before").
+		Join("LEFT JOIN readiness_snapshots AS pr ON pr.week = ? AND pr.employee_id = rd.employee_id", prev).
+		Where("pr.status IS NULL OR pr.status <> rd.status").
+		OrderExpr("e.last_name, e.first_name, e.id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReadinessChange, len(rows))
+	for i, r := range rows {
+		c := ReadinessChange{EmployeeID: r.EmployeeID, Number: r.Number, Name: strings.TrimSpace(r.FirstName + " " + r.LastName), To: r.Status}
+		if r.Before != nil {
+			c.From = Readiness(*r.Before)
+		}
+		if err := json.Unmarshal([]byte(r.Reasons), &c.Reasons); err != nil {
+			return nil, fmt.Errorf("snapshot reasons of %d: %w", r.EmployeeID, err)
+		}
+		out[i] = c
+	}
+	return out, nil
 }
