@@ -59,6 +59,15 @@ func TestBrowserReadinessDashboard(t *testing.T) {
 	}
 	b.screenshot("readiness-dashboard")
 
+	// The heatmap's many columns scroll inside their box, not the page.
+	b.do("open the heatmap", chromedp.Navigate(base+"/readiness/standards"))
+	b.waitFor("the heatmap", `document.querySelector("#heatmap tbody tr")`)
+	if w, inner := eval[int](b, `document.documentElement.scrollWidth`), eval[int](b, `window.innerWidth`); w > inner {
+		t.Errorf("the heatmap page is %d px wide in a %d px window: %v", w, inner, eval[[]string](b, `Array.from(document.querySelectorAll("body *")).filter(el => el.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(el => el.tagName + "." + el.className + " " + Math.round(el.getBoundingClientRect().right))`))
+	}
+	b.do("back to the dashboard", chromedp.Navigate(base+"/readiness?as_of="+day))
+	b.waitFor("the dashboard", `document.querySelector("#headline")`)
+
 	b.do("a day before the first snapshot", chromedp.SetValue(chromedp.CSS("#f-as_of"), "2020-01-01"), chromedp.Click(chromedp.CSS("#apply-filters")))
 	b.waitFor("the message", `location.search.includes("as_of=2020-01-01") && document.querySelector("#e-as_of")`)
 	if eval[string](b, `document.querySelector(".form-errors a")?.getAttribute("href") ?? ""`) != "#f-as_of" {

@@ -161,7 +161,7 @@ func (s *Server) loadDashboard(ctx context.Context, rf courses.ReadinessFilter, 
 
 // breakdownTable is one breakdown as the page lists it.
 type breakdownTable struct {
-	ID, Title, Caption, Column, Plural string
+	ID, Title, Caption, Column, Plural, Hint string
 	Rows                               []breakdownLine
 	Groups                             int
 }
@@ -208,12 +208,14 @@ func breakdownTables(ov *courses.ReadinessOverview, f readinessForm) []breakdown
 		}
 		return t
 	}
-	return []breakdownTable{
+	out := []breakdownTable{
 		table("by-department", "Department", "departments", "department", ov.ByDepartment),
 		table("by-location", "Location", "locations", "location", ov.ByLocation),
 		table("by-job-title", "Job title", "job titles", "job_title", ov.ByJobTitle),
 		table("by-manager", "Manager", "managers", "manager", ov.ByManager),
 	}
+	out[3].Hint = "Each manager's direct reports; the name narrows the dashboard to their whole line."
+	return out
 }
 
 // trendRow is one week of the trend table.

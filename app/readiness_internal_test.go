@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/courses/certdoc"
 )
@@ -62,6 +63,46 @@ func TestNiceCeil(t *testing.T) {
 	for in, want := range map[int]int{0: 1, 1: 1, 3: 5, 7: 10, 13: 20, 48: 50, 51: 100, 2080: 5000} {
 		if got := niceCeil(in); got != want {
 			t.Errorf("niceCeil(%d) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestStandardCells: the newer of the quiz and the role-play decides a
+// cell; a completed course counts only without either.
+func TestStandardCells(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	in := standardInputs{
+		CourseTags: map[string][]string{"empathy": {"empathy", "ownership"}, "recovery": {"ownership", "complaints"}},
+		Quiz: map[int64]map[string]assessments.StandardScore{
+			1: {"empathy": {Points: 3, MaxPoints: 4, Quiz: "Q", At: day(5)}, "ownership": {Points: 1, MaxPoints: 2, Quiz: "Q", At: day(5)}},
+		},
+		RolePlays: []assessments.RolePlayResult{
+			{EmployeeID: 1, CourseSlug: "empathy", Title: "Irate", Percent: 88.4, Passed: true, At: day(3)}, // older than the quiz
+			{EmployeeID: 1, CourseSlug: "recovery", Title: "Loan", Percent: 40, Passed: false, At: day(9)},  // newer: ownership
+			{EmployeeID: 2, CourseSlug: "recovery", Title: "Loan", Percent: 66.5, Passed: true, At: day(1)},
+		},
+		Completions: map[int64]map[string]time.Time{1: {"empathy": day(10)}, 3: {"recovery": day(2)}},
+	}
+	cells := standardCells(in, time.UTC)
+	for _, c := range []struct {
+		id       int64
+		tag      string
+		has      bool
+		pct      int
+		src      string
+		bandWant string
+	}{
+		{1, "empathy", true, 75, "quiz", "good"},
+		{1, "ownership", true, 40, "role-play", "gap"},
+		{1, "complaints", true, 40, "role-play", "gap"},
+		{2, "ownership", true, 67, "role-play", "weak"},
+		{3, "complaints", true, 100, "course completed", "strong"},
+		{3, "empathy", false, 0, "", ""},
+		{4, "empathy", false, 0, "", ""},
+	} {
+		got := cells[c.id][c.tag]
+		if got.Has != c.has || got.Percent != c.pct || got.Source != c.src || got.Band != c.bandWant {
+			t.Errorf("%d %s: %+v, want %v %d %s %s", c.id, c.tag, got, c.has, c.pct, c.src, c.bandWant)
 		}
 	}
 }

@@ -121,6 +121,23 @@ func TestReadinessOverviewAndTrend(t *testing.T) {
 		if _, err := f.s.ReadinessTrend(ctx, courses.ReadinessFilter{AsOf: "2026-11-01"}, 12); store.FieldOf(err) != "as_of" {
 			t.Errorf("trend before the first snapshot: %v", err)
 		}
+		// Between the two snapshots only A changed (at risk → ready).
+		changes, err := f.s.ReadinessChanges(ctx, courses.ReadinessFilter{}, w2, w1)
+		if err != nil || len(changes) != 1 || changes[0].Number != "A1" || changes[0].From != courses.AtRisk || changes[0].To != courses.Ready {
+			t.Fatalf("changes: %+v %v", changes, err)
+		}
+		if c, _ := f.s.ReadinessChanges(ctx, courses.ReadinessFilter{DepartmentID: f.field}, w2, w1); len(c) != 0 {
+			t.Errorf("field service changes: %+v", c)
+		}
+		// Against a week nobody was in, everyone is new, with their reasons.
+		if c, _ := f.s.ReadinessChanges(ctx, courses.ReadinessFilter{LineOf: f.mgr}, w2, "2026-01-05"); len(c) != 2 || c[0].From != "" ||
+			c[1].Number != "B1" || len(c[1].Reasons) == 0 {
+			t.Errorf("changes from nothing: %+v", c)
+		}
+		done, err := f.s.LatestCompletions(ctx, []int64{f.a, f.c})
+		if err != nil || len(done[f.a]) != 2 || done[f.a]["alpha"].IsZero() || len(done[f.c]) != 0 {
+			t.Errorf("completions: %+v %v", done, err)
+		}
 		// Totals are rewritten, never doubled.
 		if err := courses.WriteSnapshotTotals(ctx, db, w1); err != nil {
 			t.Fatal(err)
