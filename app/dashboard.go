@@ -162,8 +162,8 @@ func (s *Server) loadDashboard(ctx context.Context, rf courses.ReadinessFilter, 
 // breakdownTable is one breakdown as the page lists it.
 type breakdownTable struct {
 	ID, Title, Caption, Column, Plural, Hint string
-	Rows                               []breakdownLine
-	Groups                             int
+	Rows                                     []breakdownLine
+	Groups                                   int
 }
 
 // breakdownLine is one group with the link that narrows the dashboard to it.
