@@ -143,6 +143,7 @@ func (s *Store) ReadinessOverviewOf(ctx context.Context, f ReadinessFilter, top 
 		return nil, err
 	}
 	f.Status = ""
+	src.counts = true
 	q, err := s.readinessQuery(ctx, s.DB.NewSelect(), src, f)
 	if err != nil {
 		return nil, err
@@ -151,7 +152,7 @@ func (s *Store) ReadinessOverviewOf(ctx context.Context, f ReadinessFilter, top 
 	// Folding the rows here is several times faster on SQLite than a GROUP
 	// BY, which sorts them; the status travels as a small number.
 	q = q.ColumnExpr(d + "department_id, " + d + "location_id, " + d + "job_title_id, " + d + "manager_id").
-		ColumnExpr("CASE rd.status WHEN 'ready' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END")
+		ColumnExpr("CASE rd.status WHEN 'ready' THEN 0 WHEN 'at_risk' THEN 1 WHEN 'not_ready' THEN 2 ELSE 3 END")
 	rows, err := q.Rows(ctx)
 	if err != nil {
 		return nil, err
@@ -159,14 +160,14 @@ func (s *Store) ReadinessOverviewOf(ctx context.Context, f ReadinessFilter, top 
 	defer rows.Close()
 	ov := &ReadinessOverview{Week: src.week}
 	dims := [4]map[int64]*ReadinessSummary{{}, {}, {}, {}}
-	statuses := [3]Readiness{Ready, AtRisk, NotReady}
+	statuses := [4]Readiness{Ready, AtRisk, NotReady, ""} // "" counts in the headcount only, as add does
 	var keys [4]sql.NullInt64
 	var st int
 	for rows.Next() {
 		if err := rows.Scan(&keys[0], &keys[1], &keys[2], &keys[3], &st); err != nil {
 			return nil, err
 		}
-		status := statuses[min(max(st, 0), 2)]
+		status := statuses[min(max(st, 0), 3)]
 		ov.add(status, 1)
 		for i, k := range keys {
 			g := dims[i][k.Int64]

@@ -76,6 +76,7 @@ func (s *ReadinessSummary) add(st Readiness, n int) {
 type source struct {
 	table, dim, week string
 	weeks            []string // several snapshot weeks (a trend), instead of week
+	counts           bool     // only counting: a snapshot needs the employees only to search
 }
 
 // snapshotWeek returns the week of the snapshot in force on day (the latest
@@ -111,7 +112,10 @@ func (s *Store) sourceFor(ctx context.Context, asOf string) (source, error) {
 // readinessQuery selects the report's rows from src with f's filters
 // (not the cursor).
 func (s *Store) readinessQuery(ctx context.Context, q *bun.SelectQuery, src source, f ReadinessFilter) (*bun.SelectQuery, error) {
-	q = q.TableExpr(src.table + " AS rd").Join("JOIN employees AS e ON e.id = rd.employee_id")
+	q = q.TableExpr(src.table + " AS rd")
+	if !src.counts || src.table == "readiness" || strings.TrimSpace(f.Search) != "" {
+		q = q.Join("JOIN employees AS e ON e.id = rd.employee_id")
+	}
 	if len(src.weeks) > 0 {
 		q = q.Where("rd.week IN (?)", bun.In(src.weeks))
 	} else if src.week != "" {
@@ -461,7 +465,7 @@ func (s *Store) ReadinessTrend(ctx context.Context, f ReadinessFilter, weeks int
 		g := f
 		g.Status = ""
 		var q *bun.SelectQuery
-		if q, err = s.readinessQuery(ctx, s.DB.NewSelect(), source{table: "readiness_snapshots", dim: "rd", weeks: list}, g); err == nil {
+		if q, err = s.readinessQuery(ctx, s.DB.NewSelect(), source{table: "readiness_snapshots", dim: "rd", weeks: list, counts: true}, g); err == nil {
 			err = q.ColumnExpr("rd.week, rd.status, COUNT(*) AS n").GroupExpr("rd.week, rd.status").Scan(ctx, &rows)
 		}
 	}
