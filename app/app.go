@@ -100,6 +100,7 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	engine := html.NewFileSystem(http.FS(sub), ".html")
 	engine.AddFuncMap(templateFuncs())
+	engine.AddFuncMap(readinessFuncs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}

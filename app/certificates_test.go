@@ -6,9 +6,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -452,26 +449,6 @@ func TestCertificateBulkZipCap(t *testing.T) {
 
 // pdfText returns the text of a PDF by pdftotext; without it the test
 // skips, except on CI.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is not installed (CI must check PDFs): apt-get install poppler-utils")
-		}
-		t.Skip("pdftotext is not installed (apt-get install poppler-utils): PDF text not checked")
-	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
-
 func TestCertificateSettings(t *testing.T) {
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
@@ -514,7 +491,7 @@ func TestCertificateSettings(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
 				t.Fatalf("preview: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
-			text := pdfText(t, []byte(body))
+			text := pdfText(t, body)
 			for _, want := range []string{"Award of Service Excellence", "We are proud that", "Zoë Núñez Øberg", "Priya Raman", "Head of People", "Brightwater"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("preview text lacks %q: %q", want, text)
@@ -549,7 +526,7 @@ func TestCertificateSettings(t *testing.T) {
 				t.Errorf("settings audit entries: %d, want %d", n, settingsBefore+1)
 			}
 			_, body = hr.get("/settings/certificates/preview.pdf")
-			if text := pdfText(t, []byte(body)); !strings.Contains(text, "Award of Service Excellence") {
+			if text := pdfText(t, body); !strings.Contains(text, "Award of Service Excellence") {
 				t.Errorf("preview of the saved settings: %q", text)
 			}
 		})

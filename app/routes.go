@@ -115,6 +115,17 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/admin/audit", people.RoleHR, s.auditIndex)
 	web("GET", "/admin/audit.csv", people.RoleHR, s.auditCSV)
 
+	// Readiness: the HR dashboard and its report; the service-standard
+	// heatmap, the team report and the weekly digest of a manager's line
+	// (HR: anyone's, with ?manager=).
+	web("GET", "/readiness", people.RoleHR, s.readinessDashboard)
+	web("GET", "/readiness/report.pdf", people.RoleHR, s.readinessReportPDF)
+	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
+	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
+	web("GET", "/digest", people.RoleManager, s.digestShow)
+	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
+	web("GET", "/digest.txt", people.RoleManager, s.digestText)
+
 	// Company settings and service promises.
 	// (company routes go here)
 	web("GET", "/settings/company", people.RoleHR, s.companyShow)

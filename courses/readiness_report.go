@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,8 @@ func (s *ReadinessSummary) add(st Readiness, n int) {
 // manager and line path then.
 type source struct {
 	table, dim, week string
+	weeks            []string // several snapshot weeks (a trend), instead of week
+	counts           bool     // only counting: a snapshot needs the employees only to search
 }
 
 // snapshotWeek returns the week of the snapshot in force on day (the latest
@@ -109,8 +112,13 @@ func (s *Store) sourceFor(ctx context.Context, asOf string) (source, error) {
 // readinessQuery selects the report's rows from src with f's filters
 // (not the cursor).
 func (s *Store) readinessQuery(ctx context.Context, q *bun.SelectQuery, src source, f ReadinessFilter) (*bun.SelectQuery, error) {
-	q = q.TableExpr(src.table + " AS rd").Join("JOIN employees AS e ON e.id = rd.employee_id")
-	if src.week != "" {
+	q = q.TableExpr(src.table + " AS rd")
+	if !src.counts || src.table == "readiness" || strings.TrimSpace(f.Search) != "" {
+		q = q.Join("JOIN employees AS e ON e.id = rd.employee_id")
+	}
+	if len(src.weeks) > 0 {
+		q = q.Where("rd.week IN (?)", bun.In(src.weeks))
+	} else if src.week != "" {
 		q = q.Where("rd.week = ?", src.week)
 	} else {
 		q = q.Where("e.active")
@@ -390,24 +398,9 @@ func (s *Store) ReadinessBreakdown(ctx context.Context, f ReadinessFilter, dim s
 	return out, nil
 }
 
-// sortBreakdown puts the worst readiness share first, then the largest.
-func sortBreakdown(rows []BreakdownRow) {
-	score := func(b BreakdownRow) float64 {
-		if b.Headcount == 0 {
-			return 0
-		}
-		return float64(b.Ready) / float64(b.Headcount)
-	}
-	for i := 1; i < len(rows); i++ {
-		for j := i; j > 0; j-- {
-			a, b := rows[j-1], rows[j]
-			if score(a) < score(b) || (score(a) == score(b) && a.Headcount >= b.Headcount) {
-				break
-			}
-			rows[j-1], rows[j] = b, a
-		}
-	}
-}
+// sortBreakdown puts the worst readiness share first, then the largest
+// (then by id: the same order on every database).
+func sortBreakdown(rows []BreakdownRow) { slices.SortFunc(rows, compareBreakdown) }
 
 // SnapshotWeek is the Monday (company-local) of now's week, YYYY-MM-DD.
 func SnapshotWeek(now time.Time, loc *time.Location) string {
@@ -439,7 +432,7 @@ func (s *Store) TakeSnapshot(ctx context.Context) (string, int, error) {
 		}
 		rows, _ := res.RowsAffected()
 		n = int(rows)
-		return nil
+		return WriteSnapshotTotals(ctx, tx, week)
 	})
 	return week, n, err
 }
@@ -451,46 +444,54 @@ type TrendPoint struct {
 	Completions int // programme cycles completed that week
 }
 
-// ReadinessTrend returns the weekly snapshots of f's people, oldest first
-// (at most weeks of them), with the programme completions of each week.
+// ReadinessTrend returns the weekly snapshots of f's people, oldest first:
+// the latest weeks of them, or those up to the snapshot in force on f.AsOf
+// (Invalid, field as_of, before the first), with the programme completions
+// of each week. Status is ignored. Without a line, direct reports, reason
+// or search it reads the snapshots' totals: one small grouped query
+// whatever the headcount.
 func (s *Store) ReadinessTrend(ctx context.Context, f ReadinessFilter, weeks int) ([]TrendPoint, error) {
-	var list []string
-	if err := s.DB.NewSelect().TableExpr("readiness_snapshots").ColumnExpr("DISTINCT week").OrderExpr("week DESC").
-		Limit(int64(weeks)).Scan(ctx, &list); err != nil {
+	list, err := s.trendWeeks(ctx, f.AsOf, weeks)
+	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	out := make([]TrendPoint, len(list))
-	loc, err := s.Location(ctx)
-	if err != nil {
-		return nil, err
+	var rows []struct {
+		Week   string
+		Status Readiness
+		N      int
 	}
-	for i, week := range list {
-		g := f
-		g.AsOf = week
-		sum, err := s.ReadinessSummaryOf(ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		start, _ := time.ParseInLocation(time.DateOnly, week, loc)
-		q := s.DB.NewSelect().TableExpr("cycles AS cy").Join("JOIN employees AS e ON e.id = cy.employee_id").
-			Where("cy.completed_at >= ? AND cy.completed_at < ?", start, start.AddDate(0, 0, 7))
-		if f.LineOf != 0 {
-			var path string
-			if err := s.DB.NewSelect().TableExpr("employees").Column("line_path").Where("id = ?", f.LineOf).Scan(ctx, &path); err != nil {
-				return nil, err
-			}
-			q = q.Where("e.line_path > ? AND e.line_path < ?", path, path+":")
-		}
-		for col, v := range map[string]int64{"e.department_id": f.DepartmentID, "e.location_id": f.LocationID, "e.job_title_id": f.JobTitleID, "e.manager_id": f.DirectOf} {
+	if f.LineOf == 0 && f.DirectOf == 0 && f.Reason == "" && strings.TrimSpace(f.Search) == "" {
+		q := s.DB.NewSelect().TableExpr("readiness_snapshot_totals AS t").ColumnExpr("t.week, t.status, SUM(t.n) AS n").
+			Where("t.week IN (?)", bun.In(list)).GroupExpr("t.week, t.status")
+		for col, v := range map[string]int64{"t.department_id": f.DepartmentID, "t.location_id": f.LocationID, "t.job_title_id": f.JobTitleID} {
 			if v != 0 {
 				q = q.Where(col+" = ?", v)
 			}
 		}
-		n, err := q.Count(ctx)
-		if err != nil {
-			return nil, err
+		err = q.Scan(ctx, &rows)
+	} else {
+		g := f
+		g.Status = ""
+		var q *bun.SelectQuery
+		if q, err = s.readinessQuery(ctx, s.DB.NewSelect(), source{table: "readiness_snapshots", dim: "rd", weeks: list, counts: true}, g); err == nil {
+			err = q.ColumnExpr("rd.week, rd.status, COUNT(*) AS n").GroupExpr("rd.week, rd.status").Scan(ctx, &rows)
 		}
-		out[len(list)-1-i] = TrendPoint{Week: week, ReadinessSummary: sum, Completions: int(n)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	completions, err := s.weeklyCompletions(ctx, f, list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TrendPoint, len(list))
+	at := make(map[string]int, len(list))
+	for i, w := range list {
+		out[i] = TrendPoint{Week: w, Completions: completions[i]}
+		at[w] = i
+	}
+	for _, r := range rows {
+		out[at[r.Week]].add(r.Status, r.N)
 	}
 	return out, nil
 }

@@ -1,0 +1,3 @@
+DROP INDEX cycles_completed;
+--bun:split
+DROP TABLE readiness_snapshot_totals;
