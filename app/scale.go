@@ -69,7 +69,7 @@ var scaleTables = []string{"employees", "departments", "locations", "job_titles"
 // Fixture sizes and pace.
 const (
 	scaleChunk           = 500  // rows per INSERT
-	scaleBatch           = 2000 // employees whose history is written per transaction
+	scaleBatch           = 1000 // employees whose history is written per transaction
 	scaleWeeks           = 12   // weekly readiness snapshots
 	scaleAttemptDays     = 180  // quiz attempts are kept for the last this many days
 	scaleObservationDays = 75   // and role-play observations for these
@@ -299,7 +299,7 @@ func loadConn(ctx context.Context, db *bun.DB) (conn bun.Conn, release func(), e
 	if store.IsPostgresDB(db) {
 		return conn, func() { conn.Close() }, nil
 	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil { // 128 MB
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil { // 64 MB
 		conn.Close()
 		return conn, nil, err
 	}
