@@ -49,7 +49,6 @@ type scaleDraw struct {
 type scaleChecklist struct {
 	id            int64
 	version       int
-	title         string
 	body          string
 	reobserveDays int
 	c             *assessments.Checklist
@@ -217,7 +216,6 @@ type simPlan struct {
 	course     int
 	start, end time.Time
 	quizFails  int
-	obsFail    bool
 	done       bool
 }
 
@@ -281,11 +279,6 @@ type simObservation struct {
 	reobserve string
 }
 
-// simCert is an issued programme certificate.
-type simCert struct {
-	row *courses.Certificate
-}
-
 // scaleSim holds what the whole history shares: the catalogue, the
 // programmes, the clock, the counters and the rows being written.
 type scaleSim struct {
@@ -302,7 +295,6 @@ type scaleSim struct {
 	seed                           int64
 	ids                            scaleIDs
 	out                            *scaleRows
-	names                          scaleNames
 	promises                       []courses.Promise
 	cs                             courses.CertificateSettings
 	company                        string
@@ -317,11 +309,6 @@ type scaleSim struct {
 	jobIDs   []int64
 	locNames []string
 	jobNames []string
-}
-
-// scaleNames are the org lists' ids by name.
-type scaleNames struct {
-	dept, loc, job map[string]int64
 }
 
 type scaleIDs struct {
@@ -745,7 +732,6 @@ func (e *simEmployee) schedule(k int, start, end time.Time) {
 	}
 	if e.sim.cat.courses[k].checklist != nil && e.managerID != nil && r.IntN(100) < 14 {
 		if t := start.Add(end.Sub(start) / 2); end.Sub(start) > 48*time.Hour {
-			p.obsFail = true
 			e.push(&simEvent{at: t, kind: evObsFail, plan: p})
 		}
 	}
