@@ -87,6 +87,26 @@ func TestScale(t *testing.T) {
 			t.Errorf("%d leavers' cycles closed (%v)", closed, err)
 		}
 
+		// Rows that belong together agree.
+		for what, q := range map[string]string{
+			"completed cycles without a certificate": `SELECT COUNT(*) FROM cycles AS cy LEFT JOIN certificates AS ce ON ce.cycle_id = cy.id
+				WHERE cy.completed_at IS NOT NULL AND ce.id IS NULL`,
+			"completions of someone else's enrolment": `SELECT COUNT(*) FROM course_completions AS cc JOIN enrolments AS en ON en.id = cc.enrolment_id
+				WHERE en.employee_id <> cc.employee_id OR en.course_id <> cc.course_id`,
+			"finished enrolments not at their last completion": `SELECT COUNT(*) FROM enrolments AS en
+				LEFT JOIN (SELECT enrolment_id, MAX(completed_at) AS last FROM course_completions GROUP BY enrolment_id) AS l ON l.enrolment_id = en.id
+				WHERE en.completed_at IS NOT NULL AND (l.last IS NULL OR en.completed_at <> l.last)`,
+			"certificates superseded by none": `SELECT COUNT(*) FROM certificates WHERE (superseded_at IS NULL) <> (superseded_by_id IS NULL)`,
+			"observations by someone outside the line": `SELECT COUNT(*) FROM observations AS o JOIN employees AS e ON e.id = o.employee_id
+				WHERE e.manager_id <> o.assessor_id`,
+			"in-progress cycles never started": `SELECT COUNT(*) FROM cycles WHERE status = 'in_progress' AND started_at IS NULL`,
+		} {
+			var bad int
+			if err := db.QueryRowContext(ctx, q).Scan(&bad); err != nil || bad != 0 {
+				t.Errorf("%s: %d (%v)", what, bad, err)
+			}
+		}
+
 		s := newServer(Config{DB: db})
 		defer s.clockAt(scaleTestNow)()
 

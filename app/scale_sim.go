@@ -181,6 +181,7 @@ const (
 	evRecert
 	evExtend
 	evExempt
+	evLesson
 )
 
 type simEvent struct {
@@ -434,6 +435,10 @@ func (e *simEmployee) handle(ev *simEvent) {
 		e.recertify(ev.cyc, ev.at)
 	case evExtend:
 		e.extend(ev.cyc, ev.at)
+	case evLesson:
+		if !ev.plan.done {
+			e.markStarted(ev.plan.course, ev.at) // CompleteLesson marks them too
+		}
 	case evExempt:
 		c := ev.cyc
 		if c.closed == nil && c.completed == nil && c.exemptAt == nil && c.newest() {
@@ -488,6 +493,28 @@ func (e *simEmployee) openCycle(c *simCycle, at time.Time) {
 	c.id = e.sim.ids.cycle
 	c.asg.cycles = append(c.asg.cycles, c)
 	e.settle(c, at)
+	if c.started != nil {
+		return
+	}
+	// A course of it part-way through: the next lesson read marks it started.
+	for _, k := range c.version.courses {
+		p, en := e.pending[k], e.enrol[k]
+		if p == nil || en == nil || en.completed != nil || en.roundStart == nil {
+			continue
+		}
+		n := len(e.sim.cat.courses[k].lessons)
+		for i := range n {
+			if t := lessonTime(*en.roundStart, p.end, i, n); t.After(at) {
+				e.push(&simEvent{at: t, kind: evLesson, plan: p})
+				break
+			}
+		}
+	}
+}
+
+// lessonTime is when the i-th of n lessons of a round from start to end is read.
+func lessonTime(start, end time.Time, i, n int) time.Time {
+	return start.Add(end.Sub(start) * time.Duration(i+1) / time.Duration(n+1))
 }
 
 // counted returns the newest completion of course k that counts for c.
@@ -745,13 +772,16 @@ func (e *simEmployee) startCourse(p *simPlan, at time.Time) {
 		e.sim.ids.enrol++
 		en = &simEnrolment{id: e.sim.ids.enrol, started: at}
 		e.enrol[p.course] = en
+		e.markStarted(p.course, at) // as Start does for a new enrolment
+	} else {
+		// Taken again: the first lesson read marks the cycles started.
+		e.push(&simEvent{at: lessonTime(at, p.end, 0, len(e.sim.cat.courses[p.course].lessons)), kind: evLesson, plan: p})
 	}
 	if en.roundStart == nil {
 		t := at
 		en.roundStart = &t
 	}
 	en.roundEnd = p.end
-	e.markStarted(p.course, at)
 }
 
 // markStarted marks the open, unstarted cycles whose version has course k.
@@ -1066,16 +1096,15 @@ func (e *simEmployee) write() {
 				end = *en.completed
 			}
 			n := len(sc.lessons)
-			done := n
-			if en.completed == nil {
-				done = int(float64(n) * float64(e.end.Sub(start)) / float64(max(end.Sub(start), time.Minute)))
-				done = min(max(done, 1), n-1)
-			}
-			for i := 0; i < done; i++ {
-				at := start.Add(end.Sub(start) * time.Duration(i+1) / time.Duration(n+1))
+			last := sc.lessons[0] // opened
+			for i := range n {
+				at := lessonTime(start, end, i, n)
+				if en.completed == nil && (i == n-1 || at.After(e.end)) {
+					break
+				}
 				out.lessons = append(out.lessons, scaleLessonDone{EmployeeID: e.p.ID, LessonID: sc.lessons[i], CompletedAt: at})
+				last = sc.lessons[i]
 			}
-			last := sc.lessons[done-1]
 			row.LastLessonID = &last
 		}
 		out.enrolments = append(out.enrolments, row)
