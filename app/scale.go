@@ -350,7 +350,7 @@ func (sim *scaleSim) writeEmployees(ctx context.Context, db *bun.DB, hash string
 // the programme (assigning everyone they match then and later).
 func (sim *scaleSim) saveRules(ctx context.Context, db *bun.DB, p *scaleProgramme, by *int64, actor string) error {
 	for _, r := range p.rules {
-		rule := &courses.Rule{ProgrammeID: 0, ApplyExisting: true, CreatedByID: by, CreatedAt: p.created, UpdatedAt: p.created}
+		rule := &courses.Rule{ApplyExisting: true, CreatedByID: by, CreatedAt: p.created, UpdatedAt: p.created}
 		if err := db.NewSelect().TableExpr("programmes").Column("id").Where("slug = ?", p.in.Slug).Scan(ctx, &rule.ProgrammeID); err != nil {
 			return err
 		}
