@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GO ?= go
 
-.PHONY: run build test bench load lint clean
+.PHONY: run build test bench load scale lint clean
 
 ## run: build and serve the demo organisation on http://localhost:8080 (embedded SQLite, demo.db)
 run: build
@@ -38,10 +38,16 @@ load: build
 	curl -sf -o /dev/null -H "Cookie: academy_session=$$sid" http://$(LOAD_ADDR)$(LOAD_PAGE) || { echo "sign-in failed"; exit 1; }; \
 	wrk -t2 -c32 -d20s --latency -H "Cookie: academy_session=$$sid" http://$(LOAD_ADDR)$(LOAD_PAGE)
 
+## scale: build a 100,000-person organisation with years of history into scale.db (SCALE_EMPLOYEES to change), then serve it with ./academy serve --db scale.db
+SCALE_EMPLOYEES ?= 100000
+scale: build
+	rm -f scale.db scale.db-shm scale.db-wal
+	./academy demo --employees $(SCALE_EMPLOYEES) --db scale.db
+
 ## lint: formatting and vet
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
 clean:
-	rm -f academy demo.db demo.db-shm demo.db-wal
+	rm -f academy demo.db demo.db-shm demo.db-wal scale.db scale.db-shm scale.db-wal

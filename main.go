@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +45,7 @@ Usage:
   academy import employees FILE [--dry-run] [--deactivate-missing] [--db]
   academy import questions --course SLUG FILE [--dry-run] [--format gift|aiken] [--db]
   academy token create --name N --role staff|manager|hr|admin [--employee NUMBER] [--db]
-  academy demo [--db]
+  academy demo [--db] [--employees N [--seed S]]
   academy version
 
 Every flag can also be set as ACADEMY_<FLAG> (e.g. ACADEMY_DB, ACADEMY_BASE_URL).
@@ -558,17 +559,68 @@ func tokenCreate(ctx context.Context, args []string, o *options, stdout, stderr 
 
 func demoCmd(ctx context.Context, args []string, o *options, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", o)
-	var baseURL string
+	var baseURL, employees, seed string
 	fs.StringVar(&baseURL, "base-url", env("ACADEMY_BASE_URL", "http://localhost:8080"), "public URL")
+	fs.StringVar(&employees, "employees", env("ACADEMY_DEMO_EMPLOYEES", "0"), "build a large organisation of this many people instead (0: the small demo)")
+	fs.StringVar(&seed, "seed", env("ACADEMY_DEMO_SEED", "1"), "the large organisation's random seed")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	n, err := strconv.Atoi(employees)
+	if err != nil || n < 0 || (n > 0 && n < app.MinScaleEmployees) {
+		return usageError{fmt.Sprintf("demo: --employees %q: want 0 or at least %d", employees, app.MinScaleEmployees)}
+	}
+	sd, err := strconv.ParseInt(seed, 10, 64)
+	if err != nil {
+		return usageError{fmt.Sprintf("demo: --seed %q: want a whole number", seed)}
 	}
 	db, log, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if n > 0 {
+		return loadScale(ctx, db, stdout, stderr, baseURL, n, sd)
+	}
 	return loadDemo(ctx, db, log, stdout, baseURL)
+}
+
+// loadScale builds the large organisation into an empty database, with
+// progress on stderr, and prints the logins and the lines worth a look.
+func loadScale(ctx context.Context, db *bun.DB, stdout, stderr io.Writer, baseURL string, n int, seed int64) error {
+	password := env("ACADEMY_DEMO_PASSWORD", "academy-demo")
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	info, err := app.LoadScale(ctx, db, app.ScaleConfig{Employees: n, Seed: seed, Password: password, BaseURL: baseURL, Progress: stderr})
+	if err != nil {
+		return fmt.Errorf("scale demo: %s", store.MessageOf(err))
+	}
+	fmt.Fprintf(stdout, "\n==============================================================\n")
+	fmt.Fprintf(stdout, " DEMO MODE — a large sample organisation and a shared password. Not for real use.\n")
+	fmt.Fprintf(stdout, " %d employees (%d active), seed %d, built in %s.\n", info.Employees, info.Active, seed, info.Elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(stdout, " Open %s and sign in as:\n", baseURL)
+	for _, l := range info.Logins {
+		fmt.Fprintf(stdout, "   %-8s %-40s %s\n", l.Role, l.Email, l.Name)
+	}
+	src := "ACADEMY_DEMO_PASSWORD"
+	if os.Getenv("ACADEMY_DEMO_PASSWORD") == "" {
+		src = "default; set ACADEMY_DEMO_PASSWORD to change"
+	}
+	fmt.Fprintf(stdout, " Password for all of them: %s (%s)\n", password, src)
+	fmt.Fprintf(stdout, " Largest lines: %s %s (%d people), %s %s (%d people)\n", info.CEO.Number, info.CEO.Name, info.CEO.Line,
+		info.Largest.Number, info.Largest.Name, info.Largest.Line)
+	for _, m := range info.AroundFiveHundred {
+		fmt.Fprintf(stdout, " About 500 in the line: %s %s (%d people)\n", m.Number, m.Name, m.Line)
+	}
+	fmt.Fprintf(stdout, " Rows:")
+	for i, t := range info.Rows {
+		if i%4 == 0 {
+			fmt.Fprintf(stdout, "\n  ")
+		}
+		fmt.Fprintf(stdout, " %-24s %9d", t.Table, t.Rows)
+	}
+	fmt.Fprintf(stdout, "\n==============================================================\n\n")
+	return nil
 }
 
 // loadDemo fills an empty database with the demo organisation and prints the

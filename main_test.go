@@ -228,3 +228,31 @@ func TestImportQuestionsCommand(t *testing.T) {
 		t.Fatalf("no --course: %v is not a usage error", err)
 	}
 }
+
+// TestDemoScaleCommand: academy demo --employees builds the large
+// organisation, prints the logins and the lines, and refuses a second time.
+func TestDemoScaleCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "scale.db")
+	if _, _, err := runCmd(t, "", "demo", "--employees", "50", "--db", db); err == nil || !strings.Contains(err.Error(), "at least 200") {
+		t.Fatalf("50 employees: %v", err)
+	}
+	if _, _, err := runCmd(t, "", "demo", "--employees", "300", "--seed", "x", "--db", db); err == nil {
+		t.Fatal("a seed that is not a number was accepted")
+	}
+	out, progress, err := runCmd(t, "", "demo", "--employees", "300", "--seed", "3", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"DEMO MODE", "admin@brightwater.example", "hr@brightwater.example", "academy-demo",
+		"chief executive: 299 in the line", "About 500 in the line: BW", "course_completions"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(progress, "history 100%") {
+		t.Errorf("progress: %s", progress)
+	}
+	if _, _, err := runCmd(t, "", "demo", "--employees", "300", "--db", db); err == nil || !strings.Contains(err.Error(), "empty database") {
+		t.Fatalf("second load: %v", err)
+	}
+}

@@ -267,7 +267,40 @@ func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*me
 				Cycle: 1, AssignedAt: now, CountsFrom: firstCountsFrom(p, now), DueOn: d, OriginalDueOn: d})
 		}
 	}
-	return assigned, already, s.insertCycles(ctx, tx, cycles, now, loc)
+	if err := s.insertCycles(ctx, tx, cycles, now, loc); err != nil {
+		return nil, nil, err
+	}
+	return assigned, already, s.retakeStale(ctx, tx, p, cycles, now)
+}
+
+// retakeStale resets the finished enrolments in the required courses that
+// a new, incomplete cycle does not count (completed before its CountsFrom),
+// so that they can be taken again: a finished enrolment cannot complete a
+// second time, and the cycle could otherwise never be completed.
+func (s *Store) retakeStale(ctx context.Context, tx bun.IDB, p *Programme, cycles []*Cycle, now time.Time) error {
+	var open []*Cycle
+	for _, c := range cycles {
+		if c.CompletedAt == nil && c.CountsFrom != nil {
+			open = append(open, c)
+		}
+	}
+	required := p.Required()
+	done, err := qualifyingCompletions(ctx, tx, open, required)
+	if err != nil {
+		return err
+	}
+	for _, slug := range required {
+		var emps []int64
+		for _, c := range open {
+			if _, ok := done[c][slug]; !ok {
+				emps = append(emps, c.EmployeeID)
+			}
+		}
+		if err := s.retake(ctx, tx, emps, []string{slug}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // closeAssignments closes open assignments and their open cycles with a

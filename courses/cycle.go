@@ -470,8 +470,11 @@ func (s *Store) retake(ctx context.Context, tx bun.IDB, employeeIDs []int64, slu
 			Where("en.course_id IN (SELECT id FROM courses WHERE slug IN (?))", bun.In(slugs)).
 			Where("NOT EXISTS (SELECT 1 FROM enrolments AS n WHERE n.employee_id = en.employee_id AND n.course_id = en.course_id AND n.id > en.id)").
 			Scan(ctx)
-		if err != nil || len(ens) == 0 {
+		if err != nil {
 			return err
+		}
+		if len(ens) == 0 {
+			continue
 		}
 		ids := make([]int64, len(ens))
 		for i, en := range ens {

@@ -248,6 +248,10 @@ func ParseDate(s string) (string, error) {
 	return "", store.FieldError("hire_date", "%q is not a date", s)
 }
 
+// SearchKeyOf is what the employee search matches (number, names, email),
+// as saving an employee stores it in search_key; bulk loaders use it.
+func SearchKeyOf(e *Employee) string { return searchKey(e) }
+
 func searchKey(e *Employee) string {
 	return strings.ToLower(strings.Join([]string{e.Number, e.FirstName, e.LastName, e.Email}, " "))
 }
