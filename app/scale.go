@@ -130,6 +130,16 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 	if err := sim.checkReadiness(ctx, db); err != nil {
 		return nil, err
 	}
+	// The dashboard's trends read each snapshot week's totals.
+	var weeks []string
+	if err := db.NewSelect().TableExpr("readiness_snapshots").ColumnExpr("DISTINCT week").Scan(ctx, &weeks); err != nil {
+		return nil, err
+	}
+	for _, w := range weeks {
+		if err := courses.WriteSnapshotTotals(ctx, db, w); err != nil {
+			return nil, fmt.Errorf("snapshot totals: %w", err)
+		}
+	}
 	if store.IsPostgresDB(db) {
 		if err := resetSequences(ctx, db); err != nil {
 			return nil, err
