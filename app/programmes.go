@@ -82,9 +82,13 @@ func (s *Server) programmeIndex(c *fiber.Ctx) error {
 	}
 	rows := make([]programmeRow, len(list))
 	for i, p := range list {
-		_, total, counts, err := s.courses.Roster(ctx, p.ID, courses.RosterFilter{Limit: 1})
+		counts, err := s.courses.ProgrammeStatusCounts(ctx, p.ID)
 		if err != nil {
 			return err
+		}
+		total := 0
+		for _, n := range counts {
+			total += n
 		}
 		done := counts[courses.Completed] + counts[courses.Expiring] + counts[courses.Exempt]
 		rows[i] = programmeRow{P: p, Counts: counts, Total: total, Bars: statusBars(counts, total), Percent: done * 100 / max(total, 1)}

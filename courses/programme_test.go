@@ -325,6 +325,20 @@ func TestProgrammeLifecycle(t *testing.T) {
 		if pa.Cycles[0].Status != courses.Expiring {
 			t.Fatalf("the first cycle stays in the history as %s", pa.Cycles[0].Status)
 		}
+		// The roster says the same (its status is worked out in SQL).
+		roster, n, counts, err := f.s.Roster(ctx, p.ID, courses.RosterFilter{})
+		if err != nil || n != 2 || counts[courses.Expiring] != 1 {
+			t.Fatalf("roster: %d %v %v", n, counts, err)
+		}
+		for _, r := range roster {
+			want := f.status(t, r.EmployeeID, "fd").Status
+			if r.Status != want || (r.EmployeeID == f.a && (r.Cycle != 2 || r.CompletedAt == nil)) {
+				t.Fatalf("roster row %+v, want status %s", r, want)
+			}
+		}
+		if page, n, _, _ := f.s.Roster(ctx, p.ID, courses.RosterFilter{Status: courses.Expiring, Limit: 1}); n != 1 || len(page) != 1 || page[0].EmployeeID != f.a {
+			t.Fatalf("expiring filter: %d %+v", n, page)
+		}
 		// The courses are taken again: progress reset, the old completion kept in the history.
 		cp, err := f.s.ProgressIn(ctx, f.a, c)
 		if err != nil || cp.LessonsDone != 0 || cp.Completed() {

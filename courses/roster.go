@@ -2,9 +2,10 @@ package courses
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // RosterRow is one employee with an open assignment of a programme.
@@ -31,89 +32,108 @@ type RosterFilter struct {
 	Offset int
 }
 
-// Roster lists who holds an open assignment of the programme with their
-// status (the ones needing action first, then by name), the number matching
-// the filter, and the count by status of everyone assigned.
-func (s *Store) Roster(ctx context.Context, programmeID int64, f RosterFilter) ([]RosterRow, int, map[Status]int, error) {
+// effectiveStatusSQL is EffectiveStatus in SQL, for the newest cycle cy and
+// the one before it pv (may be NULL): while a recertification cycle is open
+// and the previous completion still counts, the previous one's status.
+const effectiveStatusSQL = `CASE WHEN cy.status IN ('not_started', 'in_progress', 'due_soon', 'overdue') AND pv.status IN ('completed', 'expiring')
+	THEN pv.status ELSE cy.status END`
+
+// statusRankSQL orders statuses as Statuses does (needing action first).
+const statusRankSQL = `CASE eff WHEN 'overdue' THEN 0 WHEN 'expired' THEN 1 WHEN 'due_soon' THEN 2 WHEN 'expiring' THEN 3
+	WHEN 'in_progress' THEN 4 WHEN 'not_started' THEN 5 WHEN 'completed' THEN 6 ELSE 7 END`
+
+// rosterBase selects the open assignments of programmeID with their newest
+// cycle (cy), the previous cycle (pv) and the effective status (eff).
+func rosterBase(db bun.IDB, programmeID int64) *bun.SelectQuery {
+	return db.NewSelect().TableExpr("assignments AS a").
+		Join("JOIN cycles AS cy ON cy.assignment_id = a.id AND cy.closed_at IS NULL").
+		Join("LEFT JOIN cycles AS pv ON pv.assignment_id = a.id AND pv.cycle = cy.cycle - 1 AND pv.closed_at IS NULL").
+		Where("a.programme_id = ? AND a.closed_at IS NULL", programmeID).
+		Where("NOT EXISTS (SELECT 1 FROM cycles AS n WHERE n.assignment_id = a.id AND n.cycle > cy.cycle)")
+}
+
+// ProgrammeStatusCounts counts the open assignments of each programme by
+// effective status.
+func (s *Store) ProgrammeStatusCounts(ctx context.Context, programmeID int64) (map[Status]int, error) {
 	var rows []struct {
-		AssignmentID int64
-		EmployeeID   int64
-		Manual       bool
-		AssignedAt   time.Time
-		Number       string
-		FirstName    string
-		LastName     string
-		Department   *string
-		Location     *string
+		Eff Status
+		N   int
 	}
-	err := s.DB.NewSelect().TableExpr("assignments AS a").
-		ColumnExpr("a.id AS assignment_id, a.employee_id, a.manual, a.assigned_at, e.number, e.first_name, e.last_name").
-		ColumnExpr("d.name AS department, l.name AS location").
-		Join("JOIN employees AS e ON e.id = a.employee_id").
-		Join("LEFT JOIN departments AS d ON d.id = e.department_id").
-		Join("LEFT JOIN locations AS l ON l.id = e.location_id").
-		Where("a.programme_id = ? AND a.closed_at IS NULL", programmeID).Scan(ctx, &rows)
+	q := s.DB.NewSelect().TableExpr("(?) AS r", rosterBase(s.DB, programmeID).ColumnExpr(effectiveStatusSQL+" AS eff")).
+		ColumnExpr("eff, COUNT(*) AS n").GroupExpr("eff")
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := map[Status]int{}
+	for _, r := range rows {
+		out[r.Eff] = r.N
+	}
+	return out, nil
+}
+
+// Roster lists who holds an open assignment of the programme with their
+// status (the ones needing action first, then by name), a page of f, the
+// number matching the filter, and the count by status of everyone assigned.
+func (s *Store) Roster(ctx context.Context, programmeID int64, f RosterFilter) ([]RosterRow, int, map[Status]int, error) {
+	counts, err := s.ProgrammeStatusCounts(ctx, programmeID)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	// The newest two cycles of each open assignment decide the status.
-	var cycles []*Cycle
-	if err := s.DB.NewSelect().Model(&cycles).
-		Where("cy.programme_id = ? AND cy.closed_at IS NULL", programmeID).
-		Where("cy.cycle >= (SELECT MAX(n.cycle) - 1 FROM cycles AS n WHERE n.assignment_id = cy.assignment_id)").
-		OrderExpr("cy.assignment_id, cy.cycle").Scan(ctx); err != nil {
+	inner := rosterBase(s.DB, programmeID).
+		ColumnExpr("a.employee_id, a.manual, a.assigned_at, cy.id AS cycle_id, cy.cycle, cy.due_on").
+		ColumnExpr("CASE WHEN cy.completed_at IS NULL AND pv.completed_at IS NOT NULL AND pv.status IN ('completed', 'expiring') THEN pv.completed_at ELSE cy.completed_at END AS completed_at").
+		ColumnExpr("CASE WHEN cy.completed_at IS NULL AND pv.completed_at IS NOT NULL AND pv.status IN ('completed', 'expiring') THEN pv.expires_at ELSE cy.expires_at END AS expires_at").
+		ColumnExpr(effectiveStatusSQL + " AS eff")
+	q := s.DB.NewSelect().TableExpr("(?) AS r", inner).
+		Join("JOIN employees AS e ON e.id = r.employee_id").
+		Join("LEFT JOIN departments AS d ON d.id = e.department_id").
+		Join("LEFT JOIN locations AS l ON l.id = e.location_id").
+		ColumnExpr("r.*, e.number, e.first_name, e.last_name, d.name AS department, l.name AS location")
+	if f.Status != "" {
+		q = q.Where("r.eff = ?", f.Status)
+	}
+	if t := strings.ToLower(strings.TrimSpace(f.Search)); t != "" {
+		q = q.Where("e.search_key LIKE ?", "%"+strings.NewReplacer(`%`, `\%`, `_`, `\_`).Replace(t)+"%")
+	}
+	total, err := s.DB.NewSelect().TableExpr("(?) AS m", q).Count(ctx)
+	if err != nil {
 		return nil, 0, nil, err
 	}
-	byAsg := map[int64][]*Cycle{}
-	for _, c := range cycles {
-		byAsg[c.AssignmentID] = append(byAsg[c.AssignmentID], c)
+	q = q.OrderExpr(strings.ReplaceAll(statusRankSQL, "eff", "r.eff") + ", e.first_name, e.last_name, e.number")
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	}
-	counts := map[Status]int{}
-	search := strings.ToLower(strings.TrimSpace(f.Search))
-	var out []RosterRow
-	for _, r := range rows {
-		cs := byAsg[r.AssignmentID]
-		if len(cs) == 0 {
-			continue
-		}
-		last := cs[len(cs)-1]
+	var rows []struct {
+		EmployeeID  int64
+		Manual      bool
+		AssignedAt  time.Time
+		CycleID     int64
+		Cycle       int
+		DueOn       string
+		CompletedAt *time.Time
+		ExpiresAt   *time.Time
+		Eff         Status
+		Number      string
+		FirstName   string
+		LastName    string
+		Department  *string
+		Location    *string
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, 0, nil, err
+	}
+	out := make([]RosterRow, len(rows))
+	for i, r := range rows {
 		row := RosterRow{EmployeeID: r.EmployeeID, Number: r.Number, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
-			Status: EffectiveStatus(cs), Cycle: last.Cycle, CycleID: last.ID, DueOn: last.DueOn, CompletedAt: last.CompletedAt,
-			ExpiresAt: last.ExpiresAt, AssignedAt: r.AssignedAt, Manual: r.Manual}
-		if row.CompletedAt == nil && len(cs) > 1 && !row.Status.Open() {
-			row.CompletedAt, row.ExpiresAt = cs[0].CompletedAt, cs[0].ExpiresAt
-		}
+			Status: r.Eff, Cycle: r.Cycle, CycleID: r.CycleID, DueOn: r.DueOn, CompletedAt: r.CompletedAt, ExpiresAt: r.ExpiresAt,
+			AssignedAt: r.AssignedAt, Manual: r.Manual}
 		if r.Department != nil {
 			row.Department = *r.Department
 		}
 		if r.Location != nil {
 			row.Location = *r.Location
 		}
-		counts[row.Status]++
-		if f.Status != "" && row.Status != f.Status {
-			continue
-		}
-		if search != "" && !strings.Contains(strings.ToLower(row.Name), search) && !strings.Contains(strings.ToLower(row.Number), search) {
-			continue
-		}
-		out = append(out, row)
+		out[i] = row
 	}
-	rank := func(st Status) int { return slices.Index(Statuses, st) }
-	slices.SortFunc(out, func(a, b RosterRow) int {
-		if d := rank(a.Status) - rank(b.Status); d != 0 {
-			return d
-		}
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Number, b.Number)
-	})
-	total := len(out)
-	if f.Offset > 0 {
-		out = out[min(f.Offset, len(out)):]
-	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
-	return out, total, counts, nil
+	return out, int(total), counts, nil
 }
