@@ -95,9 +95,21 @@ func (s *Store) Roster(ctx context.Context, programmeID int64, f RosterFilter) (
 	if t := strings.ToLower(strings.TrimSpace(f.Search)); t != "" {
 		q = q.Where("e.search_key LIKE ?", "%"+strings.NewReplacer(`%`, `\%`, `_`, `\_`).Replace(t)+"%")
 	}
-	total, err := s.DB.NewSelect().TableExpr("(?) AS m", q).Count(ctx)
-	if err != nil {
-		return nil, 0, nil, err
+	// The counts give the total unless a search narrows it.
+	total := 0
+	switch {
+	case strings.TrimSpace(f.Search) != "":
+		n, err := s.DB.NewSelect().TableExpr("(?) AS m", q).Count(ctx)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		total = int(n)
+	case f.Status != "":
+		total = counts[f.Status]
+	default:
+		for _, n := range counts {
+			total += n
+		}
 	}
 	q = q.OrderExpr(strings.ReplaceAll(statusRankSQL, "eff", "r.eff") + ", e.first_name, e.last_name, e.number")
 	if f.Limit > 0 {
@@ -135,5 +147,5 @@ func (s *Store) Roster(ctx context.Context, programmeID int64, f RosterFilter) (
 		}
 		out[i] = row
 	}
-	return out, int(total), counts, nil
+	return out, total, counts, nil
 }
