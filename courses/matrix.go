@@ -275,8 +275,17 @@ func (s *Store) EachMatrixRows(ctx context.Context, p *Programme, f MatrixFilter
 		}
 		return err
 	}
+	// A whole programme's export reads the facts in one pass each instead
+	// of one lookup per employee and batch (random reads through a large
+	// table cost more than a scan).
+	var pre *matrixPreload
+	if f.LineOf == 0 && f.DepartmentID == 0 && f.LocationID == 0 {
+		if pre, err = s.preloadMatrixFacts(ctx, p, cols); err != nil {
+			return fail(err)
+		}
+	}
 	for scanned := range batches {
-		out, err := s.matrixRows(ctx, p, cols, scanned)
+		out, err := s.matrixRowsWith(ctx, p, cols, scanned, pre)
 		if err != nil {
 			return fail(err)
 		}
@@ -343,8 +352,102 @@ func (s *Store) matrixQuery(ctx context.Context, p *Programme, f MatrixFilter) (
 	return q, nil
 }
 
+// matrixPreload is the facts of every employee assigned a programme, by
+// employee and column.
+type matrixPreload struct {
+	done, active map[int64][]time.Time
+}
+
+func (m *matrixPreload) facts(ids []int64, slugs []string) (done, active map[matrixKey]time.Time) {
+	done, active = map[matrixKey]time.Time{}, map[matrixKey]time.Time{}
+	for _, id := range ids {
+		for j, slug := range slugs {
+			if ts := m.done[id]; ts != nil && !ts[j].IsZero() {
+				done[matrixKey{id, slug}] = ts[j]
+			}
+			if ts := m.active[id]; ts != nil && !ts[j].IsZero() {
+				active[matrixKey{id, slug}] = ts[j]
+			}
+		}
+	}
+	return done, active
+}
+
+// preloadMatrixFacts reads matrixFacts for everyone holding an open
+// assignment of p: one grouped scan of the completions, one of the
+// unfinished enrolments.
+func (s *Store) preloadMatrixFacts(ctx context.Context, p *Programme, cols []ProgrammeCourse) (*matrixPreload, error) {
+	m := &matrixPreload{done: map[int64][]time.Time{}, active: map[int64][]time.Time{}}
+	col := map[string]int{}
+	slugs := make([]string, len(cols))
+	for i, c := range cols {
+		col[c.CourseSlug], slugs[i] = i, c.CourseSlug
+	}
+	if len(slugs) == 0 {
+		return m, nil
+	}
+	put := func(into map[int64][]time.Time, id int64, slug string, t time.Time) {
+		ts := into[id]
+		if ts == nil {
+			ts = make([]time.Time, len(cols))
+			into[id] = ts
+		}
+		if j, ok := col[slug]; ok && t.After(ts[j]) {
+			ts[j] = t
+		}
+	}
+	assigned := s.DB.NewSelect().TableExpr("assignments").Column("employee_id").Where("programme_id = ? AND closed_at IS NULL", p.ID)
+	rows, err := s.DB.NewSelect().TableExpr("course_completions").Column("employee_id", "course_slug").
+		ColumnExpr("MAX(completed_at) AS completed_at").
+		Where("course_slug IN (?) AND employee_id IN (?)", bun.In(slugs), assigned).
+		GroupExpr("employee_id, course_slug").Rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c completionFact
+		if err := s.DB.ScanRow(ctx, rows, &c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		put(m.done, c.EmployeeID, c.CourseSlug, c.CompletedAt)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var open []struct {
+		EmployeeID int64
+		Slug       string
+		StartedAt  time.Time
+		LessonAt   *time.Time
+	}
+	if err := s.DB.NewSelect().TableExpr("enrolments AS en").
+		ColumnExpr("en.employee_id, c.slug, en.started_at").
+		ColumnExpr("(SELECT MAX(lp.completed_at) FROM lesson_progress AS lp JOIN lessons AS ls ON ls.id = lp.lesson_id"+
+			" WHERE lp.employee_id = en.employee_id AND ls.version_id = en.version_id) AS lesson_at").
+		Join("JOIN courses AS c ON c.id = en.course_id").
+		Where("en.completed_at IS NULL AND c.slug IN (?) AND en.employee_id IN (?)", bun.In(slugs), assigned).
+		Scan(ctx, &open); err != nil {
+		return nil, err
+	}
+	for _, en := range open {
+		t := en.StartedAt
+		if en.LessonAt != nil && en.LessonAt.After(t) {
+			t = *en.LessonAt
+		}
+		put(m.active, en.EmployeeID, en.Slug, t)
+	}
+	return m, nil
+}
+
 // matrixRows decides the cells of scanned rows: two queries for all of them.
 func (s *Store) matrixRows(ctx context.Context, p *Programme, cols []ProgrammeCourse, rows []matrixScan) ([]MatrixRow, error) {
+	return s.matrixRowsWith(ctx, p, cols, rows, nil)
+}
+
+// matrixRowsWith is matrixRows reading the facts from pre when it is set.
+func (s *Store) matrixRowsWith(ctx context.Context, p *Programme, cols []ProgrammeCourse, rows []matrixScan, pre *matrixPreload) ([]MatrixRow, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -364,8 +467,10 @@ func (s *Store) matrixRows(ctx context.Context, p *Programme, cols []ProgrammeCo
 	if err != nil {
 		return nil, err
 	}
-	done, active, err := s.matrixFacts(ctx, ids, slugs)
-	if err != nil {
+	var done, active map[matrixKey]time.Time
+	if pre != nil {
+		done, active = pre.facts(ids, slugs)
+	} else if done, active, err = s.matrixFacts(ctx, ids, slugs); err != nil {
 		return nil, err
 	}
 	loc, err := s.Location(ctx)
