@@ -31,6 +31,7 @@ var sqlitePragmas = []string{
 	"_pragma=journal_mode(WAL)",
 	"_pragma=foreign_keys(1)",
 	"_pragma=synchronous(NORMAL)",
+	"_pragma=cache_size(-20000)", // 20 MB of pages per connection (SQLite's default is 2 MB)
 	"_txlock=immediate",
 }
 
