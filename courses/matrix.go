@@ -355,18 +355,18 @@ func (s *Store) matrixQuery(ctx context.Context, p *Programme, f MatrixFilter) (
 // matrixPreload is the facts of every employee assigned a programme, by
 // employee and column.
 type matrixPreload struct {
-	done, active map[int64][]time.Time
+	done, active map[int64][]int64 // Unix nanoseconds, 0 for none
 }
 
 func (m *matrixPreload) facts(ids []int64, slugs []string) (done, active map[matrixKey]time.Time) {
 	done, active = map[matrixKey]time.Time{}, map[matrixKey]time.Time{}
 	for _, id := range ids {
 		for j, slug := range slugs {
-			if ts := m.done[id]; ts != nil && !ts[j].IsZero() {
-				done[matrixKey{id, slug}] = ts[j]
+			if ts := m.done[id]; ts != nil && ts[j] != 0 {
+				done[matrixKey{id, slug}] = time.Unix(0, ts[j]).UTC()
 			}
-			if ts := m.active[id]; ts != nil && !ts[j].IsZero() {
-				active[matrixKey{id, slug}] = ts[j]
+			if ts := m.active[id]; ts != nil && ts[j] != 0 {
+				active[matrixKey{id, slug}] = time.Unix(0, ts[j]).UTC()
 			}
 		}
 	}
@@ -377,7 +377,7 @@ func (m *matrixPreload) facts(ids []int64, slugs []string) (done, active map[mat
 // assignment of p: one grouped scan of the completions, one of the
 // unfinished enrolments.
 func (s *Store) preloadMatrixFacts(ctx context.Context, p *Programme, cols []ProgrammeCourse) (*matrixPreload, error) {
-	m := &matrixPreload{done: map[int64][]time.Time{}, active: map[int64][]time.Time{}}
+	m := &matrixPreload{done: map[int64][]int64{}, active: map[int64][]int64{}}
 	col := map[string]int{}
 	slugs := make([]string, len(cols))
 	for i, c := range cols {
@@ -386,14 +386,14 @@ func (s *Store) preloadMatrixFacts(ctx context.Context, p *Programme, cols []Pro
 	if len(slugs) == 0 {
 		return m, nil
 	}
-	put := func(into map[int64][]time.Time, id int64, slug string, t time.Time) {
+	put := func(into map[int64][]int64, id int64, slug string, t time.Time) {
 		ts := into[id]
 		if ts == nil {
-			ts = make([]time.Time, len(cols))
+			ts = make([]int64, len(cols))
 			into[id] = ts
 		}
-		if j, ok := col[slug]; ok && t.After(ts[j]) {
-			ts[j] = t
+		if j, ok := col[slug]; ok && t.UnixNano() > ts[j] {
+			ts[j] = t.UnixNano()
 		}
 	}
 	assigned := s.DB.NewSelect().TableExpr("assignments").Column("employee_id").Where("programme_id = ? AND closed_at IS NULL", p.ID)

@@ -31,7 +31,7 @@ var sqlitePragmas = []string{
 	"_pragma=journal_mode(WAL)",
 	"_pragma=foreign_keys(1)",
 	"_pragma=synchronous(NORMAL)",
-	"_pragma=cache_size(-20000)", // 20 MB of pages per connection (SQLite's default is 2 MB)
+	"_pragma=mmap_size(1073741824)", // read through the OS page cache (shared by the connections), up to 1 GB of the file
 	"_txlock=immediate",
 }
 
