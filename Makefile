@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GO ?= go
 
-.PHONY: run build test bench load scale lint clean
+.PHONY: run build test bench load scale scale-timings lint clean
 
 ## run: build and serve the demo organisation on http://localhost:8080 (embedded SQLite, demo.db)
 run: build
@@ -43,6 +43,23 @@ SCALE_EMPLOYEES ?= 100000
 scale: build
 	rm -f scale.db scale.db-shm scale.db-wal
 	./academy demo --employees $(SCALE_EMPLOYEES) --db scale.db
+
+## scale-timings: serve scale.db (make scale first) and time the reports with curl, five requests each, as HR and as a manager of about 500
+SCALE_ADDR ?= 127.0.0.1:8098
+SCALE_PAGES_HR ?= /readiness /readiness?as_of=$(shell date -d 'last monday' +%F) /programmes /programmes/induction /certificates /matrix.csv?programme=induction /matrix.xlsx?programme=induction
+SCALE_PAGES_MANAGER ?= /team /team?sort=status /team/coach /matrix?programme=induction /readiness/standards
+scale-timings: build
+	@test -f scale.db || { echo "scale.db is missing: run make scale first"; exit 1; }
+	@./academy serve --db scale.db --addr $(SCALE_ADDR) --log-level warn >/tmp/academy-scale.log 2>&1 & pid=$$!; trap "kill $$pid" EXIT; \
+	for i in $$(seq 1 50); do curl -sf http://$(SCALE_ADDR)/healthz >/dev/null && break; sleep 0.2; done; \
+	time_pages() { email=$$1; shift; jar=$$(mktemp); \
+	  csrf=$$(curl -s -c $$jar -b $$jar http://$(SCALE_ADDR)/signin | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//'); \
+	  curl -s -c $$jar -b $$jar -o /dev/null --data-urlencode "_csrf=$$csrf" --data-urlencode "email=$$email" \
+	    --data-urlencode "password=$${ACADEMY_DEMO_PASSWORD:-academy-demo}" http://$(SCALE_ADDR)/signin; \
+	  for p in "$$@"; do printf '%-45s' "$$p"; for i in 1 2 3 4 5; do curl -s -b $$jar -o /dev/null -w ' %{time_total}s' "http://$(SCALE_ADDR)$$p"; done; echo; done; }; \
+	echo "as hr@brightwater.example:"; time_pages hr@brightwater.example $(SCALE_PAGES_HR); \
+	echo "as holly.wang@brightwater.example (499 in her line):"; time_pages holly.wang@brightwater.example $(SCALE_PAGES_MANAGER); \
+	grep -E 'VmHWM|RssAnon|RssFile' /proc/$$pid/status
 
 ## lint: formatting and vet
 lint:
