@@ -3,9 +3,6 @@ package app
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
-	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,10 +141,7 @@ func (s *Server) apiReadinessCSV(c *fiber.Ctx, f courses.ReadinessFilter) error 
 	if err != nil {
 		return err
 	}
-	c.Set("Content-Type", "text/csv; charset=utf-8")
-	c.Set("Content-Disposition", `attachment; filename="readiness-`+s.courses.Now().In(loc).Format(time.DateOnly)+`.csv"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "text/csv; charset=utf-8", "attachment", "readiness-"+s.courses.Now().In(loc).Format(time.DateOnly)+".csv")
 	// The writer runs after this handler has returned, when c belongs to
 	// another request: it uses only the copied filter and the store.
 	crs, log := s.courses, s.log
@@ -159,53 +153,20 @@ func (s *Server) apiReadinessCSV(c *fiber.Ctx, f courses.ReadinessFilter) error 
 			list, _, next, err := crs.ReadinessList(ctx, f)
 			return list, next, err
 		}
-		if err := writeReadinessCSV(w, first, next, more); err != nil {
+		if err := writeCSVPages(w, readinessCSVHeader, first, next, more, readinessRecord); err != nil {
 			log.Warn("readiness export stopped", "err", err)
 		}
 	})
 	return nil
 }
 
-// writeReadinessCSV writes the header, the first batch and then each batch
-// more returns for the previous next value until next is "", flushing each
-// batch to w as soon as it is written. Cells a spreadsheet would run as a
-// formula are defused (csvCell).
-func writeReadinessCSV(w io.Writer, first []courses.ReadinessEntry, next string, more func(after string) ([]courses.ReadinessEntry, string, error)) error {
-	bw, ok := w.(*bufio.Writer)
-	if !ok {
-		bw = bufio.NewWriter(w)
+// readinessRecord is one employee's CSV cells: the reasons' details joined.
+func readinessRecord(e courses.ReadinessEntry) []string {
+	details := make([]string, len(e.Reasons))
+	for i, r := range e.Reasons {
+		details[i] = r.Detail
 	}
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(readinessCSVHeader); err != nil {
-		return err
-	}
-	batch := first
-	for {
-		for _, e := range batch {
-			details := make([]string, len(e.Reasons))
-			for i, r := range e.Reasons {
-				details[i] = r.Detail
-			}
-			if err := cw.Write([]string{csvCell(e.Number), csvCell(e.Name), string(e.Status), csvCell(strings.Join(details, "; "))}); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("send: %w", err)
-		}
-		if next == "" {
-			return nil
-		}
-		after := next
-		var err error
-		if batch, next, err = more(after); err != nil {
-			return fmt.Errorf("read readiness after %s: %w", after, err)
-		}
-	}
+	return []string{csvCell(e.Number), csvCell(e.Name), string(e.Status), csvCell(strings.Join(details, "; "))}
 }
 
 // apiReadinessEmployeeShow is one employee's readiness: staff tokens their

@@ -203,10 +203,7 @@ func (s *Server) auditCSV(c *fiber.Ctx) error {
 		return err
 	}
 	name := "audit-log-" + s.people.Now().In(loc).Format(time.DateOnly) + ".csv"
-	c.Set("Content-Type", "text/csv; charset=utf-8")
-	c.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "text/csv; charset=utf-8", "attachment", name)
 	// The writer runs after this handler has returned, when c belongs to
 	// another request: it uses only the copied filter and the store.
 	ppl, log := s.people, s.log
@@ -217,7 +214,7 @@ func (s *Server) auditCSV(c *fiber.Ctx) error {
 			f.Before = before
 			return ppl.ListAudit(ctx, f)
 		}
-		if err := writeAuditCSV(w, first, next, more); err != nil {
+		if err := writeCSVPages(w, auditCSVHeader, first, next, more, auditRecord); err != nil {
 			log.Warn("audit log export stopped", "err", err)
 		}
 	})
@@ -230,23 +227,25 @@ const auditCSVTimeout = 10 * time.Minute
 // auditCSVHeader is the export's first row.
 var auditCSVHeader = []string{"at", "actor", "actor_number", "action", "subject", "detail"}
 
-// writeAuditCSV writes the header, the entries of the first batch and then
-// those of each batch more returns for the previous next value, until next
-// is "". Each batch is flushed to w as soon as it is written.
-func writeAuditCSV(w io.Writer, first []people.AuditEntry, next string, more func(before string) ([]people.AuditEntry, string, error)) error {
+// writeCSVPages writes header, the rows of the first batch and then those
+// of each batch more returns for the previous next value, until next is "".
+// Each batch is flushed to w as soon as it is written, so a long export
+// reaches the client while the rest is still being read. record turns one
+// entry into its cells; it defuses them with csvCell itself.
+func writeCSVPages[T any](w io.Writer, header []string, first []T, next string,
+	more func(next string) ([]T, string, error), record func(T) []string) error {
 	bw, ok := w.(*bufio.Writer)
 	if !ok {
 		bw = bufio.NewWriter(w)
 	}
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(auditCSVHeader); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	batch := first
 	for {
 		for _, e := range batch {
-			if err := cw.Write([]string{e.At.UTC().Format(time.RFC3339), csvCell(e.Actor), csvCell(e.ActorNumber),
-				csvCell(e.Action), csvCell(e.Subject), csvCell(e.Detail)}); err != nil {
+			if err := cw.Write(record(e)); err != nil {
 				return err
 			}
 		}
@@ -260,12 +259,18 @@ func writeAuditCSV(w io.Writer, first []people.AuditEntry, next string, more fun
 		if next == "" {
 			return nil
 		}
-		before := next
+		from := next
 		var err error
-		if batch, next, err = more(before); err != nil {
-			return fmt.Errorf("read entries before %s: %w", before, err)
+		if batch, next, err = more(from); err != nil {
+			return fmt.Errorf("read the batch from %s: %w", from, err)
 		}
 	}
+}
+
+// auditRecord is one audit entry's CSV cells.
+func auditRecord(e people.AuditEntry) []string {
+	return []string{e.At.UTC().Format(time.RFC3339), csvCell(e.Actor), csvCell(e.ActorNumber),
+		csvCell(e.Action), csvCell(e.Subject), csvCell(e.Detail)}
 }
 
 // csvCell defuses a cell that a spreadsheet would run as a formula (one

@@ -620,10 +620,7 @@ func (s *Server) courseExport(c *fiber.Ctx) error {
 	if err := s.courses.ExportZip(c.UserContext(), o.Version.ID, &buf); err != nil {
 		return err
 	}
-	c.Set("Content-Type", "application/zip")
-	c.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-v%d.zip"`, course.Slug, o.Version.Version))
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "application/zip", "attachment", fmt.Sprintf("%s-v%d.zip", course.Slug, o.Version.Version))
 	return c.Send(buf.Bytes())
 }
 

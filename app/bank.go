@@ -247,10 +247,7 @@ func (s *Server) bankExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set("Content-Type", "text/plain; charset=utf-8")
-	c.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.gift"`, course.Slug))
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "text/plain; charset=utf-8", "attachment", course.Slug+".gift")
 	return c.SendString(text)
 }
 

@@ -66,8 +66,7 @@ func certBadge(st courses.CertStatus) template.HTML {
 	case courses.CertSuperseded:
 		class, icon = "badge-muted", "↻"
 	}
-	return template.HTML(`<span class="badge ` + class + `" data-status="` + string(st) + `"><span aria-hidden="true">` + icon + `</span> ` +
-		template.HTMLEscapeString(st.Label()) + `</span>`)
+	return badge(class, icon, "data-status", string(st), st.Label())
 }
 
 // daysUntil is the number of calendar days in loc from now to t.
@@ -425,11 +424,8 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 		return err
 	}
 	name := "certificates-" + s.courses.Now().In(loc).Format(time.DateOnly) + ".zip"
-	c.Set("Content-Type", "application/zip")
-	c.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	download(c, "application/zip", "attachment", name)
 	c.Set("X-Certificate-Count", strconv.Itoa(len(ids)))
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
 
 	// Everything the writer needs is copied out of the request first: it
 	// runs on its own goroutine while fiber reuses the request's buffers.
@@ -641,9 +637,6 @@ func (s *Server) certificateSettingsPreview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set("Content-Type", "application/pdf")
-	c.Set("Content-Disposition", `inline; filename="certificate-preview.pdf"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "application/pdf", "inline", "certificate-preview.pdf")
 	return c.Send(b)
 }

@@ -254,10 +254,7 @@ func (s *Server) digestText(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set("Content-Type", "text/plain; charset=utf-8")
-	c.Set("Content-Disposition", `inline; filename="`+digestFileName(d)+`.txt"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "text/plain; charset=utf-8", "inline", digestFileName(d)+".txt")
 	return c.SendString(digestPlain(d))
 }
 

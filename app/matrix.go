@@ -422,10 +422,7 @@ func (s *Server) matrixCSV(c *fiber.Ctx) error {
 	if err := startExport(c.UserContext()); err != nil {
 		return err
 	}
-	c.Set("Content-Type", "text/csv; charset=utf-8")
-	c.Set("Content-Disposition", `attachment; filename="`+x.name+`.csv"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "text/csv; charset=utf-8", "attachment", x.name+".csv")
 	// The writer runs after this handler has returned, when c belongs to
 	// another request: it uses only x (copied values) and the store.
 	cs, log := s.courses, s.log
@@ -491,10 +488,7 @@ func (s *Server) matrixXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("matrix spreadsheet: %w", err)
 	}
-	c.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set("Content-Disposition", `attachment; filename="`+x.name+`.xlsx"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment", x.name+".xlsx")
 	return c.SendStream(buf, buf.Len())
 }
 

@@ -29,21 +29,15 @@ func programmePath(slug string) string { return programmesPath + "/" + url.PathE
 
 // statusBadge is a status as a badge: an icon and the words, never colour alone.
 func statusBadge(st courses.Status) template.HTML {
-	class, icon := "badge-muted", "○"
-	switch st {
-	case courses.Overdue, courses.Expired:
-		class, icon = "badge-bad", "✕"
-	case courses.DueSoon, courses.Expiring:
-		class, icon = "badge-warn", "!"
-	case courses.InProgress:
-		class, icon = "badge-info", "◐"
-	case courses.Completed:
-		class, icon = "badge-ok", "✓"
-	case courses.Exempt:
-		class, icon = "badge-muted", "–"
-	}
-	return template.HTML(`<span class="badge ` + class + `" data-status="` + string(st) + `"><span aria-hidden="true">` + icon + `</span> ` +
-		template.HTMLEscapeString(st.Label()) + `</span>`)
+	return badge(statusClass(st), statusIcon(st), "data-status", string(st), st.Label())
+}
+
+// badge is the markup every status badge shares: the class gives the
+// colour, the icon is hidden from screen readers and the label says it in
+// words; attr="value" lets tests and scripts find the status.
+func badge(class, icon, attr, value, label string) template.HTML {
+	return template.HTML(`<span class="badge ` + class + `" ` + attr + `="` + template.HTMLEscapeString(value) +
+		`"><span aria-hidden="true">` + icon + `</span> ` + template.HTMLEscapeString(label) + `</span>`)
 }
 
 // --- The list -------------------------------------------------------------

@@ -219,8 +219,10 @@ func statusClass(st courses.Status) string {
 	switch st {
 	case courses.Overdue, courses.Expired:
 		return "badge-bad"
-	case courses.DueSoon, courses.Expiring, courses.InProgress:
+	case courses.DueSoon, courses.Expiring:
 		return "badge-warn"
+	case courses.InProgress:
+		return "badge-info"
 	case courses.Completed:
 		return "badge-ok"
 	}
@@ -228,21 +230,32 @@ func statusClass(st courses.Status) string {
 }
 
 // statusIcon is the symbol shown before a programme status's words; the
-// page hides it from screen readers, which read the words.
+// page hides it from screen readers, which read the words. The matrix's
+// cells use the same symbols (cellIcons).
 func statusIcon(st courses.Status) string {
 	switch st {
 	case courses.Overdue, courses.Expired:
-		return "⚠"
+		return "✕"
 	case courses.DueSoon, courses.Expiring:
-		return "◷"
+		return "!"
 	case courses.InProgress:
-		return "◑"
+		return "◐"
 	case courses.Completed:
 		return "✓"
 	case courses.Exempt:
 		return "–"
 	}
 	return "○"
+}
+
+// download sets the headers of a file the response carries: its type, how
+// the browser should show it (disposition "attachment" or "inline") under
+// filename, never cached (it holds someone's records) and never sniffed.
+func download(c *fiber.Ctx, contentType, disposition, filename string) {
+	c.Set("Content-Type", contentType)
+	c.Set("Content-Disposition", disposition+`; filename="`+filename+`"`)
+	c.Set("Cache-Control", "no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
 }
 
 // Page is one page of a paged list, for the pagination partial.

@@ -30,17 +30,8 @@ const (
 // readinessBadge is a readiness as a badge: an icon and the words, never
 // colour alone.
 func readinessBadge(r courses.Readiness) template.HTML {
-	class, icon := "badge-muted", "○"
-	switch r {
-	case courses.Ready:
-		class, icon = "badge-ok", "✓"
-	case courses.AtRisk:
-		class, icon = "badge-warn", "!"
-	case courses.NotReady:
-		class, icon = "badge-bad", "✕"
-	}
-	return template.HTML(`<span class="badge ` + class + `" data-readiness="` + template.HTMLEscapeString(string(r)) + `"><span aria-hidden="true">` +
-		icon + `</span> ` + template.HTMLEscapeString(r.Label()) + `</span>`)
+	m := readinessOf(r)
+	return badge(m.Class, m.Icon, "data-readiness", string(r), m.Label)
 }
 
 // reasonKinds are the reason filters in the order the page offers them.

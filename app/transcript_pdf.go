@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -44,11 +43,8 @@ func (s *Server) sendTranscriptPDF(c *fiber.Ctx, e *people.Employee) error {
 		return err
 	}
 	name := "transcript-" + e.Number + "-" + now.In(t.Loc).Format(time.DateOnly) + ".pdf"
-	c.Set("Content-Type", "application/pdf")
-	c.Set("Content-Disposition", `attachment; filename="`+url.PathEscape(name)+`"`)
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
-	return c.Send(b)
+	sendPDF(c, name, b)
+	return nil
 }
 
 // transcriptDocument lays the transcript out as a report.

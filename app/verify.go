@@ -288,10 +288,7 @@ func (s *Server) certificatePDF(c *fiber.Ctx) error {
 }
 
 func sendPDF(c *fiber.Ctx, name string, b []byte) {
-	c.Set("Content-Type", "application/pdf")
-	c.Set("Content-Disposition", `attachment; filename="`+url.PathEscape(name)+`"`)
-	c.Set("Cache-Control", "private, no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
+	download(c, "application/pdf", "attachment", url.PathEscape(name))
 	c.Send(b)
 }
 

@@ -397,46 +397,11 @@ func (s *Store) preloadMatrixFacts(ctx context.Context, p *Programme, cols []Pro
 		}
 	}
 	assigned := s.DB.NewSelect().TableExpr("assignments").Column("employee_id").Where("programme_id = ? AND closed_at IS NULL", p.ID)
-	rows, err := s.DB.NewSelect().TableExpr("course_completions").Column("employee_id", "course_slug").
-		ColumnExpr("MAX(completed_at) AS completed_at").
-		Where("course_slug IN (?) AND employee_id IN (?)", bun.In(slugs), assigned).
-		GroupExpr("employee_id, course_slug").Rows(ctx)
+	err := s.courseFacts(ctx, assigned, slugs,
+		func(id int64, slug string, t time.Time) { put(m.done, id, slug, t) },
+		func(id int64, slug string, t time.Time) { put(m.active, id, slug, t) })
 	if err != nil {
 		return nil, err
-	}
-	for rows.Next() {
-		var c completionFact
-		if err := s.DB.ScanRow(ctx, rows, &c); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		put(m.done, c.EmployeeID, c.CourseSlug, c.CompletedAt)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var open []struct {
-		EmployeeID int64
-		Slug       string
-		StartedAt  time.Time
-		LessonAt   *time.Time
-	}
-	if err := s.DB.NewSelect().TableExpr("enrolments AS en").
-		ColumnExpr("en.employee_id, c.slug, en.started_at").
-		ColumnExpr("(SELECT MAX(lp.completed_at) FROM lesson_progress AS lp JOIN lessons AS ls ON ls.id = lp.lesson_id"+
-			" WHERE lp.employee_id = en.employee_id AND ls.version_id = en.version_id) AS lesson_at").
-		Join("JOIN courses AS c ON c.id = en.course_id").
-		Where("en.completed_at IS NULL AND c.slug IN (?) AND en.employee_id IN (?)", bun.In(slugs), assigned).
-		Scan(ctx, &open); err != nil {
-		return nil, err
-	}
-	for _, en := range open {
-		t := en.StartedAt
-		if en.LessonAt != nil && en.LessonAt.After(t) {
-			t = *en.LessonAt
-		}
-		put(m.active, en.EmployeeID, en.Slug, t)
 	}
 	return m, nil
 }
@@ -530,15 +495,44 @@ func (s *Store) matrixFacts(ctx context.Context, ids []int64, slugs []string) (d
 	if len(ids) == 0 || len(slugs) == 0 {
 		return done, active, nil
 	}
-	var completions []completionFact
-	if err := s.DB.NewSelect().TableExpr("course_completions").Column("employee_id", "course_slug").
-		ColumnExpr("MAX(completed_at) AS completed_at").
-		Where("employee_id IN (?) AND course_slug IN (?)", bun.In(ids), bun.In(slugs)).
-		GroupExpr("employee_id, course_slug").Scan(ctx, &completions); err != nil {
+	newest := func(into map[matrixKey]time.Time) func(int64, string, time.Time) {
+		return func(id int64, slug string, t time.Time) {
+			k := matrixKey{id, slug}
+			if prev, ok := into[k]; !ok || t.After(prev) {
+				into[k] = t
+			}
+		}
+	}
+	if err := s.courseFacts(ctx, bun.In(ids), slugs, newest(done), newest(active)); err != nil {
 		return nil, nil, err
 	}
-	for _, c := range completions {
-		done[matrixKey{c.EmployeeID, c.CourseSlug}] = c.CompletedAt
+	return done, active, nil
+}
+
+// courseFacts calls done with each employee's newest completion of each of
+// the courses, and active with the newest activity (its start or a lesson
+// done) of each unfinished enrolment in them, for the employees the IN
+// operand employees names (bun.In of ids, or a subquery of employee_id).
+// The completions are streamed: for a whole programme they are many.
+func (s *Store) courseFacts(ctx context.Context, employees any, slugs []string, done, active func(id int64, slug string, t time.Time)) error {
+	rows, err := s.DB.NewSelect().TableExpr("course_completions").Column("employee_id", "course_slug").
+		ColumnExpr("MAX(completed_at) AS completed_at").
+		Where("employee_id IN (?) AND course_slug IN (?)", employees, bun.In(slugs)).
+		GroupExpr("employee_id, course_slug").Rows(ctx)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c completionFact
+		if err := s.DB.ScanRow(ctx, rows, &c); err != nil {
+			rows.Close()
+			return err
+		}
+		done(c.EmployeeID, c.CourseSlug, c.CompletedAt)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	// A course taken again to recertify keeps its enrolment (reset, with its
 	// old start): the lessons done since show the new attempt.
@@ -553,21 +547,18 @@ func (s *Store) matrixFacts(ctx context.Context, ids []int64, slugs []string) (d
 		ColumnExpr("(SELECT MAX(lp.completed_at) FROM lesson_progress AS lp JOIN lessons AS ls ON ls.id = lp.lesson_id"+
 			" WHERE lp.employee_id = en.employee_id AND ls.version_id = en.version_id) AS lesson_at").
 		Join("JOIN courses AS c ON c.id = en.course_id").
-		Where("en.employee_id IN (?) AND c.slug IN (?) AND en.completed_at IS NULL", bun.In(ids), bun.In(slugs)).
+		Where("en.employee_id IN (?) AND c.slug IN (?) AND en.completed_at IS NULL", employees, bun.In(slugs)).
 		Scan(ctx, &open); err != nil {
-		return nil, nil, err
+		return err
 	}
 	for _, en := range open {
 		t := en.StartedAt
 		if en.LessonAt != nil && en.LessonAt.After(t) {
 			t = *en.LessonAt
 		}
-		k := matrixKey{en.EmployeeID, en.Slug}
-		if prev, ok := active[k]; !ok || t.After(prev) {
-			active[k] = t
-		}
+		active(en.EmployeeID, en.Slug, t)
 	}
-	return done, active, nil
+	return nil
 }
 
 // The cursor is the last row's names and number, quoted and encoded:
