@@ -16,10 +16,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones in the static binary, whatever the host has
@@ -32,6 +34,9 @@ import (
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
+
+// idleGrace is how long a stop still listens on idle keep-alive connections.
+var idleGrace = app.DefaultIdleGrace
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -72,6 +77,7 @@ func (e usageError) Error() string { return e.msg }
 type options struct {
 	addr, db, baseURL, logFormat, logLevel, proxyHeader, demoPassword string
 	demo                                                              bool
+	shutdownTimeout                                                   time.Duration
 }
 
 // newFlags returns a flag set whose defaults come from ACADEMY_* variables.
@@ -221,12 +227,16 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	fs.StringVar(&o.baseURL, "base-url", env("ACADEMY_BASE_URL", ""), "public URL (default http://localhost<addr>)")
 	fs.BoolVar(&o.demo, "demo", envBool("ACADEMY_DEMO"), "load the demo organisation into an empty database")
 	fs.StringVar(&o.proxyHeader, "proxy-header", env("ACADEMY_PROXY_HEADER", ""), "trusted client-address header behind a load balancer, e.g. X-Forwarded-For")
+	shutdownTimeout := fs.String("shutdown-timeout", env("ACADEMY_SHUTDOWN_TIMEOUT", "25s"), "how long a stop waits for open requests")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	log, err := newLogger(o, stderr)
 	if err != nil {
 		return err
+	}
+	if o.shutdownTimeout, err = time.ParseDuration(*shutdownTimeout); err != nil || o.shutdownTimeout <= 0 {
+		return usageError{fmt.Sprintf("--shutdown-timeout %q: want a duration such as 25s", *shutdownTimeout)}
 	}
 	if o.baseURL == "" {
 		host := o.addr
@@ -243,7 +253,12 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+	}()
 	if !store.IsPostgresDB(db) {
 		p, _ := store.CheckSQLitePragmas(ctx, db)
 		log.Info("sqlite", "journal_mode", p.JournalMode, "busy_timeout_ms", p.BusyTimeout, "foreign_keys", p.ForeignKeys,
@@ -259,27 +274,67 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	go pruneLoop(ctx, db, log)
-	go app.RunScheduler(ctx, db, log, 5*time.Minute)
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	drain := app.NewDrainer(web, min(idleGrace, o.shutdownTimeout))
+
+	// The background jobs stop with ctx; the database closes only after they
+	// have returned (the scheduler releases its lease on the way out).
+	var jobs sync.WaitGroup
+	jobs.Add(2)
+	go func() { defer jobs.Done(); pruneLoop(ctx, db, log) }()
+	go func() { defer jobs.Done(); app.RunScheduler(ctx, db, log, 5*time.Minute) }()
 
 	errc := make(chan error, 1)
-	go func() { errc <- web.Listen(o.addr) }()
+	go func() { errc <- drain.Serve(ln) }()
 	log.Info("listening", "url", o.baseURL)
+	var serveErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
+		serveErr = fmt.Errorf("serve on %s: %w", o.addr, err)
+		stop() // the jobs too
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	log.Info("shutting down: finishing in-flight requests", "open_connections", drain.Open(), "deadline", o.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
 	defer cancel()
-	if err := web.ShutdownWithContext(sctx); err != nil {
-		log.Error("shutdown", "err", err)
+	rep := drain.Shutdown(sctx)
+	clean := !rep.Forced
+	if rep.Forced {
+		log.Warn("shutdown deadline passed: closed the connections still open", "deadline", o.shutdownTimeout.String(),
+			"connections", rep.Open, "requests_in_progress", rep.Busy)
+		// Requests still in a handler may be writing: give them a moment
+		// before the database goes.
+		wctx, wcancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if n := drain.WaitIdle(wctx); n > 0 {
+			log.Warn("closing the database under requests still running", "requests", n)
+		}
+		wcancel()
 	}
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("close database: %w", err)
+	jobsDone := make(chan struct{})
+	go func() { jobs.Wait(); close(jobsDone) }()
+	select {
+	case <-jobsDone:
+	case <-time.After(10 * time.Second):
+		clean = false
+		log.Warn("background jobs did not stop within 10 s; closing the database anyway")
 	}
-	log.Info("stopped cleanly")
+	closed = true
+	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer ccancel()
+	if err := store.Close(cctx, db); err != nil {
+		return errors.Join(serveErr, fmt.Errorf("close database: %w", err))
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	if clean {
+		log.Info("stopped cleanly")
+	} else {
+		log.Warn("stopped, not cleanly: see the warnings above")
+	}
 	return nil
 }
 

@@ -1,14 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -254,5 +261,286 @@ func TestDemoScaleCommand(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, "", "demo", "--employees", "300", "--db", db); err == nil || !strings.Contains(err.Error(), "empty database") {
 		t.Fatalf("second load: %v", err)
+	}
+}
+
+// binDir holds the academy binary built for the tests that run it as a
+// separate process (removed by TestMain).
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// mustBinary builds the academy binary once per test run.
+func mustBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "academy-bin-")
+		if binErr != nil {
+			return
+		}
+		os.Chmod(binDir, 0o755) // also runnable by an unprivileged user (TestFinding14ReadOnlyDatabaseMessage)
+		binPath = filepath.Join(binDir, "academy")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// freeAddr returns a loopback address with a free port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitHealthy waits until the server at addr answers /healthz, or fails
+// after a minute (a guard against hanging, not a timing assertion).
+func waitHealthy(t *testing.T, addr string, exited <-chan error, logs fmt.Stringer) {
+	t.Helper()
+	for i := 0; i < 600; i++ {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("the server exited (%v):\n%s", err, logs)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("the server never became healthy:\n%s", logs)
+}
+
+// server is the academy binary serving in a process of its own.
+type server struct {
+	cmd    *exec.Cmd
+	addr   string
+	logs   *syncBuffer
+	exited chan error
+}
+
+// startServer runs `academy serve` on a free port with args and waits until it is healthy.
+func startServer(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
+	s := &server{addr: freeAddr(t), logs: &syncBuffer{}, exited: make(chan error, 1)}
+	s.cmd = exec.Command(mustBinary(t), append([]string{"serve", "--addr", s.addr, "--log-format", "json"}, args...)...)
+	s.cmd.Env = append(os.Environ(), env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.exited <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			s.cmd.Process.Kill()
+			<-s.exited
+		}
+	})
+	waitHealthy(t, s.addr, s.exited, s.logs)
+	return s
+}
+
+// stop sends sig and waits for the process to exit (a minute at most).
+func (s *server) stop(t *testing.T, sig os.Signal) error {
+	t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.exited:
+		s.exited <- err
+		return err
+	case <-time.After(time.Minute):
+		t.Fatalf("the server did not stop:\n%s", s.logs)
+		return nil
+	}
+}
+
+// serveInProcess runs serve in this process until the returned cancel is
+// called; done receives its result.
+func serveInProcess(t *testing.T, args ...string) (addr string, logs *syncBuffer, cancel func(), done chan error) {
+	t.Helper()
+	addr = freeAddr(t)
+	logs = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done = make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", addr, "--log-format", "json"}, args...), strings.NewReader(""), io.Discard, logs)
+	}()
+	t.Cleanup(cancel)
+	waitHealthy(t, addr, done, logs)
+	return addr, logs, cancel, done
+}
+
+// waitDone waits for serve to return (a minute at most).
+func waitDone(t *testing.T, done chan error, logs fmt.Stringer) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatalf("serve did not return:\n%s", logs)
+		return nil
+	}
+}
+
+// waitLog waits until logs contain s (a minute at most).
+func waitLog(t *testing.T, logs fmt.Stringer, s string) {
+	t.Helper()
+	for i := 0; i < 1200 && !strings.Contains(logs.String(), s); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), s) {
+		t.Fatalf("the log never said %q:\n%s", s, logs)
+	}
+}
+
+// TestFinding16CleanStopReleasesLeaseAndCheckpoints: SIGTERM to the real
+// binary, three times in a row on each database: every stop says "stopped
+// cleanly", releases the scheduler lease (so the next start runs the
+// scheduler at once) and, on SQLite, leaves no -wal file behind.
+func TestFinding16CleanStopReleasesLeaseAndCheckpoints(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := storetest.MustDSN(t, dialect)
+			ctx := context.Background()
+			for round := range 3 {
+				s := startServer(t, []string{"ACADEMY_DEMO_PASSWORD=a demo password"}, "--db", dsn, "--demo")
+				waitLog(t, s.logs, "scheduler: this instance runs the scheduled jobs") // at once, also after a restart
+				// Some writes, so that the WAL has something in it.
+				for range 3 {
+					resp, err := http.PostForm("http://"+s.addr+"/signin", url.Values{"email": {"nobody@example.com"}, "password": {"wrong"}})
+					if err == nil {
+						resp.Body.Close()
+					}
+				}
+				if err := s.stop(t, syscall.SIGTERM); err != nil {
+					t.Fatalf("round %d: exit %v\n%s", round, err, s.logs)
+				}
+				if !strings.Contains(s.logs.String(), `"msg":"stopped cleanly"`) {
+					t.Fatalf("round %d: not stopped cleanly:\n%s", round, s.logs)
+				}
+				db, err := store.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var leases int
+				err = db.NewRaw("SELECT count(*) FROM job_leases WHERE name = 'scheduler'").Scan(ctx, &leases)
+				db.Close()
+				if err != nil || leases != 0 {
+					t.Fatalf("round %d: %d scheduler leases left after a clean stop (%v)\n%s", round, leases, err, s.logs)
+				}
+				// Checked after our own look, which closed cleanly too: what matters
+				// is that the server's stop left nothing behind for it to replay.
+				if dialect == "sqlite" {
+					for _, side := range []string{"-wal", "-shm"} {
+						if _, err := os.Stat(dsn + side); !errors.Is(err, os.ErrNotExist) {
+							t.Fatalf("round %d: %s%s is still there after a clean stop (%v)", round, dsn, side, err)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFinding16IdleKeepAliveRequestAnsweredDuringShutdown: a request sent
+// on an idle keep-alive connection after the stop began is answered, with
+// "Connection: close", and the connection is then closed cleanly.
+func TestFinding16IdleKeepAliveRequestAnsweredDuringShutdown(t *testing.T) {
+	defer func(g time.Duration) { idleGrace = g }(idleGrace)
+	idleGrace = 30 * time.Second // room for a slow machine; the stop does not wait for it once the connection closes
+	addr, logs, cancel, done := serveInProcess(t, "--db", filepath.Join(t.TempDir(), "a.db"))
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	get := func() (*http.Response, error) {
+		if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: academy\r\n\r\n"); err != nil {
+			return nil, err
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		return resp, err
+	}
+	if resp, err := get(); err != nil || resp.StatusCode != 200 || resp.Close {
+		t.Fatalf("first request: %v %v", resp, err)
+	}
+	cancel()
+	waitLog(t, logs, "shutting down")
+	resp, err := get()
+	if err != nil {
+		t.Fatalf("the request on the idle connection got no answer: %v\n%s", err, logs)
+	}
+	if resp.StatusCode != 200 || !resp.Close {
+		t.Fatalf("answer %d, Connection: close %v", resp.StatusCode, resp.Close)
+	}
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("after the answer: %d bytes, %v; want a clean close (EOF)", n, err)
+	}
+	if err := waitDone(t, done, logs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"stopped cleanly"`) {
+		t.Fatalf("logs:\n%s", logs)
+	}
+}
+
+// TestFinding16SlowClientDoesNotMakeShutdownLie: a client that never
+// finishes its request keeps its connection until the shutdown deadline;
+// then the server closes it and says so instead of "stopped cleanly".
+func TestFinding16SlowClientDoesNotMakeShutdownLie(t *testing.T) {
+	addr, logs, cancel, done := serveInProcess(t, "--db", filepath.Join(t.TempDir(), "a.db"), "--shutdown-timeout", "1s")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /signin HTTP/1.1\r\nHost: academy\r\nContent-Length: 100\r\n\r\nemail=") // and no more
+	cancel()
+	if err := waitDone(t, done, logs); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if strings.Contains(out, "stopped cleanly") {
+		t.Fatalf("a forced stop claims to be clean:\n%s", out)
+	}
+	for _, want := range []string{`"msg":"shutdown deadline passed: closed the connections still open"`, `"connections":1`, "stopped, not cleanly"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
+	}
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := io.ReadAll(conn); err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the slow connection was not closed: %v", err)
 	}
 }

@@ -87,6 +87,23 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	return db, nil
 }
 
+// Close closes db. On SQLite it first checkpoints the write-ahead log into
+// the database file and truncates it, so a stopped database is one
+// self-contained file: SQLite removes the -wal and -shm files as the last
+// connection closes. Stop everything that uses db first.
+func Close(ctx context.Context, db *bun.DB) error {
+	var cerr error
+	if !IsPostgresDB(db) {
+		var busy, pages, done int
+		if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &pages, &done); err != nil {
+			cerr = fmt.Errorf("checkpoint the write-ahead log: %w", err)
+		} else if busy != 0 {
+			cerr = fmt.Errorf("checkpoint the write-ahead log: %d of %d pages copied; a connection was still reading", done, pages)
+		}
+	}
+	return errors.Join(cerr, db.Close())
+}
+
 // IsPostgresDB reports whether db speaks PostgreSQL.
 func IsPostgresDB(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
 
