@@ -544,3 +544,59 @@ func TestFinding16SlowClientDoesNotMakeShutdownLie(t *testing.T) {
 		t.Fatalf("the slow connection was not closed: %v", err)
 	}
 }
+
+// asUnprivileged makes cmd run as an ordinary user when the tests run as
+// root (for whom file permissions do not apply), and reports the uid it
+// will run as.
+func asUnprivileged(cmd *exec.Cmd) int {
+	if os.Geteuid() != 0 {
+		return os.Geteuid()
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	return 65534
+}
+
+// TestFinding14ReadOnlyDatabaseMessage: a database the process may not
+// write (the file, or the directory where SQLite keeps -wal and -shm) is
+// named as the cause at once, not blamed on "another instance".
+func TestFinding14ReadOnlyDatabaseMessage(t *testing.T) {
+	bin := mustBinary(t)
+	for _, tc := range []struct {
+		name string
+		want string
+	}{
+		{"ReadOnlyFile", "is read-only for this process"},
+		{"ReadOnlyDirectory", "is not writable for this process"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.Chmod(filepath.Dir(dir), 0o755)
+			os.Chmod(dir, 0o755)
+			path := filepath.Join(dir, "academy.db")
+			if _, _, err := runCmd(t, "", "migrate", "--db", path); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "migrate", "--db", path)
+			uid := asUnprivileged(cmd)
+			switch tc.name {
+			case "ReadOnlyFile": // the directory is writable, the file is not
+				os.Chown(dir, uid, -1)
+				os.Chmod(path, 0o444)
+			case "ReadOnlyDirectory": // the file is writable, the directory is not
+				os.Chown(path, uid, -1)
+				os.Chmod(dir, 0o555)
+				t.Cleanup(func() { os.Chmod(dir, 0o755) })
+			}
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("migrate succeeded on a read-only database:\n%s", out)
+			}
+			if !strings.Contains(string(out), tc.want) || !strings.Contains(string(out), fmt.Sprintf("uid %d", uid)) ||
+				strings.Contains(string(out), "another instance") {
+				t.Fatalf("the message does not name the cause (want %q):\n%s", tc.want, out)
+			}
+		})
+	}
+}
