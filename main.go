@@ -1,8 +1,9 @@
 // Command academy serves Service Academy and administers its database.
 //
-//	academy serve [--addr] [--db] [--base-url] [--demo]
+//	academy serve [--addr] [--db] [--base-url] [--demo] [--shutdown-timeout]
 //	academy migrate | admin create | import employees FILE [--dry-run] |
-//	        token create --name N --role ROLE | demo | version
+//	        token create --name N --role ROLE | demo | backup FILE |
+//	        restore FILE | version
 //
 // Every flag also reads an ACADEMY_* environment variable (--base-url reads
 // ACADEMY_BASE_URL); a flag on the command line wins.
@@ -44,8 +45,10 @@ var version = "dev"
 const usage = `Service Academy
 
 Usage:
-  academy serve [--addr :8080] [--db academy.db] [--base-url URL] [--demo]
+  academy serve [--addr :8080] [--db academy.db] [--base-url URL] [--demo] [--shutdown-timeout 25s]
   academy migrate [--db]
+  academy backup [--db] [--force] FILE     a verified copy of the running SQLite database
+  academy restore [--db] [--force] FILE    the backup FILE into --db (a new file, or a stopped database with --force)
   academy admin create --email EMAIL --first-name F --last-name L [--number N] [--password-stdin] [--db]
   academy import employees FILE [--dry-run] [--deactivate-missing] [--db]
   academy import questions --course SLUG FILE [--dry-run] [--format gift|aiken] [--db]
@@ -211,6 +214,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return tokenCreate(ctx, args[1:], &o, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args, &o, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, &o, stdout)
+	case "restore":
+		return restoreCmd(ctx, args, &o, stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "academy", version)
 		return nil
@@ -335,6 +342,83 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	} else {
 		log.Warn("stopped, not cleanly: see the warnings above")
 	}
+	return nil
+}
+
+// pgBackupHelp says how to back up and restore a PostgreSQL database.
+func pgBackupHelp(dsn string) error {
+	return fmt.Errorf(`--db is a PostgreSQL database: back it up with pg_dump and restore it with pg_restore, e.g.
+  pg_dump --format=custom --file academy.dump '%[1]s'
+  pg_restore --clean --if-exists --no-owner --dbname '%[1]s' academy.dump
+(README, "Operating it", has the restore drill)`, redactDSN(dsn))
+}
+
+// printTables prints a backup's table counts, three to a line.
+func printTables(w io.Writer, tables []store.TableCount) {
+	for i, t := range tables {
+		if i%3 == 0 && i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, " %-26s %9d", t.Table, t.Rows)
+	}
+	fmt.Fprintln(w)
+}
+
+// backupCmd writes a verified copy of a running SQLite database.
+func backupCmd(ctx context.Context, args []string, o *options, stdout io.Writer) error {
+	fs := newFlags("backup", o)
+	force := fs.Bool("force", false, "replace FILE if it exists")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"backup: give exactly one FILE to write"}
+	}
+	if store.IsPostgres(o.db) {
+		return pgBackupHelp(o.db)
+	}
+	if _, err := os.Stat(o.db); err != nil {
+		return fmt.Errorf("database %s: %w", o.db, err)
+	}
+	db, err := store.Open(ctx, o.db)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", o.db, err)
+	}
+	defer db.Close()
+	start := time.Now()
+	rep, err := store.BackupSQLite(ctx, db, pos[0], *force)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s: %.1f MB, %d tables, %d rows, integrity ok, row counts match (%s)\n",
+		o.db, rep.Path, float64(rep.Bytes)/(1<<20), len(rep.Tables), rep.Rows(), time.Since(start).Round(time.Millisecond))
+	printTables(stdout, rep.Tables)
+	return nil
+}
+
+// restoreCmd copies a verified backup into a new or stopped SQLite database.
+func restoreCmd(ctx context.Context, args []string, o *options, stdout io.Writer) error {
+	fs := newFlags("restore", o)
+	force := fs.Bool("force", false, "replace the existing database --db (only when no server has it open)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"restore: give exactly one backup FILE to restore"}
+	}
+	if store.IsPostgres(o.db) {
+		return pgBackupHelp(o.db)
+	}
+	rep, err := store.RestoreSQLite(ctx, pos[0], o.db, *force)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "restored %s into %s: %.1f MB, %d tables, %d rows, integrity ok, row counts match the backup\n",
+		pos[0], rep.Path, float64(rep.Bytes)/(1<<20), len(rep.Tables), rep.Rows())
+	printTables(stdout, rep.Tables)
+	fmt.Fprintf(stdout, "start the server with --db %s; it applies any newer migrations itself\n", rep.Path)
 	return nil
 }
 

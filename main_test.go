@@ -15,9 +15,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
@@ -596,6 +599,176 @@ func TestFinding14ReadOnlyDatabaseMessage(t *testing.T) {
 			if !strings.Contains(string(out), tc.want) || !strings.Contains(string(out), fmt.Sprintf("uid %d", uid)) ||
 				strings.Contains(string(out), "another instance") {
 				t.Fatalf("the message does not name the cause (want %q):\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// TestFinding17BackupUnderWriteLoadRestores: `academy backup` copies a
+// SQLite database that is being written to, consistently (every write
+// transaction wholly in or wholly out, including those still in the WAL),
+// verifies the copy, and `academy restore` puts it back with identical row
+// counts; restore refuses to overwrite a database in use.
+func TestFinding17BackupUnderWriteLoadRestores(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "live.db")
+	if _, _, err := runCmd(t, "", "demo", "--db", src); err != nil {
+		t.Fatal(err)
+	}
+	// The "server": its own connections, writing all the time. Each write
+	// transaction adds one audit record and one row to a second table.
+	live, err := store.Open(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	if _, err := live.ExecContext(ctx, "CREATE TABLE load_pairs (id INTEGER PRIMARY KEY, audit_id BIGINT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	var acked atomic.Int64
+	stop := make(chan struct{})
+	var writers sync.WaitGroup
+	var writeErr atomic.Value
+	for w := range 4 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := live.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+					var id int64
+					if err := tx.NewRaw("INSERT INTO audit_log (at, actor, action, subject) VALUES (?, 'load', 'load.write', ?) RETURNING id",
+						time.Now().UTC(), fmt.Sprintf("%d/%d", w, i)).Scan(ctx, &id); err != nil {
+						return err
+					}
+					_, err := tx.ExecContext(ctx, "INSERT INTO load_pairs (audit_id) VALUES (?)", id)
+					return err
+				})
+				if err != nil {
+					writeErr.Store(err)
+					return
+				}
+				acked.Add(1)
+			}
+		}()
+	}
+	stopWriters := func() {
+		select {
+		case <-stop:
+		default:
+			close(stop)
+			writers.Wait()
+		}
+		if err, _ := writeErr.Load().(error); err != nil {
+			t.Fatalf("a writer failed: %v", err)
+		}
+	}
+	defer stopWriters()
+	for acked.Load() < 50 { // let the load get going (and the WAL fill)
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	backup := filepath.Join(dir, "backup.db")
+	before := acked.Load()
+	out, _, err := runCmd(t, "", "backup", "--db", src, backup)
+	if err != nil {
+		t.Fatalf("backup under load: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "integrity ok, row counts match") || !strings.Contains(out, "load_pairs") {
+		t.Fatalf("backup output:\n%s", out)
+	}
+	if _, _, err := runCmd(t, "", "backup", "--db", src, backup); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("an existing backup file was overwritten without --force: %v", err)
+	}
+	if _, _, err := runCmd(t, "", "backup", "--db", src, "--force", backup); err != nil {
+		t.Fatalf("backup --force: %v", err)
+	}
+	after := acked.Load()
+
+	// The copy is one moment: both rows of every write or neither, and every
+	// write acknowledged before the backup began.
+	counts := func(path string) map[string]int64 {
+		t.Helper()
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var ok string
+		if err := db.NewRaw("PRAGMA integrity_check").Scan(ctx, &ok); err != nil || ok != "ok" {
+			t.Fatalf("%s: integrity_check %q %v", path, ok, err)
+		}
+		var names []string
+		if err := db.NewRaw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").Scan(ctx, &names); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int64{}
+		for _, n := range names {
+			var c int64
+			if err := db.NewRaw(`SELECT count(*) FROM "`+n+`"`).Scan(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			m[n] = c
+		}
+		var load int64
+		if err := db.NewRaw("SELECT count(*) FROM audit_log WHERE action = 'load.write'").Scan(ctx, &load); err != nil {
+			t.Fatal(err)
+		}
+		m["load.write"] = load
+		return m
+	}
+	got := counts(backup)
+	if got["load.write"] != got["load_pairs"] {
+		t.Fatalf("the backup is torn: %d audit rows, %d pairs", got["load.write"], got["load_pairs"])
+	}
+	if got["load_pairs"] < before || got["load_pairs"] > after {
+		t.Fatalf("the backup has %d writes; %d were acknowledged before it began, %d after it ended", got["load_pairs"], before, after)
+	}
+
+	// Restore refuses the live database, and an existing file without --force.
+	if _, _, err := runCmd(t, "", "restore", "--db", src, "--force", backup); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("restore over a database in use: %v", err)
+	}
+	stopWriters()
+	restored := filepath.Join(dir, "restored.db")
+	out, _, err = runCmd(t, "", "restore", "--db", restored, backup)
+	if err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if r := counts(restored); fmt.Sprint(r) != fmt.Sprint(got) {
+		t.Fatalf("restored counts differ from the backup's:\n%v\n%v", r, got)
+	}
+	if _, _, err := runCmd(t, "", "restore", "--db", restored, backup); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("restore over an existing database without --force: %v", err)
+	}
+	// A stopped database is replaced with --force, and then serves.
+	if err := live.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, "", "restore", "--db", src, "--force", backup); err != nil {
+		t.Fatalf("restore into the stopped database: %v", err)
+	}
+	if r := counts(src); fmt.Sprint(r) != fmt.Sprint(got) {
+		t.Fatalf("restored counts differ from the backup's:\n%v\n%v", r, got)
+	}
+	if out, _, err := runCmd(t, "", "migrate", "--db", src); err != nil || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate the restored database: %q %v", out, err)
+	}
+}
+
+// TestFinding17PostgresBackupPointsToPgDump: on PostgreSQL, backup and
+// restore say what to use instead, with the password hidden.
+func TestFinding17PostgresBackupPointsToPgDump(t *testing.T) {
+	for _, tc := range []struct{ cmd, want string }{{"backup", "pg_dump --format=custom"}, {"restore", "pg_restore --clean"}} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			_, _, err := runCmd(t, "", tc.cmd, "--db", "postgres://academy:s3cret@db.example/academy", "x.dump")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("%v", err)
 			}
 		})
 	}
