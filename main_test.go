@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -771,5 +774,252 @@ func TestFinding17PostgresBackupPointsToPgDump(t *testing.T) {
 				t.Fatalf("%v", err)
 			}
 		})
+	}
+}
+
+// crashAnswer is the response a learner sends in round r of autosaving sq.
+func crashAnswer(sq assessments.ShownQuestion, r int) assessments.Response {
+	ids := func(opts []assessments.ShownOption) []string {
+		out := make([]string, len(opts))
+		for i, o := range opts {
+			out[i] = o.ID
+		}
+		return out
+	}
+	switch sq.Type {
+	case assessments.SingleChoice, assessments.MissingWord:
+		return assessments.Response{Choice: sq.Options[r%len(sq.Options)].ID}
+	case assessments.MultipleResponse:
+		return assessments.Response{Choices: []string{sq.Options[r%len(sq.Options)].ID}}
+	case assessments.TrueFalse:
+		return assessments.Response{Choice: strconv.FormatBool(r%2 == 0)}
+	case assessments.Matching:
+		m := map[string]string{}
+		for i, l := range sq.Lefts {
+			m[l.ID] = sq.Rights[(i+r)%len(sq.Rights)].ID
+		}
+		return assessments.Response{Matches: m}
+	case assessments.Ordering:
+		o := ids(sq.Options)
+		k := r % len(o)
+		return assessments.Response{Order: append(o[k:], o[:k]...)}
+	}
+	return assessments.Response{Text: strconv.Itoa(100 + r)}
+}
+
+// answerKey is a response in a form that compares equal when the answers do.
+func answerKey(r *assessments.Response) string {
+	if r == nil {
+		return "<none>"
+	}
+	choices := slices.Clone(r.Choices)
+	slices.Sort(choices)
+	var matches []string
+	for k, v := range r.Matches {
+		matches = append(matches, k+"="+v)
+	}
+	slices.Sort(matches)
+	return fmt.Sprintf("c=%s cs=%v t=%s m=%v o=%v", r.Choice, choices, r.Text, matches, r.Order)
+}
+
+// TestCrashKill9KeepsAcknowledgedAnswers: the real binary is killed with
+// SIGKILL while learners autosave answers and submit attempts; after a
+// restart every acknowledged answer (or the one that was in flight for that
+// question when it died) and every acknowledged submission is there, and
+// PRAGMA integrity_check is ok.
+func TestCrashKill9KeepsAcknowledgedAnswers(t *testing.T) {
+	const learners, quizzes, rounds = 8, 6, 3
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "crash.db")
+	if _, _, err := runCmd(t, "", "demo", "--db", dbPath); err != nil {
+		t.Fatal(err)
+	}
+
+	// Before the server starts: quizzes without limits, signed-in learners,
+	// and an open attempt per learner and quiz (what the server shows them).
+	type attempt struct {
+		url string
+		emp int64
+		id  int64
+		qs  []assessments.ShownQuestion
+	}
+	type learner struct {
+		cookie, csrf string
+		attempts     []attempt
+	}
+	var ls []learner
+	func() {
+		db, err := store.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		qs := assessments.NewStore(db)
+		var qz []*assessments.Quiz
+		for k := range quizzes {
+			q, err := qs.SaveQuiz(ctx, assessments.QuizSettings{CourseSlug: "six-cs", Slug: fmt.Sprintf("crash-%d", k), Title: "Crash",
+				DrawCount: 10, PassMark: 70, ReviewPolicy: assessments.ReviewNever})
+			if err != nil {
+				t.Fatal(err)
+			}
+			qz = append(qz, q)
+		}
+		tr := true
+		ps := people.NewStore(db)
+		emps, _, err := ps.ListEmployees(ctx, people.EmployeeFilter{Active: &tr, OrderByNumber: true, Limit: learners})
+		if err != nil || len(emps) != learners {
+			t.Fatalf("%d learners, %v", len(emps), err)
+		}
+		for _, e := range emps {
+			sess, token, err := ps.CreateSession(ctx, e.ID, "127.0.0.1", "crash test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := learner{cookie: "academy_session=" + token, csrf: sess.CSRFToken}
+			for _, q := range qz {
+				a, err := qs.StartAttempt(ctx, q.ID, e.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, err := qs.AttemptView(ctx, a.ID, e.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				l.attempts = append(l.attempts, attempt{url: fmt.Sprintf("/learn/six-cs/quiz/%s/attempt/%d", q.Slug, a.ID), emp: e.ID, id: a.ID, qs: v.Questions})
+			}
+			ls = append(ls, l)
+		}
+	}()
+
+	s := startServer(t, nil, "--db", dbPath)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	type key struct{ attempt, question int64 }
+	type record struct {
+		mu        sync.Mutex
+		acked     map[key]string // the last acknowledged answer
+		inFlight  map[key]string // sent, not (yet) acknowledged
+		submitted map[int64]bool // acknowledged submissions
+	}
+	rec := record{acked: map[key]string{}, inFlight: map[key]string{}, submitted: map[int64]bool{}}
+	var answers, submits, refused atomic.Int64
+	var wg sync.WaitGroup
+	for _, l := range ls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, a := range l.attempts {
+				for r := range rounds {
+					for _, sq := range a.qs {
+						resp := crashAnswer(sq, r)
+						k := key{a.id, sq.ID}
+						rec.mu.Lock()
+						rec.inFlight[k] = answerKey(&resp)
+						rec.mu.Unlock()
+						body, _ := json.Marshal(map[string]any{"question": sq.ID, "response": resp})
+						req, _ := http.NewRequest("POST", "http://"+s.addr+a.url+"/answer", bytes.NewReader(body))
+						req.Header.Set("Content-Type", "application/json")
+						req.Header.Set("X-CSRF-Token", l.csrf)
+						req.Header.Set("Cookie", l.cookie)
+						res, err := client.Do(req)
+						if err != nil {
+							return // the server is gone
+						}
+						io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode != http.StatusNoContent {
+							refused.Add(1)
+							continue
+						}
+						rec.mu.Lock()
+						rec.acked[k] = rec.inFlight[k]
+						rec.mu.Unlock()
+						answers.Add(1)
+					}
+				}
+				req, _ := http.NewRequest("POST", "http://"+s.addr+a.url+"/submit", strings.NewReader(url.Values{"_csrf": {l.csrf}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Cookie", l.cookie)
+				res, err := client.Do(req)
+				if err != nil {
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode == http.StatusSeeOther && strings.HasSuffix(res.Header.Get("Location"), "/result") {
+					rec.mu.Lock()
+					rec.submitted[a.id] = true
+					rec.mu.Unlock()
+					submits.Add(1)
+				} else {
+					refused.Add(1)
+				}
+			}
+		}()
+	}
+	// Kill it in the middle of the load: once enough is acknowledged (the
+	// load lasts well beyond that), or when the load ran out.
+	loadDone := make(chan struct{})
+	go func() { wg.Wait(); close(loadDone) }()
+	for answers.Load() < 300 || submits.Load() < 4 {
+		select {
+		case <-loadDone:
+			t.Fatalf("the load ended before the kill: %d answers, %d submissions, %d refused\n%s", answers.Load(), submits.Load(), refused.Load(), s.logs)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-s.exited
+	<-loadDone
+	// (A refused request is not acknowledged, so it is not checked; the
+	// write path's own tests cover refusals.)
+	t.Logf("killed with %d answers and %d submissions acknowledged, %d requests refused", answers.Load(), submits.Load(), refused.Load())
+
+	// The restarted server comes up on the database the kill left.
+	s2 := startServer(t, nil, "--db", dbPath)
+	if err := s2.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("restarted server: %v\n%s", err, s2.logs)
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var integrity string
+	if err := db.NewRaw("PRAGMA integrity_check").Scan(ctx, &integrity); err != nil || integrity != "ok" {
+		t.Fatalf("integrity_check: %q %v", integrity, err)
+	}
+	qs := assessments.NewStore(db)
+	lost, checked := 0, 0
+	for _, l := range ls {
+		for _, a := range l.attempts {
+			v, err := qs.AttemptView(ctx, a.id, a.emp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.submitted[a.id] && v.SubmittedAt == nil {
+				t.Errorf("attempt %d: the acknowledged submission is lost", a.id)
+			}
+			for _, sq := range v.Questions {
+				k := key{a.id, sq.ID}
+				want, ok := rec.acked[k]
+				if !ok {
+					continue
+				}
+				checked++
+				if got := answerKey(sq.Answer); got != want && got != rec.inFlight[k] {
+					if lost++; lost <= 5 {
+						t.Errorf("attempt %d question %d: stored %s, acknowledged %s", a.id, sq.ID, got, want)
+					}
+				}
+			}
+		}
+	}
+	if lost > 0 {
+		t.Fatalf("%d acknowledged answers lost", lost)
+	}
+	if checked != len(rec.acked) {
+		t.Fatalf("checked %d of the %d acknowledged answers", checked, len(rec.acked))
 	}
 }
