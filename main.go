@@ -285,7 +285,7 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
-	drain := app.NewDrainer(web, min(idleGrace, o.shutdownTimeout))
+	drain := app.NewDrainer(web, ln, min(idleGrace, o.shutdownTimeout))
 
 	// The background jobs stop with ctx; the database closes only after they
 	// have returned (the scheduler releases its lease on the way out).
@@ -295,11 +295,14 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	go func() { defer jobs.Done(); app.RunScheduler(ctx, db, log, 5*time.Minute) }()
 
 	errc := make(chan error, 1)
-	go func() { errc <- drain.Serve(ln) }()
+	go func() { errc <- drain.Serve() }()
 	log.Info("listening", "url", o.baseURL)
 	var serveErr error
 	select {
 	case err := <-errc:
+		if err == nil {
+			err = errors.New("the listener closed")
+		}
 		serveErr = fmt.Errorf("serve on %s: %w", o.addr, err)
 		stop() // the jobs too
 	case <-ctx.Done():

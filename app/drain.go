@@ -18,8 +18,8 @@ import (
 //     connections;
 //   - a keep-alive connection that is idle keeps listening for IdleGrace, so
 //     a request a client already sent on it is answered, not cut off; it is
-//     closed by its own reader once nothing came (never while a request may
-//     be waiting in its buffer, as fasthttp's Shutdown does);
+//     closed by its own reader once nothing came (fasthttp's own Shutdown
+//     closes idle connections at once, dropping a request on its way);
 //   - at the deadline the connections still open are closed, and Shutdown
 //     says how many there were and how many requests were still running.
 type Drainer struct {
@@ -31,9 +31,10 @@ type Drainer struct {
 	conns    map[net.Conn]fasthttp.ConnState
 	draining atomic.Bool   // set under mu
 	closed   chan struct{} // a connection closed (buffered, one pending signal)
-	ln       net.Listener
-	lnOnce   sync.Once
-	lnErr    error
+
+	ln     net.Listener
+	lnOnce sync.Once
+	lnErr  error
 
 	busy atomic.Int64 // requests inside a handler
 }
@@ -42,10 +43,10 @@ type Drainer struct {
 // listened to after a stop begins.
 const DefaultIdleGrace = 2 * time.Second
 
-// NewDrainer prepares web to be served by Serve and stopped by Shutdown.
-// Call it before Serve, once.
-func NewDrainer(web *fiber.App, idleGrace time.Duration) *Drainer {
-	d := &Drainer{web: web, srv: web.Server(), idleGrace: idleGrace, conns: map[net.Conn]fasthttp.ConnState{},
+// NewDrainer prepares web to be served on ln by Serve and stopped by
+// Shutdown (which may come before Serve has started).
+func NewDrainer(web *fiber.App, ln net.Listener, idleGrace time.Duration) *Drainer {
+	d := &Drainer{web: web, srv: web.Server(), ln: ln, idleGrace: idleGrace, conns: map[net.Conn]fasthttp.ConnState{},
 		closed: make(chan struct{}, 1)}
 	d.srv.CloseOnShutdown = true
 	d.srv.ConnState = d.connState
@@ -61,12 +62,9 @@ func NewDrainer(web *fiber.App, idleGrace time.Duration) *Drainer {
 	return d
 }
 
-// Serve accepts connections on ln until Shutdown.
-func (d *Drainer) Serve(ln net.Listener) error {
-	d.mu.Lock()
-	d.ln = ln
-	d.mu.Unlock()
-	return d.web.Listener(onceCloser{ln, d})
+// Serve accepts connections until Shutdown.
+func (d *Drainer) Serve() error {
+	return d.web.Listener(onceCloser{d.ln, d})
 }
 
 // onceCloser lets Shutdown close the listener before fasthttp does (which
@@ -79,13 +77,7 @@ type onceCloser struct {
 func (l onceCloser) Close() error { return l.d.closeListener() }
 
 func (d *Drainer) closeListener() error {
-	d.mu.Lock()
-	ln := d.ln
-	d.mu.Unlock()
-	if ln == nil {
-		return nil
-	}
-	d.lnOnce.Do(func() { d.lnErr = ln.Close() })
+	d.lnOnce.Do(func() { d.lnErr = d.ln.Close() })
 	return d.lnErr
 }
 

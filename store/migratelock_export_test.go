@@ -22,3 +22,10 @@ func (l *MigrationLock) Crash(ctx context.Context) error {
 	l.conn.Close()
 	return err
 }
+
+// StopRenewing makes l behave as if its host had vanished: it stops
+// renewing the lock, and its PostgreSQL connection stays open but silent.
+func (l *MigrationLock) StopRenewing() {
+	close(l.stop)
+	<-l.stopped
+}

@@ -112,6 +112,26 @@ func TestFinding14MigrationLockLeftByCrashIsTakenOver(t *testing.T) {
 					t.Fatalf("a stale bun lock row blocks the start: %v", err)
 				}
 			})
+			t.Run("SilentHolder", func(t *testing.T) {
+				// Its host vanished: on PostgreSQL its connection stays open
+				// (until TCP keepalive notices, hours later), so its session is
+				// terminated once it has been silent for longer than the TTL.
+				db := mustOpenEmpty(t, storetest.MustDSN(t, dialect))
+				silent, err := store.LockMigrations(ctx, db, store.MigrationLockOptions{Holder: "vanished-host/43/abc", TTL: time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				silent.StopRenewing()
+				w, log := newLogWatch()
+				if _, err := store.MigrateWith(ctx, db, store.MigrateOptions{Log: log, Lock: store.MigrationLockOptions{TTL: time.Second}}); err != nil {
+					t.Fatalf("migrate after a silent holder: %v\n%s", err, w)
+				}
+				mustBeFullyMigrated(t, db)
+				want := map[string]string{"sqlite": "took over the migration lock", "postgres": "terminating the session of a migration lock holder"}[dialect]
+				if !strings.Contains(w.String(), want) || !strings.Contains(w.String(), "vanished-host/43/abc") {
+					t.Fatalf("the takeover was not logged:\n%s", w)
+				}
+			})
 			t.Run("CrashedHolder", func(t *testing.T) {
 				db := mustOpenEmpty(t, storetest.MustDSN(t, dialect))
 				crashed, err := store.LockMigrations(ctx, db, store.MigrationLockOptions{Holder: "crashed-host/41/abc", TTL: time.Second})
