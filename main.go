@@ -307,6 +307,7 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 		stop() // the jobs too
 	case <-ctx.Done():
 	}
+	drain.Drain()
 	log.Info("shutting down: finishing in-flight requests", "open_connections", drain.Open(), "deadline", o.shutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
 	defer cancel()

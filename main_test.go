@@ -596,6 +596,9 @@ func TestFinding14ReadOnlyDatabaseMessage(t *testing.T) {
 				t.Cleanup(func() { os.Chmod(dir, 0o755) })
 			}
 			out, err := cmd.CombinedOutput()
+			if errors.Is(err, syscall.EPERM) && len(out) == 0 {
+				t.Skipf("cannot run the binary as uid %d here (%v), and as root file permissions do not apply", uid, err)
+			}
 			if err == nil {
 				t.Fatalf("migrate succeeded on a read-only database:\n%s", out)
 			}

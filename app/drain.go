@@ -113,20 +113,27 @@ type ShutdownReport struct {
 	Busy   int  // requests still inside a handler at the deadline
 }
 
-// Shutdown stops accepting connections, lets the open ones finish (see
-// Drainer) until ctx ends, then closes what is left and says so.
-func (d *Drainer) Shutdown(ctx context.Context) ShutdownReport {
+// Drain stops accepting connections and starts draining the open ones (see
+// Drainer); it returns at once. Shutdown calls it too.
+func (d *Drainer) Drain() {
 	d.mu.Lock()
-	d.draining.Store(true)
-	deadline := time.Now().Add(d.idleGrace)
-	for c, st := range d.conns {
-		if st == fasthttp.StateIdle {
-			c.SetReadDeadline(deadline) //nolint:errcheck
+	if !d.draining.Load() {
+		d.draining.Store(true)
+		deadline := time.Now().Add(d.idleGrace)
+		for c, st := range d.conns {
+			if st == fasthttp.StateIdle {
+				c.SetReadDeadline(deadline) //nolint:errcheck
+			}
 		}
 	}
 	d.mu.Unlock()
 	d.closeListener() //nolint:errcheck
+}
 
+// Shutdown drains (see Drain) and waits for the open connections to finish
+// until ctx ends, then closes what is left and says so.
+func (d *Drainer) Shutdown(ctx context.Context) ShutdownReport {
+	d.Drain()
 	var rep ShutdownReport
 	for d.Open() > 0 && ctx.Err() == nil {
 		select {
