@@ -1,8 +1,9 @@
 // Command academy serves Service Academy and administers its database.
 //
-//	academy serve [--addr] [--db] [--base-url] [--demo]
+//	academy serve [--addr] [--db] [--base-url] [--demo] [--shutdown-timeout]
 //	academy migrate | admin create | import employees FILE [--dry-run] |
-//	        token create --name N --role ROLE | demo | version
+//	        token create --name N --role ROLE | demo | backup FILE |
+//	        restore FILE | version
 //
 // Every flag also reads an ACADEMY_* environment variable (--base-url reads
 // ACADEMY_BASE_URL); a flag on the command line wins.
@@ -16,10 +17,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones in the static binary, whatever the host has
@@ -33,14 +36,19 @@ import (
 	"github.com/serviceacademy/academy/store"
 )
 
+// idleGrace is how long a stop still listens on idle keep-alive connections.
+var idleGrace = app.DefaultIdleGrace
+
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 const usage = `Service Academy
 
 Usage:
-  academy serve [--addr :8080] [--db academy.db] [--base-url URL] [--demo]
+  academy serve [--addr :8080] [--db academy.db] [--base-url URL] [--demo] [--shutdown-timeout 25s]
   academy migrate [--db]
+  academy backup [--db] [--force] FILE     a verified copy of the running SQLite database
+  academy restore [--db] [--force] FILE    the backup FILE into --db (a new file, or a stopped database with --force)
   academy admin create --email EMAIL --first-name F --last-name L [--number N] [--password-stdin] [--db]
   academy import employees FILE [--dry-run] [--deactivate-missing] [--db]
   academy import questions --course SLUG FILE [--dry-run] [--format gift|aiken] [--db]
@@ -72,6 +80,7 @@ func (e usageError) Error() string { return e.msg }
 type options struct {
 	addr, db, baseURL, logFormat, logLevel, proxyHeader, demoPassword string
 	demo                                                              bool
+	shutdownTimeout                                                   time.Duration
 }
 
 // newFlags returns a flag set whose defaults come from ACADEMY_* variables.
@@ -205,6 +214,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return tokenCreate(ctx, args[1:], &o, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args, &o, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, &o, stdout)
+	case "restore":
+		return restoreCmd(ctx, args, &o, stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "academy", version)
 		return nil
@@ -221,12 +234,16 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	fs.StringVar(&o.baseURL, "base-url", env("ACADEMY_BASE_URL", ""), "public URL (default http://localhost<addr>)")
 	fs.BoolVar(&o.demo, "demo", envBool("ACADEMY_DEMO"), "load the demo organisation into an empty database")
 	fs.StringVar(&o.proxyHeader, "proxy-header", env("ACADEMY_PROXY_HEADER", ""), "trusted client-address header behind a load balancer, e.g. X-Forwarded-For")
+	shutdownTimeout := fs.String("shutdown-timeout", env("ACADEMY_SHUTDOWN_TIMEOUT", "25s"), "how long a stop waits for open requests")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	log, err := newLogger(o, stderr)
 	if err != nil {
 		return err
+	}
+	if o.shutdownTimeout, err = time.ParseDuration(*shutdownTimeout); err != nil || o.shutdownTimeout <= 0 {
+		return usageError{fmt.Sprintf("--shutdown-timeout %q: want a duration such as 25s", *shutdownTimeout)}
 	}
 	if o.baseURL == "" {
 		host := o.addr
@@ -243,7 +260,12 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			db.Close()
+		}
+	}()
 	if !store.IsPostgresDB(db) {
 		p, _ := store.CheckSQLitePragmas(ctx, db)
 		log.Info("sqlite", "journal_mode", p.JournalMode, "busy_timeout_ms", p.BusyTimeout, "foreign_keys", p.ForeignKeys,
@@ -259,27 +281,148 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	go pruneLoop(ctx, db, log)
-	go app.RunScheduler(ctx, db, log, 5*time.Minute)
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	drain := app.NewDrainer(web, ln, min(idleGrace, o.shutdownTimeout))
+
+	// The background jobs stop with ctx; the database closes only after they
+	// have returned (the scheduler releases its lease on the way out).
+	var jobs sync.WaitGroup
+	jobs.Add(2)
+	go func() { defer jobs.Done(); pruneLoop(ctx, db, log) }()
+	go func() { defer jobs.Done(); app.RunScheduler(ctx, db, log, 5*time.Minute) }()
 
 	errc := make(chan error, 1)
-	go func() { errc <- web.Listen(o.addr) }()
+	go func() { errc <- drain.Serve() }()
 	log.Info("listening", "url", o.baseURL)
+	var serveErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
+		if err == nil {
+			err = errors.New("the listener closed")
+		}
+		serveErr = fmt.Errorf("serve on %s: %w", o.addr, err)
+		stop() // the jobs too
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	drain.Drain()
+	log.Info("shutting down: finishing in-flight requests", "open_connections", drain.Open(), "deadline", o.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
 	defer cancel()
-	if err := web.ShutdownWithContext(sctx); err != nil {
-		log.Error("shutdown", "err", err)
+	rep := drain.Shutdown(sctx)
+	clean := !rep.Forced
+	if rep.Forced {
+		log.Warn("shutdown deadline passed: closed the connections still open", "deadline", o.shutdownTimeout.String(),
+			"connections", rep.Open, "requests_in_progress", rep.Busy)
+		// Requests still in a handler may be writing: give them a moment
+		// before the database goes.
+		wctx, wcancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if n := drain.WaitIdle(wctx); n > 0 {
+			log.Warn("closing the database under requests still running", "requests", n)
+		}
+		wcancel()
 	}
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("close database: %w", err)
+	jobsDone := make(chan struct{})
+	go func() { jobs.Wait(); close(jobsDone) }()
+	select {
+	case <-jobsDone:
+	case <-time.After(10 * time.Second):
+		clean = false
+		log.Warn("background jobs did not stop within 10 s; closing the database anyway")
 	}
-	log.Info("stopped cleanly")
+	closed = true
+	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer ccancel()
+	if err := store.Close(cctx, db); err != nil {
+		return errors.Join(serveErr, fmt.Errorf("close database: %w", err))
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	if clean {
+		log.Info("stopped cleanly")
+	} else {
+		log.Warn("stopped, not cleanly: see the warnings above")
+	}
+	return nil
+}
+
+// pgBackupHelp says how to back up and restore a PostgreSQL database.
+func pgBackupHelp(dsn string) error {
+	return fmt.Errorf(`--db is a PostgreSQL database: back it up with pg_dump and restore it with pg_restore, e.g.
+  pg_dump --format=custom --file academy.dump '%[1]s'
+  pg_restore --clean --if-exists --no-owner --dbname '%[1]s' academy.dump
+(README, "Operating it", has the restore drill)`, redactDSN(dsn))
+}
+
+// printTables prints a backup's table counts, three to a line.
+func printTables(w io.Writer, tables []store.TableCount) {
+	for i, t := range tables {
+		if i%3 == 0 && i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, " %-26s %9d", t.Table, t.Rows)
+	}
+	fmt.Fprintln(w)
+}
+
+// backupCmd writes a verified copy of a running SQLite database.
+func backupCmd(ctx context.Context, args []string, o *options, stdout io.Writer) error {
+	fs := newFlags("backup", o)
+	force := fs.Bool("force", false, "replace FILE if it exists")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"backup: give exactly one FILE to write"}
+	}
+	if store.IsPostgres(o.db) {
+		return pgBackupHelp(o.db)
+	}
+	if _, err := os.Stat(o.db); err != nil {
+		return fmt.Errorf("database %s: %w", o.db, err)
+	}
+	db, err := store.Open(ctx, o.db)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", o.db, err)
+	}
+	defer db.Close()
+	start := time.Now()
+	rep, err := store.BackupSQLite(ctx, db, pos[0], *force)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s: %.1f MB, %d tables, %d rows, integrity ok, row counts match (%s)\n",
+		o.db, rep.Path, float64(rep.Bytes)/(1<<20), len(rep.Tables), rep.Rows(), time.Since(start).Round(time.Millisecond))
+	printTables(stdout, rep.Tables)
+	return nil
+}
+
+// restoreCmd copies a verified backup into a new or stopped SQLite database.
+func restoreCmd(ctx context.Context, args []string, o *options, stdout io.Writer) error {
+	fs := newFlags("restore", o)
+	force := fs.Bool("force", false, "replace the existing database --db (only when no server has it open)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"restore: give exactly one backup FILE to restore"}
+	}
+	if store.IsPostgres(o.db) {
+		return pgBackupHelp(o.db)
+	}
+	rep, err := store.RestoreSQLite(ctx, pos[0], o.db, *force)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "restored %s into %s: %.1f MB, %d tables, %d rows, integrity ok, row counts match the backup\n",
+		pos[0], rep.Path, float64(rep.Bytes)/(1<<20), len(rep.Tables), rep.Rows())
+	printTables(stdout, rep.Tables)
+	fmt.Fprintf(stdout, "start the server with --db %s; it applies any newer migrations itself\n", rep.Path)
 	return nil
 }
 

@@ -5,10 +5,7 @@ import (
 	"strings"
 
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/serviceacademy/academy/courses"
@@ -21,43 +18,64 @@ import (
 // SchedulerLease names the database lease the scheduler runs under.
 const SchedulerLease = "scheduler"
 
+// SchedulerLeaseTTL is how long the scheduler lease lasts unless renewed.
+// The holder renews it every third of that, so an instance that died is
+// replaced within about SchedulerLeaseTTL; a clean stop releases it at once.
+const SchedulerLeaseTTL = 90 * time.Second
+
 // RunScheduler applies the date-driven changes (audience rules, overdue,
-// expiry, recertification) at once and then every interval, until ctx ends.
+// expiry, recertification) at once and then every interval, until ctx ends;
+// then it releases the lease and returns (wait for it before closing db).
 // Several instances may run it: a lease in the database lets one work at a
 // time, and the work is idempotent. It logs what each run changed.
 func RunScheduler(ctx context.Context, db *bun.DB, log *slog.Logger, interval time.Duration) {
+	runScheduler(ctx, db, log, interval, SchedulerLeaseTTL)
+}
+
+// runScheduler is RunScheduler with the lease's TTL.
+func runScheduler(ctx context.Context, db *bun.DB, log *slog.Logger, interval, ttl time.Duration) {
 	s := newServer(Config{DB: db, Log: log})
-	host, _ := os.Hostname()
-	b := make([]byte, 6)
-	rand.Read(b)
-	holder := host + "/" + hex.EncodeToString(b)
-	t := time.NewTicker(interval)
+	holder := store.NewHolderID()
+	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
+	held := false
+	var lastRun time.Time
 	for {
-		s.schedulerRun(ctx, holder, interval)
+		ok, err := store.TryLease(ctx, db, SchedulerLease, holder, time.Now().UTC(), ttl)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("scheduler lease", "err", err)
+		}
+		switch {
+		case ok && !held:
+			s.log.Info("scheduler: this instance runs the scheduled jobs", "holder", holder)
+		case !ok && held && ctx.Err() == nil:
+			s.log.Warn("scheduler: another instance took the lease over", "holder", holder)
+		case !ok && err == nil:
+			s.log.Debug("scheduler: another instance holds the lease")
+		}
+		// A new holder runs at once: the one before may have died before its run.
+		if ok && (!held || time.Since(lastRun) >= interval) {
+			s.schedulerRun(ctx)
+			lastRun = time.Now()
+		}
+		held = ok
 		select {
 		case <-ctx.Done():
-			store.ReleaseLease(context.Background(), db, SchedulerLease, holder)
+			if held {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				if err := store.ReleaseLease(rctx, db, SchedulerLease, holder); err != nil {
+					s.log.Warn("scheduler: release the lease", "err", err)
+				}
+				cancel()
+			}
 			return
 		case <-t.C:
 		}
 	}
 }
 
-// schedulerRun is one run under the lease (held for up to two intervals, so
-// a crashed holder is replaced soon).
-func (s *Server) schedulerRun(ctx context.Context, holder string, interval time.Duration) {
-	ok, err := store.TryLease(ctx, s.cfg.DB, SchedulerLease, holder, time.Now().UTC(), 2*interval)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("scheduler lease", "err", err)
-		}
-		return
-	}
-	if !ok {
-		s.log.Debug("scheduler: another instance holds the lease")
-		return
-	}
+// schedulerRun is one run of the scheduled jobs (under the lease).
+func (s *Server) schedulerRun(ctx context.Context) {
 	start := time.Now()
 	rep, err := s.courses.Tick(ctx)
 	if err != nil {

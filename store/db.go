@@ -73,15 +73,35 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
+		if !IsPostgres(dsn) {
+			err = explainSQLitePath(dsn, err)
+		}
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	if !IsPostgresDB(db) {
 		if _, err := CheckSQLitePragmas(ctx, db); err != nil {
 			db.Close()
-			return nil, err
+			return nil, explainSQLitePath(dsn, err)
 		}
 	}
 	return db, nil
+}
+
+// Close closes db. On SQLite it first checkpoints the write-ahead log into
+// the database file and truncates it, so a stopped database is one
+// self-contained file: SQLite removes the -wal and -shm files as the last
+// connection closes. Stop everything that uses db first.
+func Close(ctx context.Context, db *bun.DB) error {
+	var cerr error
+	if !IsPostgresDB(db) {
+		var busy, pages, done int
+		if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &pages, &done); err != nil {
+			cerr = fmt.Errorf("checkpoint the write-ahead log: %w", err)
+		} else if busy != 0 {
+			cerr = fmt.Errorf("checkpoint the write-ahead log: %d of %d pages copied; a connection was still reading", done, pages)
+		}
+	}
+	return errors.Join(cerr, db.Close())
 }
 
 // IsPostgresDB reports whether db speaks PostgreSQL.
@@ -134,61 +154,82 @@ func templateData(db bun.IDB) map[string]any {
 	return map[string]any{"Postgres": false, "PK": "INTEGER PRIMARY KEY AUTOINCREMENT", "PathType": "TEXT", "Blob": "BLOB"}
 }
 
-func newMigrator(db *bun.DB, fsys fs.FS) (*migrate.Migrator, error) {
+func newMigrator(db *bun.DB, fsys fs.FS, opts ...migrate.MigratorOption) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(fsys); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
-	return migrate.NewMigrator(db, ms,
+	return migrate.NewMigrator(db, ms, append([]migrate.MigratorOption{
 		migrate.WithMarkAppliedOnSuccess(true),
+		migrate.WithUpsert(true), // bun_migrations.name is unique: see recordApplied
 		migrate.WithTemplateData(templateData(db)),
-	), nil
+	}, opts...)...), nil
+}
+
+// recordApplied records migration as applied inside its own transaction, so a
+// crash between the migration's commit and bun's MarkApplied (which then only
+// updates the row) cannot leave it applied but unrecorded.
+func recordApplied(ctx context.Context, tx bun.IConn, mig *migrate.Migration) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO bun_migrations (name, group_id, migrated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+		mig.Name, mig.GroupID, time.Now().UTC())
+	return err
+}
+
+// MigrateOptions tune MigrateWith; zero values take the defaults.
+type MigrateOptions struct {
+	FS   fs.FS                // the migration files (default migrations.FS)
+	Log  *slog.Logger         // applied migrations and lock waits (nil: silent)
+	Lock MigrationLockOptions // the migration lock (see LockMigrations)
 }
 
 // Migrate applies every pending migration and returns the names it applied.
 // A failed migration is not recorded; the error names it. Concurrent callers
-// (several instances starting at once) wait for each other.
+// (several instances starting at once) take turns under the migration lock;
+// a lock left by a crashed instance is taken over (see LockMigrations).
 func Migrate(ctx context.Context, db *bun.DB, log *slog.Logger) ([]string, error) {
-	return MigrateFS(ctx, db, migrations.FS, log)
+	return MigrateWith(ctx, db, MigrateOptions{Log: log})
 }
 
 // MigrateFS is Migrate with the migration files taken from fsys.
 func MigrateFS(ctx context.Context, db *bun.DB, fsys fs.FS, log *slog.Logger) ([]string, error) {
-	m, err := newMigrator(db, fsys)
+	return MigrateWith(ctx, db, MigrateOptions{FS: fsys, Log: log})
+}
+
+// MigrateWith is Migrate with options.
+func MigrateWith(ctx context.Context, db *bun.DB, o MigrateOptions) ([]string, error) {
+	if o.FS == nil {
+		o.FS = migrations.FS
+	}
+	if o.Lock.Log == nil {
+		o.Lock.Log = o.Log
+	}
+	// The lock comes first: on PostgreSQL even creating bun's tables races
+	// between instances starting together on an empty database.
+	lock, err := LockMigrations(ctx, db, o.Lock)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release(context.WithoutCancel(ctx)) //nolint:errcheck
+	m, err := newMigrator(db, o.FS, migrate.BeforeMigration(func(ctx context.Context, tx bun.IConn, _ *migrate.Migration) error {
+		return lock.fence(ctx, tx)
+	}), migrate.AfterMigration(recordApplied))
 	if err != nil {
 		return nil, err
 	}
 	if err := m.Init(ctx); err != nil {
-		return nil, fmt.Errorf("prepare migration tables: %w", err)
+		return nil, explainSQLite(ctx, db, fmt.Errorf("prepare migration tables: %w", err))
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		err := m.Lock(ctx)
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("another instance holds the migration lock (table bun_migration_locks): %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-	defer m.Unlock(context.WithoutCancel(ctx)) //nolint:errcheck
-
 	group, err := m.Migrate(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migration failed (nothing recorded for it; fix and restart): %w", err)
+		return nil, explainSQLite(ctx, db, fmt.Errorf("migration failed (nothing recorded for it; fix and restart): %w", err))
 	}
 	var names []string
 	if group != nil && !group.IsZero() {
 		for _, mig := range group.Migrations {
 			names = append(names, mig.Name+"_"+mig.Comment)
 		}
-		if log != nil {
-			log.Info("migrations applied", "group", group.ID, "migrations", names)
+		if o.Log != nil {
+			o.Log.Info("migrations applied", "group", group.ID, "migrations", names)
 		}
 	}
 	return names, nil
