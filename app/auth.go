@@ -204,12 +204,30 @@ func (s *Server) clearCookie(c *fiber.Ctx, name string) {
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: a path on this host,
+// or "/" for anything else. It first removes what a browser's URL parser
+// removes (ASCII tab, LF and CR anywhere; C0 controls and spaces at either
+// end), then refuses backslashes (browsers read them as slashes), any other
+// control character, a scheme, a host or user, and a path that starts with
+// "//" (as written or once decoded).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	b := make([]byte, 0, len(next))
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c != '\t' && c != '\n' && c != '\r' {
+			b = append(b, c)
+		}
+	}
+	clean := strings.TrimFunc(string(b), func(r rune) bool { return r <= ' ' })
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") || strings.ContainsRune(clean, '\\') ||
+		strings.IndexFunc(clean, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(clean)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') {
+		return "/"
+	}
+	return clean
 }
 
 func (s *Server) signinShow(c *fiber.Ctx) error {
