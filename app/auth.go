@@ -186,12 +186,26 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	}
 	got := c.Get(csrfHeader)
 	if got == "" {
-		got = c.FormValue(csrfField)
+		got = bodyValue(c, csrfField)
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return fiber.NewError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 	}
 	return c.Next()
+}
+
+// bodyValue is a field of the request body (urlencoded or multipart form),
+// never of the query string: fiber's FormValue reads the query first.
+func bodyValue(c *fiber.Ctx, key string) string {
+	if v := c.Request().PostArgs().Peek(key); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		if f, err := c.MultipartForm(); err == nil && len(f.Value[key]) > 0 {
+			return f.Value[key][0]
+		}
+	}
+	return ""
 }
 
 func (s *Server) setCookie(c *fiber.Ctx, name, value string, expires time.Time) {
