@@ -3,6 +3,8 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -90,6 +92,83 @@ func TestFinding09CSRFNotFromQuery(t *testing.T) {
 	for _, name := range []string{"Body Token", "Multipart Token", "Header Token"} {
 		if _, err := ts.People.FindOrgByName(context.Background(), people.Departments, name); err != nil {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestFinding12APIHeaders: every /api/v1 answer, errors included, says
+// Cache-Control: no-store and X-Content-Type-Options: nosniff; the verify
+// addresses that end in .json answer their 429 in JSON too.
+func TestFinding12APIHeaders(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	secret, _, err := ts.People.CreateToken(context.Background(), "hr token", people.RoleHR, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, _, err := ts.People.CreateToken(context.Background(), "staff token", people.RoleStaff, staffNumber, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		method, path, token, body string
+		status                    int
+	}{
+		{"GET", "/api/v1/employees", secret, "", 200},
+		{"GET", "/api/v1/employees/" + staffNumber, secret, "", 200},
+		{"GET", "/api/v1/employees", "", "", 401},
+		{"GET", "/api/v1/employees", "sa_bogus", "", 401},
+		{"GET", "/api/v1/employees", staff, "", 403},
+		{"GET", "/api/v1/employees/NOPE", secret, "", 404},
+		{"GET", "/api/v1/employees?limit=0", secret, "", 422},
+		{"PUT", "/api/v1/employees/X1", secret, "{", 422},
+		{"GET", "/api/v1/no-such-thing", secret, "", 404},
+	} {
+		req, _ := http.NewRequest(r.method, "http://localhost"+r.path, strings.NewReader(r.body))
+		if r.token != "" {
+			req.Header.Set("Authorization", "Bearer "+r.token)
+		}
+		resp, err := ts.App.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != r.status {
+			t.Errorf("%s %s: status %d, want %d", r.method, r.path, resp.StatusCode, r.status)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("%s %s (%d): Cache-Control %q, want no-store", r.method, r.path, resp.StatusCode, cc)
+		}
+		if v := resp.Header.Get("X-Content-Type-Options"); v != "nosniff" {
+			t.Errorf("%s %s (%d): X-Content-Type-Options %q, want nosniff", r.method, r.path, resp.StatusCode, v)
+		}
+	}
+
+	pa := proxiedApp(t, ts)
+	for _, path := range []string{"/verify/K7Q2-M9XD-4TPA-8WBN.json", "/verify/K7Q2-M9XD-4TPA-8WBN/badge.json", "/verify/K7Q2-M9XD-4TPA-8WBN/status.json"} {
+		var resp *http.Response
+		var body []byte
+		for n := 0; n < 100; n++ {
+			req, _ := http.NewRequest("GET", "http://localhost"+path, nil)
+			req.Header.Set("X-Forwarded-For", "198.51.100.12")
+			resp, err = pa.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusTooManyRequests {
+				break
+			}
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("%s: never limited", path)
+		}
+		var out struct{ Error string }
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") || json.Unmarshal(body, &out) != nil || out.Error == "" {
+			t.Fatalf("%s 429: %q %.200s, want a JSON error", path, ct, body)
+		}
+		if resp.Header.Get("Retry-After") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("%s 429: headers %v", path, resp.Header)
 		}
 	}
 }
