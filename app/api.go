@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,10 +92,20 @@ func (s *Server) apiEmployeeList(c *fiber.Ctx) error {
 	}
 	f := people.EmployeeFilter{AfterNumber: strings.Clone(c.Query("after")), Department: strings.Clone(c.Query("department")),
 		Location: strings.Clone(c.Query("location")), OrderByNumber: true, Limit: limit + 1}
-	if m := c.Query("manager"); m != "" {
+	if m := strings.Clone(c.Query("manager")); m != "" {
+		// Unknown, or outside a manager token's line: one answer, so the
+		// token cannot learn which numbers exist elsewhere.
+		notFound := &store.Error{Kind: store.NotFound, Field: "manager", Message: fmt.Sprintf("No employee with number %q that you can see.", m)}
 		mgr, err := s.people.FindEmployeeByNumber(c.UserContext(), m)
-		if err != nil {
-			return store.FieldError("manager", "No employee has number %q.", m)
+		if store.IsNotFound(err) {
+			return notFound
+		} else if err != nil {
+			return err
+		}
+		if err := s.checkVisible(c, mgr); store.IsNotFound(err) {
+			return notFound
+		} else if err != nil {
+			return err
 		}
 		f.ManagerID = mgr.ID
 	}

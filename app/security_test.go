@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -170,5 +171,61 @@ func TestFinding12APIHeaders(t *testing.T) {
 		if resp.Header.Get("Retry-After") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("%s 429: headers %v", path, resp.Header)
 		}
+	}
+}
+
+// TestFinding08ManagerFilterOneNotFound: a manager token's ?manager= names
+// someone outside its line or no one at all: the same 404, so the answer
+// does not tell which employee numbers exist elsewhere.
+func TestFinding08ManagerFilterOneNotFound(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	ctx := context.Background()
+	mgr, err := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := ts.People.CreateToken(ctx, "manager token", people.RoleManager, mgr.Number, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr, _, err := ts.People.CreateToken(ctx, "hr token", people.RoleHR, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(token, manager string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", "http://localhost/api/v1/employees?manager="+url.QueryEscape(manager), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := ts.App.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	outside, outsideBody := get(secret, staffNumber)
+	missing, missingBody := get(secret, "NOPE")
+	if outside != http.StatusNotFound || missing != http.StatusNotFound {
+		t.Fatalf("manager outside the line: %d %v; no such number: %d %v; want 404 both", outside, outsideBody, missing, missingBody)
+	}
+	norm := func(m map[string]any, num string) string {
+		return strings.ReplaceAll(fmt.Sprint(m["error"]), num, "N") + "|" + fmt.Sprint(m["field"])
+	}
+	if a, b := norm(outsideBody, staffNumber), norm(missingBody, "NOPE"); a != b || !strings.HasSuffix(a, "|manager") {
+		t.Fatalf("answers differ: %q vs %q", a, b)
+	}
+	if status, out := get(secret, mgr.Number); status != http.StatusOK || len(out["employees"].([]any)) == 0 {
+		t.Fatalf("own direct reports: %d %v", status, out)
+	}
+	if status, _ := get(secret, inLine); status != http.StatusOK {
+		t.Fatalf("a manager in the line: %d", status)
+	}
+	// HR sees everyone: an existing number answers, an unknown one is the same 404.
+	if status, _ := get(hr, staffNumber); status != http.StatusOK {
+		t.Fatalf("HR, any manager: %d", status)
+	}
+	if status, out := get(hr, "NOPE"); status != http.StatusNotFound || out["field"] != "manager" {
+		t.Fatalf("HR, no such number: %d %v", status, out)
 	}
 }
