@@ -9,9 +9,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/people"
 )
 
@@ -227,5 +229,98 @@ func TestFinding08ManagerFilterOneNotFound(t *testing.T) {
 	}
 	if status, out := get(hr, "NOPE"); status != http.StatusNotFound || out["field"] != "manager" {
 		t.Fatalf("HR, no such number: %d %v", status, out)
+	}
+}
+
+// TestFinding07AssessorNeedsTheLine: once the employee leaves the
+// assessor's reporting line, the assessor can no longer open, save, sign
+// off, amend or compare their observations of that employee.
+func TestFinding07AssessorNeedsTheLine(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	ctx := context.Background()
+	cast := mustObserveCast(t, ts)
+	obs := assessments.NewObservationStore(ts.DB)
+	mgr := ts.client(t)
+	mgr.signIn(ccMgrEmail)
+	reportPage := "/people/" + url.PathEscape(cast.report.Number) + "/observe"
+
+	start := func(slug string) string {
+		t.Helper()
+		mgr.get(reportPage)
+		resp, _ := mgr.post(reportPage+"/"+slug, nil)
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/observations/") {
+			t.Fatalf("start %s: %d %q", slug, resp.StatusCode, loc)
+		}
+		return loc
+	}
+	const signedSlug, draftSlug = "wrong-department-handover", "irate-billing-error"
+	stored, err := obs.FindChecklist(ctx, signedSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := start(signedSlug)
+	mgr.get(signed)
+	if resp, body := mgr.post(signed+"/signoff", ratingsForm(&stored.Checklist, nil)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign off: %d\n%.300s", resp.StatusCode, body)
+	}
+	draftCL, err := obs.FindChecklist(ctx, draftSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := start(draftSlug)
+	if resp, _ := mgr.get(signed + "/amend"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("amend form while in the line: %d", resp.StatusCode)
+	}
+
+	// HR moves the employee to a manager outside the assessor's line.
+	e, err := ts.People.FindEmployeeByNumber(ctx, cast.report.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := people.EmployeeInput{Number: e.Number, FirstName: e.FirstName, LastName: e.LastName, Email: e.Email,
+		JobTitle: e.JobTitle, Department: e.Department, Location: e.Location, ManagerNumber: cast.outsider.ManagerNumber,
+		HireDate: e.HireDate, Active: true, KeepRoles: true}
+	if _, err := ts.People.SaveEmployee(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := ts.People.InLine(ctx, cast.mgr.ID, e.ID); ok {
+		t.Fatal("the employee is still in the manager's line")
+	}
+
+	mgr.get("/")
+	for _, r := range []struct {
+		method, path string
+		form         url.Values
+	}{
+		{"GET", signed, nil},
+		{"GET", signed + "/amend", nil},
+		{"POST", signed + "/amend", func() url.Values {
+			f := ratingsForm(&stored.Checklist, nil)
+			f.Set("reason", "after the move")
+			return f
+		}()},
+		{"GET", signed + "/compare", nil},
+		{"GET", draft, nil},
+		{"POST", draft + "/draft", ratingsForm(&draftCL.Checklist, nil)},
+		{"POST", draft + "/signoff", ratingsForm(&draftCL.Checklist, nil)},
+	} {
+		var resp *http.Response
+		if r.method == "GET" {
+			resp, _ = mgr.get(r.path)
+		} else {
+			resp, _ = mgr.post(r.path, r.form)
+		}
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s %s after the employee left the line: %d, want 404", r.method, r.path, resp.StatusCode)
+		}
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(draft, "/observations/"), 10, 64)
+	if o, err := obs.Observation(ctx, id); err != nil || o.Status != assessments.ObservationDraft || len(o.Ratings) != 0 {
+		t.Fatalf("the draft changed: %+v %v", o, err)
+	}
+	sid, _ := strconv.ParseInt(strings.TrimPrefix(signed, "/observations/"), 10, 64)
+	if o, err := obs.Observation(ctx, sid); err != nil || o.Status != assessments.ObservationSignedOff {
+		t.Fatalf("the signed-off observation changed: %+v %v", o, err)
 	}
 }
