@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,13 @@ func (s *Server) apiAuth(c *fiber.Ctx) error {
 		if !e.Active {
 			return store.Errorf(store.Unauthorized, "The employee this token acts as is no longer active.")
 		}
-		p.Employee = e
+		// Never more than the employee may do now: roles removed since the
+		// token was made are gone from it too.
+		held, err := s.rolesOf(c, e)
+		if err != nil {
+			return err
+		}
+		p.Employee, p.Roles = e, people.TokenRoles(t.Role, held)
 	}
 	c.Locals("principal", p)
 	return c.Next()
@@ -46,8 +53,11 @@ func (s *Server) apiAuth(c *fiber.Ctx) error {
 
 func (s *Server) apiRequire(role people.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if !principal(c).Has(role) {
-			return store.Errorf(store.Forbidden, "This token's role (%s) may not do this.", principal(c).Token.Role)
+		if p := principal(c); !p.Has(role) {
+			if p.Employee != nil && !slices.Contains(p.Roles, p.Token.Role) {
+				return store.Errorf(store.Forbidden, "This token's role (%s) may not do this: the employee it acts as no longer holds that role.", p.Token.Role)
+			}
+			return store.Errorf(store.Forbidden, "This token's role (%s) may not do this.", p.Token.Role)
 		}
 		return c.Next()
 	}

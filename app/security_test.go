@@ -324,3 +324,80 @@ func TestFinding07AssessorNeedsTheLine(t *testing.T) {
 		t.Fatalf("the signed-off observation changed: %+v %v", o, err)
 	}
 }
+
+// TestFinding06TokenFollowsEmployeeRoles: a token that acts as an employee
+// never does more than the employee may do now; an admin removing the HR
+// role takes it from their token too. Service tokens keep their role.
+func TestFinding06TokenFollowsEmployeeRoles(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	ctx := context.Background()
+	hrEmp, err := ts.People.FindEmployeeByEmail(ctx, hrEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := ts.People.CreateToken(ctx, "hr's token", people.RoleHR, hrEmp.Number, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	service, _, err := ts.People.CreateToken(ctx, "hris sync", people.RoleHR, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(token, method, path, body string) int {
+		req, _ := http.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := ts.App.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	put := `{"first_name":"Token","last_name":"Test","email":"token.test@brightwater.example"}`
+	if s := call(secret, "GET", "/api/v1/employees/"+staffNumber, ""); s != 200 {
+		t.Fatalf("HR token, HR employee: %d", s)
+	}
+
+	admin := ts.client(t)
+	admin.signIn(adminEmail)
+	admin.get("/people/" + hrEmp.Number)
+	if resp, _ := admin.post("/people/"+hrEmp.Number+"/roles", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove HR's roles: %d", resp.StatusCode)
+	}
+	if s := call(secret, "GET", "/api/v1/employees/"+staffNumber, ""); s != 404 {
+		t.Errorf("HR token after the HR role was removed, someone outside the line: %d, want 404", s)
+	}
+	if s := call(secret, "PUT", "/api/v1/employees/TOK1", put); s != 403 {
+		t.Errorf("HR token after the HR role was removed, PUT: %d, want 403", s)
+	}
+	if s := call(secret, "POST", "/api/v1/employees/import?dry_run=true", "Employee ID,Full Name,Email\nX1,Ex Ample,x1@brightwater.example\n"); s != 403 {
+		t.Errorf("HR token after the HR role was removed, import: %d, want 403", s)
+	}
+	if s := call(service, "PUT", "/api/v1/employees/TOK2", strings.Replace(put, "token.test", "token.test2", 1)); s != 201 {
+		t.Errorf("service HR token: %d, want 201", s)
+	}
+
+	// A staff token of an admin stays a staff token.
+	adminEmp, _ := ts.People.FindEmployeeByEmail(ctx, adminEmail)
+	staffTok, _, err := ts.People.CreateToken(ctx, "admin as staff", people.RoleStaff, adminEmp.Number, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := call(staffTok, "GET", "/api/v1/employees", ""); s != 403 {
+		t.Errorf("staff token of an admin lists employees: %d, want 403", s)
+	}
+
+	// Given back, the role works again; a deactivated employee's token is refused.
+	if resp, _ := admin.post("/people/"+hrEmp.Number+"/roles", url.Values{"role_hr": {"on"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("give HR back: %d", resp.StatusCode)
+	}
+	if s := call(secret, "GET", "/api/v1/employees/"+staffNumber, ""); s != 200 {
+		t.Errorf("HR token with the role given back: %d, want 200", s)
+	}
+	if err := ts.People.SetActive(ctx, hrEmp.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if s := call(secret, "GET", "/api/v1/employees/"+staffNumber, ""); s != 401 {
+		t.Errorf("token of a deactivated employee: %d, want 401", s)
+	}
+}

@@ -131,6 +131,27 @@ func (e *Employee) EffectiveRoles(hasReports bool) []Role {
 	return out
 }
 
+// rank orders the roles: each one may do what those below it may.
+func rank(r Role) int { return slices.Index(AllRoles, r) }
+
+// TokenRoles is what a token made with role may do while it acts as an
+// employee who holds held now (EffectiveRoles): the roles up to role that
+// the employee still covers (admin covers hr, hr covers manager), so a token
+// never does more than its employee may today.
+func TokenRoles(role Role, held []Role) []Role {
+	top := -1
+	for _, h := range held {
+		top = max(top, rank(h))
+	}
+	var out []Role
+	for _, r := range AllRoles {
+		if rank(r) <= rank(role) && rank(r) <= top {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // EmployeeInput is an employee as a form, the API or an import row gives it.
 // Strings are already copied out of any request buffer.
 type EmployeeInput struct {
