@@ -185,13 +185,27 @@ func (s *Server) apiEmployeePut(c *fiber.Ctx) error {
 	in := people.EmployeeInput{Number: num, FirstName: body.FirstName, LastName: body.LastName, Email: body.Email,
 		JobTitle: body.JobTitle, Department: body.Department, Location: body.Location, ManagerNumber: body.ManagerNumber,
 		HireDate: body.HireDate, Active: body.Active == nil || *body.Active, KeepRoles: body.Roles == nil}
+	p := principal(c)
+	existing, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
+	if err != nil && !store.IsNotFound(err) {
+		return err
+	}
+	if existing != nil && !mayManage(p, existing, in.Active == existing.Active) {
+		return s.refuseManage(c, existing, "change")
+	}
 	if body.Roles != nil {
-		if !principal(c).Has(people.RoleAdmin) && len(*body.Roles) > 0 {
-			return &store.Error{Kind: store.Forbidden, Field: "roles", Message: "Only an admin token may grant roles."}
-		}
 		roles, err := people.CanonicalRoles(*body.Roles)
 		if err != nil {
 			return err
+		}
+		current := ""
+		if existing != nil {
+			current = existing.Roles
+		}
+		// Any change counts, an empty list included: only admins change roles.
+		if roles != current && !p.Has(people.RoleAdmin) {
+			return s.refuse(c, num, "roles", "roles from ["+current+"] to ["+roles+"]: not an admin",
+				"Only an admin token may change roles.")
 		}
 		in.Roles = roles
 	}
@@ -243,7 +257,7 @@ func (s *Server) apiEmployeeImport(c *fiber.Ctx) error {
 	if len(body) > MaxUpload {
 		return &store.Error{Kind: store.Invalid, Field: "body", Message: "The CSV is larger than the 20 MB limit."}
 	}
-	opt := people.ImportOptions{DeactivateMissing: c.QueryBool("deactivate_missing")}
+	opt := importOptions(principal(c), c.QueryBool("deactivate_missing"))
 	var plan *people.ImportPlan
 	var err error
 	if c.QueryBool("dry_run") {
