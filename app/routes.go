@@ -21,6 +21,7 @@ const visitor people.Role = ""
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.requestLog)
+	app.Use(refuseControl) // control characters in the path or query: 422, before any handler
 	web := func(method, path string, role people.Role, h fiber.Handler) {
 		app.Add(method, path, append(s.guard(role), h)...)
 	}

@@ -6,15 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store/storetest"
 )
 
 // TestFinding04SignInRedirectStaysOnSite: the sign-in form and the sign-in
@@ -399,5 +403,85 @@ func TestFinding06TokenFollowsEmployeeRoles(t *testing.T) {
 	}
 	if s := call(secret, "GET", "/api/v1/employees/"+staffNumber, ""); s != 401 {
 		t.Errorf("token of a deactivated employee: %d, want 401", s)
+	}
+}
+
+// syncLog is a log buffer the server writes to while a test reads it.
+type syncLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestFinding11ControlCharactersAnswer422: a NUL byte or another control
+// character in the path or the query string answers 422 (an error page, or
+// JSON naming the parameter under /api), and no ERROR is logged; forms and
+// JSON bodies with a NUL byte are refused the same way.
+func TestFinding11ControlCharactersAnswer422(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ts := mustServer(t, dialect)
+			var log syncLog
+			a, err := app.New(app.Config{DB: ts.DB, Log: slog.New(slog.NewTextHandler(&log, nil)), BaseURL: "http://localhost", Version: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts.App = a
+			c := ts.client(t)
+			c.signIn(hrEmail)
+			for _, path := range []string{
+				"/people?q=%00", "/people?q=a%00b", "/people?q=%01", "/people?q=%7F", "/people/%00", "/people/BW1001%00",
+				"/people/%00/transcript", "/people?q=x&department=%00", "/search?q=%00", "/admin/audit?actor=%00",
+				"/certificates?q=%00", "/team?q=%00", "/learn/%00", "/verify/%00", "/people?%00=x",
+			} {
+				resp, body := c.get(path)
+				if resp.StatusCode != http.StatusUnprocessableEntity {
+					t.Errorf("GET %s: %d, want 422", path, resp.StatusCode)
+					continue
+				}
+				if msg := doc(t, body).Find("main").Text(); !strings.Contains(msg, "control character") {
+					t.Errorf("GET %s: the page does not say why: %.200s", path, msg)
+				}
+			}
+			// Forms: a NUL in a field is refused before it reaches the store.
+			c.get("/people/new")
+			resp, _ := c.post("/people", url.Values{"employee_number": {"N1"}, "first_name": {"A\x00B"}, "last_name": {"C"}, "email": {"n1@brightwater.example"}})
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("POST /people with a NUL: %d, want 422", resp.StatusCode)
+			}
+
+			hr, _, err := ts.People.CreateToken(context.Background(), "hris", people.RoleHR, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []struct{ method, path, body, field string }{
+				{"GET", "/api/v1/employees/%00", "", "path"},
+				{"GET", "/api/v1/employees?department=%00", "", "department"},
+				{"GET", "/api/v1/employees?manager=BW1%01", "", "manager"},
+				{"GET", "/api/v1/readiness?q=%7F", "", "q"},
+				{"PUT", "/api/v1/employees/N2", `{"first_name":"A\u0000B","last_name":"C","email":"n2@brightwater.example"}`, "first_name"},
+				{"PUT", "/api/v1/employees/N2", `{"first_name":"A\u0001B","last_name":"C","email":"n2@brightwater.example"}`, "first_name"},
+				{"POST", "/api/v1/assignments?dry_run=true", `{"programme":"induction","audience":{"department":"Front\u0000Desk"}}`, "audience.department"},
+			} {
+				status, out, raw := apiCall(t, ts, hr, r.method, r.path, r.body)
+				if status != http.StatusUnprocessableEntity || out["field"] != r.field {
+					t.Errorf("%s %s: %d %s, want 422 naming %s", r.method, r.path, status, raw, r.field)
+				}
+			}
+			if strings.Contains(log.String(), "level=ERROR") {
+				t.Fatalf("errors logged:\n%s", log.String())
+			}
+		})
 	}
 }

@@ -187,6 +187,17 @@ func (in *EmployeeInput) Check() []*store.Error {
 	}
 	var errs []*store.Error
 	add := func(field, format string, args ...any) { errs = append(errs, store.FieldError(field, format, args...)) }
+	for _, f := range []struct{ name, label, val string }{{"employee_number", "Employee number", in.Number},
+		{"first_name", "First name", in.FirstName}, {"last_name", "Last name", in.LastName}, {"email", "Email", in.Email},
+		{"job_title", "Job title", in.JobTitle}, {"department", "Department", in.Department}, {"location", "Location", in.Location},
+		{"manager_number", "Manager number", in.ManagerNumber}, {"hire_date", "Hire date", in.HireDate}} {
+		if HasControl(f.val) {
+			add(f.name, "%s contains a control character (such as a NUL byte); remove it.", f.label)
+		}
+	}
+	if len(errs) > 0 {
+		return errs // nothing else is checked on text the database cannot hold
+	}
 	switch {
 	case in.Number == "":
 		add("employee_number", "Employee number is required.")
@@ -230,6 +241,12 @@ func (in *EmployeeInput) Check() []*store.Error {
 		}
 	}
 	return errs
+}
+
+// HasControl reports whether s holds a C0 control character or DEL (text
+// fields and lookups refuse them: the SQL layer cannot carry a NUL byte).
+func HasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0
 }
 
 // ValidEmail returns an Invalid error (field "email") unless s is a plain address.

@@ -214,3 +214,63 @@ func TestFinding01LastActiveAdminKept(t *testing.T) {
 		}
 	})
 }
+
+// TestFinding11StoreRefusesControlCharacters: a NUL byte (which the SQL
+// layer cannot carry) or another control character in a lookup, a search or
+// an employee's fields is NotFound or Invalid naming the field, never an
+// internal error.
+func TestFinding11StoreRefusesControlCharacters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		s := people.NewStore(db)
+		mustSave(t, s, emp("1", ""))
+		if _, err := s.FindEmployeeByNumber(ctx, "1\x00"); !store.IsNotFound(err) {
+			t.Errorf("find by number with NUL: %v, want NotFound", err)
+		}
+		if _, err := s.FindEmployeeByEmail(ctx, "e1@example.com\x00"); !store.IsNotFound(err) {
+			t.Errorf("find by email with NUL: %v, want NotFound", err)
+		}
+		for _, q := range []string{"\x00", "first\x00", "\x01", "a\x7fb"} {
+			if _, _, err := s.ListEmployees(ctx, people.EmployeeFilter{Search: q}); store.KindOf(err) != store.Invalid || store.FieldOf(err) != "q" {
+				t.Errorf("search %q: %v, want Invalid on q", q, err)
+			}
+		}
+		for _, tc := range []struct{ field, value string }{
+			{"employee_number", "9\x00"}, {"first_name", "An\x00n"}, {"last_name", "Lee\x01"}, {"email", "a\x00@example.com"},
+			{"job_title", "Chef\x7f"}, {"department", "\x00"}, {"location", "Le\x1beds"}, {"manager_number", "1\x00"}, {"hire_date", "2020-01-01\x00"},
+		} {
+			in := emp("9", "1")
+			switch tc.field {
+			case "employee_number":
+				in.Number = tc.value
+			case "first_name":
+				in.FirstName = tc.value
+			case "last_name":
+				in.LastName = tc.value
+			case "email":
+				in.Email = tc.value
+			case "job_title":
+				in.JobTitle = tc.value
+			case "department":
+				in.Department = tc.value
+			case "location":
+				in.Location = tc.value
+			case "manager_number":
+				in.ManagerNumber = tc.value
+			case "hire_date":
+				in.HireDate = tc.value
+			}
+			if _, err := s.SaveEmployee(ctx, in); store.KindOf(err) != store.Invalid || store.FieldOf(err) != tc.field {
+				t.Errorf("save with a control character in %s: %v, want Invalid on it", tc.field, err)
+			}
+		}
+		plan, err := s.ApplyImport(ctx, []byte("id,first name,last name,email\n9,An\x01n,Lee,ann@example.com\n"), people.ImportOptions{Admin: true}, nil, "test")
+		if err != nil || plan.OK() || plan.Errors[0].Field != "first_name" {
+			t.Fatalf("import with a control character: %+v %v, want a row error on first_name", plan, err)
+		}
+		plan, err = s.ApplyImport(ctx, []byte("id,first name,last name,email\n9,An\x00n,Lee,ann@example.com\n"), people.ImportOptions{Admin: true}, nil, "test")
+		if err != nil || plan.OK() {
+			t.Fatalf("import with NUL: %+v %v, want a problem in the plan", plan, err)
+		}
+	})
+}

@@ -216,6 +216,9 @@ func (s *Store) FindEmployee(ctx context.Context, id int64) (*Employee, error) {
 
 // FindEmployeeByNumber returns the employee with that employee number, or NotFound.
 func (s *Store) FindEmployeeByNumber(ctx context.Context, number string) (*Employee, error) {
+	if HasControl(number) { // nobody's number has one, and a NUL cannot reach SQL
+		return nil, store.Errorf(store.NotFound, "No employee has number %q.", number)
+	}
 	e := new(Employee)
 	err := selectEmployees(s.DB, e).Where("e.number = ?", number).Scan(ctx)
 	if err != nil {
@@ -226,6 +229,9 @@ func (s *Store) FindEmployeeByNumber(ctx context.Context, number string) (*Emplo
 
 // FindEmployeeByEmail returns the employee with that email (any letter case), or NotFound.
 func (s *Store) FindEmployeeByEmail(ctx context.Context, email string) (*Employee, error) {
+	if HasControl(email) {
+		return nil, store.Errorf(store.NotFound, "No employee has that email.")
+	}
 	e := new(Employee)
 	err := selectEmployees(s.DB, e).Where("e.email_key = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
 	if err != nil {
@@ -297,6 +303,9 @@ func (s *Store) filterEmployees(ctx context.Context, q *bun.SelectQuery, f Emplo
 			return nil, err
 		}
 		q = whereBelow(q, "e", root)
+	}
+	if HasControl(f.Search) {
+		return nil, store.FieldError("q", "The search contains a control character (such as a NUL byte); remove it.")
 	}
 	for _, w := range strings.Fields(strings.ToLower(f.Search)) {
 		if store.IsPostgresDB(s.DB) {
