@@ -315,7 +315,7 @@ func (s *Server) passwordLinkSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	errs := map[string]string{}
-	if perr := people.ValidatePassword(pw); perr != nil {
+	if perr := people.ValidatePasswordFor(pw, e); perr != nil {
 		errs["password"] = store.MessageOf(perr)
 	} else if pw != confirm {
 		errs["confirm"] = "The two passwords are not the same."
@@ -341,15 +341,24 @@ func (s *Server) accountPasswordSubmit(c *fiber.Ctx) error {
 	p := principal(c)
 	current, pw, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
 	errs := map[string]string{}
-	if !people.CheckPassword(p.Employee.PasswordHash, current) {
-		errs["current"] = "That is not your current password."
-	} else if perr := people.ValidatePassword(pw); perr != nil {
+	status := http.StatusUnprocessableEntity
+	// The current password is checked through the sign-in throttle.
+	if err := s.people.CheckCurrentPassword(c.UserContext(), p.Employee, current, c.IP()); err != nil {
+		switch store.KindOf(err) {
+		case store.TooMany:
+			status = http.StatusTooManyRequests
+		case store.Invalid:
+		default:
+			return err
+		}
+		errs["current"] = store.MessageOf(err)
+	} else if perr := people.ValidatePasswordFor(pw, p.Employee); perr != nil {
 		errs["password"] = store.MessageOf(perr)
 	} else if pw != confirm {
 		errs["confirm"] = "The two passwords are not the same."
 	}
 	if len(errs) > 0 {
-		return s.renderStatus(c, http.StatusUnprocessableEntity, "auth/change", fiber.Map{"Title": "Change password", "Errors": errs})
+		return s.renderStatus(c, status, "auth/change", fiber.Map{"Title": "Change password", "Errors": errs})
 	}
 	if err := s.people.SetPassword(c.UserContext(), p.Employee.ID, pw); err != nil {
 		return err

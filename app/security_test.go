@@ -487,3 +487,61 @@ func TestFinding11ControlCharactersAnswer422(t *testing.T) {
 		})
 	}
 }
+
+// TestFinding10PasswordPages: the change-password page and the one-time
+// link say next to the field which rule a new password breaks, and the
+// current-password check is throttled like a sign-in.
+func TestFinding10PasswordPages(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	ctx := context.Background()
+	c := ts.client(t)
+	c.signIn(staffEmail)
+	c.get("/account/password")
+	for _, r := range []struct{ pw, want string }{
+		{"          ", "only spaces"},
+		{"password12", "most common"},
+		{staffEmail, "email"},
+		{"Khan, Aisha", "name"},
+		{"short", "at least 10"},
+	} {
+		resp, body := c.post("/account/password", url.Values{"current": {demoPassword}, "password": {r.pw}, "confirm": {r.pw}})
+		msg := doc(t, body).Find("#e-password").Text()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, r.want) {
+			t.Errorf("new password %q: %d %q, want 422 saying %q", r.pw, resp.StatusCode, msg, r.want)
+		}
+	}
+	// The current password: wrong ones are counted (the right ones above
+	// gave their attempts back), then checking pauses.
+	for i := range people.PairAttempts {
+		resp, body := c.post("/account/password", url.Values{"current": {"not my password"}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(t, body).Find("#e-current").Text(), "not your current password") {
+			t.Fatalf("wrong current password %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, body := c.post("/account/password", url.Values{"current": {demoPassword}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(doc(t, body).Find("#e-current").Text(), "Too many") {
+		t.Fatalf("right current password after %d wrong ones: %d, want 429 with the reason next to the field", people.PairAttempts, resp.StatusCode)
+	}
+	e, _ := ts.People.FindEmployeeByEmail(ctx, staffEmail)
+	if !people.CheckPassword(e.PasswordHash, demoPassword) {
+		t.Fatal("the password changed while checking was paused")
+	}
+
+	// A one-time link refuses a common password with the reason next to the field.
+	hr := ts.client(t)
+	hr.signIn(hrEmail)
+	hr.get("/people/" + inLine)
+	_, body = hr.post("/people/"+inLine+"/password-link", nil)
+	link := doc(t, body).Find("#password-link").Text()
+	path := strings.TrimPrefix(link, "http://localhost")
+	visitor := ts.client(t)
+	visitor.get(path)
+	resp, body = visitor.post(path, url.Values{"password": {"qwertyuiop"}, "confirm": {"qwertyuiop"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(t, body).Find("#e-password").Text(), "most common") {
+		t.Fatalf("link with a common password: %d", resp.StatusCode)
+	}
+	resp, _ = visitor.post(path, url.Values{"password": {"academy-demo"}, "confirm": {"academy-demo"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link with the demo password: %d", resp.StatusCode)
+	}
+}
