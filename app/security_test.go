@@ -545,3 +545,25 @@ func TestFinding10PasswordPages(t *testing.T) {
 		t.Fatalf("link with the demo password: %d", resp.StatusCode)
 	}
 }
+
+// TestPageSecurityHeaders: pages, error pages included, carry the strict
+// Content-Security-Policy and the other headers the README lists.
+func TestPageSecurityHeaders(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	c := ts.client(t)
+	c.signIn(staffEmail)
+	for _, path := range []string{"/", "/signin", "/no/such/page", "/people"} {
+		resp, _ := c.get(path)
+		for h, want := range map[string]string{
+			"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+			"X-Frame-Options":         "DENY",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "same-origin",
+			"Cache-Control":           "no-store",
+		} {
+			if got := resp.Header.Get(h); got != want && resp.StatusCode != http.StatusFound {
+				t.Errorf("GET %s (%d): %s %q, want %q", path, resp.StatusCode, h, got, want)
+			}
+		}
+	}
+}
