@@ -555,7 +555,7 @@ func importEmployees(ctx context.Context, args []string, o *options, stdout, std
 	}
 	defer db.Close()
 	s := people.NewStore(db)
-	opt := people.ImportOptions{DeactivateMissing: deactivate}
+	opt := people.ImportOptions{DeactivateMissing: deactivate, Admin: true} // the operator may change roles
 	var plan *people.ImportPlan
 	if dryRun {
 		plan, err = s.PlanImport(ctx, data, opt)

@@ -2,7 +2,9 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +39,13 @@ func (s *Server) apiAuth(c *fiber.Ctx) error {
 		if !e.Active {
 			return store.Errorf(store.Unauthorized, "The employee this token acts as is no longer active.")
 		}
-		p.Employee = e
+		// Never more than the employee may do now: roles removed since the
+		// token was made are gone from it too.
+		held, err := s.rolesOf(c, e)
+		if err != nil {
+			return err
+		}
+		p.Employee, p.Roles = e, people.TokenRoles(t.Role, held)
 	}
 	c.Locals("principal", p)
 	return c.Next()
@@ -45,8 +53,11 @@ func (s *Server) apiAuth(c *fiber.Ctx) error {
 
 func (s *Server) apiRequire(role people.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if !principal(c).Has(role) {
-			return store.Errorf(store.Forbidden, "This token's role (%s) may not do this.", principal(c).Token.Role)
+		if p := principal(c); !p.Has(role) {
+			if p.Employee != nil && !slices.Contains(p.Roles, p.Token.Role) {
+				return store.Errorf(store.Forbidden, "This token's role (%s) may not do this: the employee it acts as no longer holds that role.", p.Token.Role)
+			}
+			return store.Errorf(store.Forbidden, "This token's role (%s) may not do this.", p.Token.Role)
 		}
 		return c.Next()
 	}
@@ -91,10 +102,20 @@ func (s *Server) apiEmployeeList(c *fiber.Ctx) error {
 	}
 	f := people.EmployeeFilter{AfterNumber: strings.Clone(c.Query("after")), Department: strings.Clone(c.Query("department")),
 		Location: strings.Clone(c.Query("location")), OrderByNumber: true, Limit: limit + 1}
-	if m := c.Query("manager"); m != "" {
+	if m := strings.Clone(c.Query("manager")); m != "" {
+		// Unknown, or outside a manager token's line: one answer, so the
+		// token cannot learn which numbers exist elsewhere.
+		notFound := &store.Error{Kind: store.NotFound, Field: "manager", Message: fmt.Sprintf("No employee with number %q that you can see.", m)}
 		mgr, err := s.people.FindEmployeeByNumber(c.UserContext(), m)
-		if err != nil {
-			return store.FieldError("manager", "No employee has number %q.", m)
+		if store.IsNotFound(err) {
+			return notFound
+		} else if err != nil {
+			return err
+		}
+		if err := s.checkVisible(c, mgr); store.IsNotFound(err) {
+			return notFound
+		} else if err != nil {
+			return err
 		}
 		f.ManagerID = mgr.ID
 	}
@@ -164,13 +185,27 @@ func (s *Server) apiEmployeePut(c *fiber.Ctx) error {
 	in := people.EmployeeInput{Number: num, FirstName: body.FirstName, LastName: body.LastName, Email: body.Email,
 		JobTitle: body.JobTitle, Department: body.Department, Location: body.Location, ManagerNumber: body.ManagerNumber,
 		HireDate: body.HireDate, Active: body.Active == nil || *body.Active, KeepRoles: body.Roles == nil}
+	p := principal(c)
+	existing, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
+	if err != nil && !store.IsNotFound(err) {
+		return err
+	}
+	if existing != nil && !mayManage(p, existing, in.Active == existing.Active) {
+		return s.refuseManage(c, existing, "change")
+	}
 	if body.Roles != nil {
-		if !principal(c).Has(people.RoleAdmin) && len(*body.Roles) > 0 {
-			return &store.Error{Kind: store.Forbidden, Field: "roles", Message: "Only an admin token may grant roles."}
-		}
 		roles, err := people.CanonicalRoles(*body.Roles)
 		if err != nil {
 			return err
+		}
+		current := ""
+		if existing != nil {
+			current = existing.Roles
+		}
+		// Any change counts, an empty list included: only admins change roles.
+		if roles != current && !p.Has(people.RoleAdmin) {
+			return s.refuse(c, num, "roles", "roles from ["+current+"] to ["+roles+"]: not an admin",
+				"Only an admin token may change roles.")
 		}
 		in.Roles = roles
 	}
@@ -222,7 +257,7 @@ func (s *Server) apiEmployeeImport(c *fiber.Ctx) error {
 	if len(body) > MaxUpload {
 		return &store.Error{Kind: store.Invalid, Field: "body", Message: "The CSV is larger than the 20 MB limit."}
 	}
-	opt := people.ImportOptions{DeactivateMissing: c.QueryBool("deactivate_missing")}
+	opt := importOptions(principal(c), c.QueryBool("deactivate_missing"))
 	var plan *people.ImportPlan
 	var err error
 	if c.QueryBool("dry_run") {

@@ -55,6 +55,7 @@ var auditGroups = []auditGroup{
 	{"employees.", "Employee imports", []auditAction{{"employees.import", "Employees imported from CSV"}}},
 	{"password.", "Passwords", []auditAction{
 		{"password.link", "Password link created"}, {"password.set", "Password set with a link"}}},
+	{"access.", "Refused actions", []auditAction{{"access.refused", "Action refused (roles, HR and admin people)"}}},
 	{"token.", "API tokens", []auditAction{{"token.create", "API token created"}, {"token.revoke", "API token revoked"}}},
 	{"course.", "Courses", []auditAction{
 		{"course.create", "Course created"}, {"course.copy", "Course copied"}, {"course.publish", "Course published"},

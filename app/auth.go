@@ -186,12 +186,26 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	}
 	got := c.Get(csrfHeader)
 	if got == "" {
-		got = c.FormValue(csrfField)
+		got = bodyValue(c, csrfField)
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return fiber.NewError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 	}
 	return c.Next()
+}
+
+// bodyValue is a field of the request body (urlencoded or multipart form),
+// never of the query string: fiber's FormValue reads the query first.
+func bodyValue(c *fiber.Ctx, key string) string {
+	if v := c.Request().PostArgs().Peek(key); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		if f, err := c.MultipartForm(); err == nil && len(f.Value[key]) > 0 {
+			return f.Value[key][0]
+		}
+	}
+	return ""
 }
 
 func (s *Server) setCookie(c *fiber.Ctx, name, value string, expires time.Time) {
@@ -204,12 +218,30 @@ func (s *Server) clearCookie(c *fiber.Ctx, name string) {
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: a path on this host,
+// or "/" for anything else. It first removes what a browser's URL parser
+// removes (ASCII tab, LF and CR anywhere; C0 controls and spaces at either
+// end), then refuses backslashes (browsers read them as slashes), any other
+// control character, a scheme, a host or user, and a path that starts with
+// "//" (as written or once decoded).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	b := make([]byte, 0, len(next))
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c != '\t' && c != '\n' && c != '\r' {
+			b = append(b, c)
+		}
+	}
+	clean := strings.TrimFunc(string(b), func(r rune) bool { return r <= ' ' })
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") || strings.ContainsRune(clean, '\\') ||
+		strings.IndexFunc(clean, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(clean)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') {
+		return "/"
+	}
+	return clean
 }
 
 func (s *Server) signinShow(c *fiber.Ctx) error {
@@ -283,7 +315,7 @@ func (s *Server) passwordLinkSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	errs := map[string]string{}
-	if perr := people.ValidatePassword(pw); perr != nil {
+	if perr := people.ValidatePasswordFor(pw, e); perr != nil {
 		errs["password"] = store.MessageOf(perr)
 	} else if pw != confirm {
 		errs["confirm"] = "The two passwords are not the same."
@@ -309,15 +341,24 @@ func (s *Server) accountPasswordSubmit(c *fiber.Ctx) error {
 	p := principal(c)
 	current, pw, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
 	errs := map[string]string{}
-	if !people.CheckPassword(p.Employee.PasswordHash, current) {
-		errs["current"] = "That is not your current password."
-	} else if perr := people.ValidatePassword(pw); perr != nil {
+	status := http.StatusUnprocessableEntity
+	// The current password is checked through the sign-in throttle.
+	if err := s.people.CheckCurrentPassword(c.UserContext(), p.Employee, current, c.IP()); err != nil {
+		switch store.KindOf(err) {
+		case store.TooMany:
+			status = http.StatusTooManyRequests
+		case store.Invalid:
+		default:
+			return err
+		}
+		errs["current"] = store.MessageOf(err)
+	} else if perr := people.ValidatePasswordFor(pw, p.Employee); perr != nil {
 		errs["password"] = store.MessageOf(perr)
 	} else if pw != confirm {
 		errs["confirm"] = "The two passwords are not the same."
 	}
 	if len(errs) > 0 {
-		return s.renderStatus(c, http.StatusUnprocessableEntity, "auth/change", fiber.Map{"Title": "Change password", "Errors": errs})
+		return s.renderStatus(c, status, "auth/change", fiber.Map{"Title": "Change password", "Errors": errs})
 	}
 	if err := s.people.SetPassword(c.UserContext(), p.Employee.ID, pw); err != nil {
 		return err

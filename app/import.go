@@ -12,6 +12,16 @@ import (
 	"github.com/serviceacademy/academy/people"
 )
 
+// importOptions are the options of an import by p: only an admin's import
+// may change roles or people who hold HR or admin.
+func importOptions(p *Principal, deactivateMissing bool) people.ImportOptions {
+	opt := people.ImportOptions{DeactivateMissing: deactivateMissing, Admin: p.Has(people.RoleAdmin)}
+	if p.Employee != nil {
+		opt.Importer = p.Employee.ID
+	}
+	return opt
+}
+
 func (s *Server) importShow(c *fiber.Ctx) error {
 	return s.render(c, "people/import", fiber.Map{"Title": "Import employees", "MaxMB": MaxUpload >> 20})
 }
@@ -56,7 +66,7 @@ func (s *Server) importPreviewShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.people.PlanImport(c.UserContext(), []byte(b.Content), people.ImportOptions{DeactivateMissing: b.DeactivateMissing})
+	plan, err := s.people.PlanImport(c.UserContext(), []byte(b.Content), importOptions(principal(c), b.DeactivateMissing))
 	if err != nil {
 		return err
 	}
@@ -78,7 +88,7 @@ func (s *Server) importApply(c *fiber.Ctx) error {
 		return err
 	}
 	id, label := p.actor()
-	plan, err := s.people.ApplyImport(c.UserContext(), []byte(b.Content), people.ImportOptions{DeactivateMissing: b.DeactivateMissing}, id, label)
+	plan, err := s.people.ApplyImport(c.UserContext(), []byte(b.Content), importOptions(p, b.DeactivateMissing), id, label)
 	if err != nil {
 		return err
 	}

@@ -185,8 +185,10 @@ func (s *Server) assessable(c *fiber.Ctx) (*people.Employee, error) {
 	return e, nil
 }
 
-// assessorObservation loads observation :id for its assessor or someone
-// who may observe the employee; NotFound for anyone else.
+// assessorObservation loads observation :id for someone who may observe the
+// employee now (the reporting line, or HR), its assessor included: an
+// assessor whose employee has left their line loses it. NotFound for anyone
+// else. Editing actions still check that the principal is the assessor.
 func (s *Server) assessorObservation(c *fiber.Ctx) (*assessments.Observation, error) {
 	id, err := obsID(c)
 	if err != nil {
@@ -197,9 +199,6 @@ func (s *Server) assessorObservation(c *fiber.Ctx) (*assessments.Observation, er
 		return nil, err
 	}
 	p := principal(c)
-	if p.Employee != nil && o.AssessorID == p.Employee.ID {
-		return o, nil
-	}
 	e, err := s.people.FindEmployee(c.UserContext(), o.EmployeeID)
 	if err != nil {
 		return nil, err

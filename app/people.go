@@ -210,9 +210,11 @@ func (s *Server) employeeShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	p := principal(c)
 	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct, "Learning": learning,
 		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
 		"PasswordLink": c.Locals("passwordLink"), "CanObserve": canObserve,
+		"CanEdit": p.Has(people.RoleHR) && mayManage(p, e, true), "CanManage": p.Has(people.RoleHR) && mayManage(p, e, false),
 		"OwnPage": principal(c).Employee != nil && principal(c).Employee.ID == e.ID})
 }
 
@@ -345,6 +347,9 @@ func (s *Server) employeeEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !mayManage(principal(c), e, true) {
+		return s.refuseManage(c, e, "edit")
+	}
 	in := people.EmployeeInput{Number: e.Number, FirstName: e.FirstName, LastName: e.LastName, Email: e.Email,
 		JobTitle: e.JobTitle, Department: e.Department, Location: e.Location, ManagerNumber: e.ManagerNumber,
 		HireDate: e.HireDate, Active: e.Active}
@@ -368,6 +373,9 @@ func (s *Server) employeeUpdate(c *fiber.Ctx) error {
 	}
 	in := employeeForm(c)
 	in.Number = e.Number // the number is the key: it is not edited here
+	if !mayManage(principal(c), e, in.Active == e.Active) {
+		return s.refuseManage(c, e, "edit")
+	}
 	return s.saveEmployeeForm(c, in, e, "Edit "+e.Name(), "employee.update")
 }
 
@@ -425,7 +433,21 @@ func (s *Server) setActive(c *fiber.Ctx, active bool) error {
 		s.flash(c, "error", "You cannot deactivate your own account.")
 		return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
 	}
+	verb := "reactivate"
+	if !active {
+		verb = "deactivate"
+	}
+	if !mayManage(principal(c), e, false) {
+		return s.refuseManage(c, e, verb)
+	}
 	if err := s.people.SetActive(c.UserContext(), e.ID, active); err != nil {
+		if store.KindOf(err) == store.Conflict { // the last active admin
+			if aerr := s.refused(c, e.Number, verb+": "+store.MessageOf(err)); aerr != nil {
+				return aerr
+			}
+			s.flash(c, "error", store.MessageOf(err))
+			return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+		}
 		return err
 	}
 	s.sessions.forget(e.ID)
@@ -449,6 +471,9 @@ func (s *Server) employeePasswordLink(c *fiber.Ctx) error {
 	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
 	if err != nil {
 		return err
+	}
+	if !mayManage(principal(c), e, false) {
+		return s.refuseManage(c, e, "send a password link to")
 	}
 	id, label := principal(c).actor()
 	token, err := s.people.CreatePasswordLink(c.UserContext(), e.ID, id)
@@ -488,6 +513,13 @@ func (s *Server) employeeRoles(c *fiber.Ctx) error {
 		return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
 	}
 	if err := s.people.SetRoles(c.UserContext(), e.ID, roles); err != nil {
+		if store.KindOf(err) == store.Conflict { // the last active admin
+			if aerr := s.refused(c, e.Number, "roles from ["+e.Roles+"] to ["+roles+"]: "+store.MessageOf(err)); aerr != nil {
+				return aerr
+			}
+			s.flash(c, "error", store.MessageOf(err))
+			return c.Redirect("/people/"+url.PathEscape(e.Number), http.StatusSeeOther)
+		}
 		return err
 	}
 	s.sessions.forget(e.ID)

@@ -81,7 +81,7 @@ func TestSignIn(t *testing.T) {
 	t.Run("ThrottledAfterRepeatedFailures", func(t *testing.T) {
 		c := ts.client(t)
 		c.get("/signin")
-		for i := 0; i < people.MaxFailsPerAccount; i++ {
+		for i := 0; i < people.PairAttempts; i++ {
 			c.post("/signin", url.Values{"email": {hrEmail}, "password": {"nope nope nope"}})
 		}
 		resp, _ := c.post("/signin", url.Values{"email": {hrEmail}, "password": {demoPassword}})

@@ -21,6 +21,7 @@ const visitor people.Role = ""
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.requestLog)
+	app.Use(refuseControl) // control characters in the path or query: 422, before any handler
 	web := func(method, path string, role people.Role, h fiber.Handler) {
 		app.Add(method, path, append(s.guard(role), h)...)
 	}
@@ -40,7 +41,9 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/password/:token", visitor, s.passwordLinkShow)
 	web("POST", "/password/:token", visitor, s.passwordLinkSubmit)
 
-	// API: bearer tokens, never cookies, so no CSRF token.
+	// API: bearer tokens, never cookies, so no CSRF token. Every answer,
+	// errors included, is not to be stored or sniffed.
+	app.Use("/api", apiHeaders)
 	app.Get("/api/v1/employees", s.apiAuth, s.apiRequire(people.RoleManager), s.apiEmployeeList)
 	app.Post("/api/v1/employees/import", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeeImport)
 	app.Get("/api/v1/employees/:number", s.apiAuth, s.apiEmployeeShow)
@@ -266,6 +269,13 @@ func (s *Server) guard(role people.Role) []fiber.Handler {
 		hs = append(hs, require(role))
 	}
 	return hs
+}
+
+// apiHeaders marks every /api answer (set before the handler, so errors keep them).
+func apiHeaders(c *fiber.Ctx) error {
+	c.Set("Cache-Control", "no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	return c.Next()
 }
 
 func (s *Server) staticHeaders(c *fiber.Ctx) error {

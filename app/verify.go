@@ -71,12 +71,20 @@ func (l *verifyLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
 
 // verifyLimit is the middleware of the verify routes.
 func (s *Server) verifyLimit(c *fiber.Ctx) error {
+	jsonURL := strings.HasSuffix(c.Path(), ".json")
+	if jsonURL {
+		c.Set("X-Content-Type-Options", "nosniff")
+	}
 	ok, wait := s.verifies.allow(strings.Clone(c.IP()), time.Now())
 	if ok {
 		return c.Next()
 	}
 	c.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return store.Errorf(store.TooMany, "Too many verification requests from your address: please wait a minute and try again.")
+	const msg = "Too many verification requests from your address: please wait a minute and try again."
+	if jsonURL { // the JSON addresses answer in JSON, errors too
+		return c.Status(http.StatusTooManyRequests).JSON(fiber.Map{"error": msg, "field": ""})
+	}
+	return store.Errorf(store.TooMany, msg)
 }
 
 // verifyCode reads the code of the address (with or without a suffix).

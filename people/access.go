@@ -33,13 +33,6 @@ type Session struct {
 	UserAgent  string    `bun:",notnull"`
 }
 
-type signinFailure struct {
-	bun.BaseModel `bun:"table:signin_failures"`
-	ID            int64     `bun:",pk,autoincrement"`
-	Key           string    `bun:",notnull"`
-	At            time.Time `bun:",notnull"`
-}
-
 // SettingRow is one company setting (key and value) in the settings table.
 type SettingRow struct {
 	bun.BaseModel `bun:"table:settings"`
@@ -51,29 +44,18 @@ type SettingRow struct {
 // ErrSignIn is the one answer to a failed sign-in, whatever the reason.
 var ErrSignIn = store.Errorf(store.Unauthorized, "That email and password do not match an active account, or sign-in is paused after too many attempts. Try again, or ask HR for a new password link.")
 
-// Throttle limits: failures within ThrottleWindow per account and per address.
-var (
-	ThrottleWindow     = 15 * time.Minute
-	MaxFailsPerAccount = 5
-	MaxFailsPerAddress = 30
-)
-
 // SignIn checks email and password and, on success, creates a new session
-// (a new id every time) and returns it with the cookie value. Every failure,
-// including throttling and inactive accounts, returns ErrSignIn.
+// (a new id every time) and returns it with the cookie value. The attempt is
+// reserved with the throttle (see ThrottleWindow) before the password is
+// checked. Every failure, including throttling and inactive accounts,
+// returns ErrSignIn.
 func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent string) (*Session, string, *Employee, error) {
-	now := s.Now()
-	acctKey := "acct:" + strings.ToLower(strings.TrimSpace(email))
-	ipKey := "ip:" + ip
-	var acctFails, ipFails int
-	since := now.Add(-ThrottleWindow)
-	if err := s.DB.NewSelect().TableExpr("signin_failures").ColumnExpr("COUNT(*)").
-		Where("key = ? AND at > ?", acctKey, since).Scan(ctx, &acctFails); err != nil {
+	keys, allowed, err := s.reserveAttempt(ctx, email, ip, s.Now())
+	if err != nil {
 		return nil, "", nil, err
 	}
-	if err := s.DB.NewSelect().TableExpr("signin_failures").ColumnExpr("COUNT(*)").
-		Where("key = ? AND at > ?", ipKey, since).Scan(ctx, &ipFails); err != nil {
-		return nil, "", nil, err
+	if !allowed {
+		return nil, "", nil, ErrSignIn
 	}
 	e, err := s.FindEmployeeByEmail(ctx, email)
 	if err != nil && !store.IsNotFound(err) {
@@ -83,20 +65,35 @@ func (s *Store) SignIn(ctx context.Context, email, password, ip, userAgent strin
 	if e != nil && e.PasswordHash != "" {
 		hash = e.PasswordHash
 	}
-	ok := CheckPassword(hash, password) && e != nil && e.Active && e.PasswordHash != ""
-	if !ok || acctFails >= MaxFailsPerAccount || ipFails >= MaxFailsPerAddress {
-		fails := []signinFailure{{Key: acctKey, At: now}, {Key: ipKey, At: now}}
-		if _, err := s.DB.NewInsert().Model(&fails).Exec(ctx); err != nil {
-			return nil, "", nil, err
-		}
-		return nil, "", nil, ErrSignIn
+	ok := checkPassword(hash, password) && e != nil && e.Active && e.PasswordHash != ""
+	if !ok {
+		return nil, "", nil, ErrSignIn // the reservation stays counted
 	}
+	s.giveBack(ctx, keys)
 	sess, token, err := s.CreateSession(ctx, e.ID, ip, userAgent)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	_, err = s.DB.NewDelete().TableExpr("signin_failures").Where("key = ?", acctKey).Exec(ctx)
-	return sess, token, e, err
+	return sess, token, e, nil
+}
+
+// CheckCurrentPassword checks a signed-in employee's current password (to
+// change it), throttled like a sign-in from ip. Returns an Invalid error on
+// field "current" for a wrong password and TooMany on it while paused.
+func (s *Store) CheckCurrentPassword(ctx context.Context, e *Employee, password, ip string) error {
+	keys, allowed, err := s.reserveAttempt(ctx, e.Email, ip, s.Now())
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return &store.Error{Kind: store.TooMany, Field: "current",
+			Message: "Too many wrong passwords: checking is paused for a while. Try again in a few minutes."}
+	}
+	if !checkPassword(e.PasswordHash, password) {
+		return store.FieldError("current", "That is not your current password.")
+	}
+	s.giveBack(ctx, keys)
+	return nil
 }
 
 // CreateSession starts a session for employeeID and returns it with the
@@ -160,14 +157,14 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return err
 }
 
-// PruneAccessData removes expired sessions, old sign-in failures, old links
+// PruneAccessData removes expired sessions, forgotten throttle counters, old links
 // and stale import previews; returns the rows removed.
 func (s *Store) PruneAccessData(ctx context.Context) (int64, error) {
 	now := s.Now()
 	var total int64
 	for _, q := range []*bun.DeleteQuery{
 		s.DB.NewDelete().TableExpr("sessions").Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-IdleTimeout)),
-		s.DB.NewDelete().TableExpr("signin_failures").Where("at < ?", now.Add(-ThrottleWindow)),
+		s.DB.NewDelete().TableExpr("signin_throttle").Where("window_start < ? AND (locked_until IS NULL OR locked_until < ?)", now.Add(-ThrottleForget), now),
 		s.DB.NewDelete().TableExpr("import_batches").Where("created_at < ?", now.Add(-24*time.Hour)),
 	} {
 		res, err := q.Exec(ctx)
@@ -180,9 +177,14 @@ func (s *Store) PruneAccessData(ctx context.Context) (int64, error) {
 	return total, nil
 }
 
-// SetPassword validates and stores a new password and ends the employee's other sessions.
+// SetPassword validates (ValidatePasswordFor) and stores a new password and
+// ends the employee's sessions.
 func (s *Store) SetPassword(ctx context.Context, employeeID int64, password string) error {
-	if err := ValidatePassword(password); err != nil {
+	e, err := s.FindEmployee(ctx, employeeID)
+	if err != nil {
+		return err
+	}
+	if err := ValidatePasswordFor(password, e); err != nil {
 		return err
 	}
 	hash, err := HashPassword(password)
@@ -269,7 +271,7 @@ func (s *Store) UsePasswordLink(ctx context.Context, token, password string) (*E
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidatePassword(password); err != nil {
+	if err := ValidatePasswordFor(password, e); err != nil {
 		return nil, err
 	}
 	res, err := s.DB.NewUpdate().Model((*PasswordLink)(nil)).Set("used_at = ?", s.Now()).

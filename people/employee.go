@@ -131,6 +131,27 @@ func (e *Employee) EffectiveRoles(hasReports bool) []Role {
 	return out
 }
 
+// rank orders the roles: each one may do what those below it may.
+func rank(r Role) int { return slices.Index(AllRoles, r) }
+
+// TokenRoles is what a token made with role may do while it acts as an
+// employee who holds held now (EffectiveRoles): the roles up to role that
+// the employee still covers (admin covers hr, hr covers manager), so a token
+// never does more than its employee may today.
+func TokenRoles(role Role, held []Role) []Role {
+	top := -1
+	for _, h := range held {
+		top = max(top, rank(h))
+	}
+	var out []Role
+	for _, r := range AllRoles {
+		if rank(r) <= rank(role) && rank(r) <= top {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // EmployeeInput is an employee as a form, the API or an import row gives it.
 // Strings are already copied out of any request buffer.
 type EmployeeInput struct {
@@ -166,6 +187,17 @@ func (in *EmployeeInput) Check() []*store.Error {
 	}
 	var errs []*store.Error
 	add := func(field, format string, args ...any) { errs = append(errs, store.FieldError(field, format, args...)) }
+	for _, f := range []struct{ name, label, val string }{{"employee_number", "Employee number", in.Number},
+		{"first_name", "First name", in.FirstName}, {"last_name", "Last name", in.LastName}, {"email", "Email", in.Email},
+		{"job_title", "Job title", in.JobTitle}, {"department", "Department", in.Department}, {"location", "Location", in.Location},
+		{"manager_number", "Manager number", in.ManagerNumber}, {"hire_date", "Hire date", in.HireDate}} {
+		if HasControl(f.val) {
+			add(f.name, "%s contains a control character (such as a NUL byte); remove it.", f.label)
+		}
+	}
+	if len(errs) > 0 {
+		return errs // nothing else is checked on text the database cannot hold
+	}
 	switch {
 	case in.Number == "":
 		add("employee_number", "Employee number is required.")
@@ -209,6 +241,12 @@ func (in *EmployeeInput) Check() []*store.Error {
 		}
 	}
 	return errs
+}
+
+// HasControl reports whether s holds a C0 control character or DEL (text
+// fields and lookups refuse them: the SQL layer cannot carry a NUL byte).
+func HasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0
 }
 
 // ValidEmail returns an Invalid error (field "email") unless s is a plain address.

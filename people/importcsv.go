@@ -24,6 +24,13 @@ const MaxImportBytes = 20 << 20
 // ImportOptions changes what an import does beyond creating and updating.
 type ImportOptions struct {
 	DeactivateMissing bool // deactivate active employees not in the file
+	// Admin says the importer is an admin, or the operator at the command
+	// line. Otherwise a row that changes anyone's roles, or changes or
+	// deactivates someone who holds HR or admin, is an error.
+	Admin bool
+	// Importer is the importing employee's id (0: none): their own row may
+	// change although they hold HR, but not their roles or status.
+	Importer int64
 }
 
 // RowError is one problem in an import file. Line is the physical line where
@@ -53,6 +60,8 @@ type ImportPlan struct {
 	Deactivates    []PlanRow  `json:"deactivates"`
 	Errors         []RowError `json:"errors"`
 	IgnoredColumns []string   `json:"ignored_columns"` // headings not recognised, as written in the file
+
+	refused []refusal // rows the importer may not make (see checkImportAuthority), audited by ApplyImport
 }
 
 // OK reports whether the file has no errors, so the plan can be applied.
@@ -84,15 +93,18 @@ func (s *Store) PlanImport(ctx context.Context, data []byte, opt ImportOptions) 
 func (s *Store) ApplyImport(ctx context.Context, data []byte, opt ImportOptions, actorID *int64, actor string) (*ImportPlan, error) {
 	var plan *ImportPlan
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := activeAdminIDs(ctx, tx); err != nil { // no admin changes elsewhere meanwhile
+			return err
+		}
 		p, w, err := planImport(ctx, tx, data, opt)
 		if err != nil {
 			return err
 		}
 		plan = p
-		if !p.OK() {
-			return nil
-		}
 		now := s.Now()
+		if !p.OK() {
+			return auditRefusals(ctx, tx, now, actorID, actor, p.refused)
+		}
 		if err := w.apply(ctx, tx, now); err != nil {
 			return err
 		}
@@ -711,6 +723,7 @@ func planImport(ctx context.Context, db bun.IDB, data []byte, opt ImportOptions)
 			plan.Deactivates = append(plan.Deactivates, PlanRow{Number: c.number, Name: strings.TrimSpace(c.firstName + " " + c.lastName)})
 		}
 	}
+	checkImportAuthority(plan, w, opt)
 	slices.SortStableFunc(plan.Errors, func(a, b RowError) int { return a.Line - b.Line })
 	return plan, w, nil
 }

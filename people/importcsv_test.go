@@ -318,7 +318,7 @@ func TestImportApply(t *testing.T) {
 			"3,First3,Last3,E3@example.com,Agent,Front Desk,York,,\n" + // email case, location, manager removed
 			"4,Four,Person,four@example.com,Chef,Kitchen,York,5,03/04/2022\n" +
 			"5,Five,Person,five@example.com,Head Chef,Kitchen,York,1,\n"
-		plan, err := s.ApplyImport(ctx, []byte(data), people.ImportOptions{}, nil, "hr@example.com")
+		plan, err := s.ApplyImport(ctx, []byte(data), people.ImportOptions{Admin: true}, nil, "admin@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,12 +365,12 @@ func TestImportApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(log) != 1 || log[0].Action != "employees.import" || log[0].Actor != "hr@example.com" ||
+		if len(log) != 1 || log[0].Action != "employees.import" || log[0].Actor != "admin@example.com" ||
 			!strings.HasPrefix(log[0].Detail, "2 created, 2 updated, 0 deactivated") {
 			t.Fatalf("audit %+v", log)
 		}
 
-		again := mustApply(t, s, data, people.ImportOptions{})
+		again := mustApply(t, s, data, people.ImportOptions{Admin: true})
 		if len(again.Creates)+len(again.Updates)+len(again.Deactivates) != 0 || len(again.Unchanged) != 5 {
 			t.Fatalf("second apply: creates %s updates %+v", numbers(again.Creates), again.Updates)
 		}
@@ -384,14 +384,14 @@ func TestImportRoles(t *testing.T) {
 		one.Roles = "hr"
 		mustSave(t, s, one)
 		const head = "id,first name,last name,email,department,location,job title,roles\n"
-		plan := mustApply(t, s, head+"1,First1,Last1,e1@example.com,Front Desk,Leeds,Agent,\n2,B,B,b@example.com,,,,admin; hr\n", people.ImportOptions{})
+		plan := mustApply(t, s, head+"1,First1,Last1,e1@example.com,Front Desk,Leeds,Agent,\n2,B,B,b@example.com,,,,admin; hr\n", people.ImportOptions{Admin: true})
 		if numbers(plan.Unchanged) != "1" {
 			t.Fatalf("empty roles cell should keep roles: %+v", plan)
 		}
 		if e := mustFind(t, s, "2"); e.Roles != "hr,admin" {
 			t.Errorf("roles of 2 = %q", e.Roles)
 		}
-		plan = mustApply(t, s, head+"1,First1,Last1,e1@example.com,Front Desk,Leeds,Agent,staff\n", people.ImportOptions{})
+		plan = mustApply(t, s, head+"1,First1,Last1,e1@example.com,Front Desk,Leeds,Agent,staff\n", people.ImportOptions{Admin: true})
 		if len(plan.Updates) != 1 || !slices.Equal(plan.Updates[0].Changed, []string{"roles"}) {
 			t.Fatalf("updates %+v", plan.Updates)
 		}

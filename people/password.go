@@ -1,6 +1,9 @@
 package people
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -8,7 +11,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
+
+	_ "embed"
 
 	"golang.org/x/crypto/argon2"
 
@@ -62,17 +69,84 @@ func CheckPassword(hash, password string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// ValidatePassword returns an Invalid error (field "password") for a password
-// too short or too long to accept.
+// MinPasswordLength is the fewest characters a password may have.
+const MinPasswordLength = 10
+
+// ValidatePassword returns an Invalid error (field "password") saying which
+// rule pw breaks, as NIST SP 800-63B asks: at least MinPasswordLength
+// characters (at most 200), not only spaces, and not one of the 100,000
+// most common passwords from breaches (passwords/, in any letter case).
+// ValidatePasswordFor adds the rules about the person.
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
-	if n < 10 {
-		return store.FieldError("password", "Use at least 10 characters.")
-	}
-	if n > 200 {
+	switch {
+	case n < MinPasswordLength:
+		return store.FieldError("password", "Use at least %d characters.", MinPasswordLength)
+	case n > 200:
 		return store.FieldError("password", "Use at most 200 characters.")
+	case strings.TrimSpace(pw) == "":
+		return store.FieldError("password", "Use more than spaces: a password of only spaces is among the first anyone tries.")
+	case commonPassword(pw):
+		return store.FieldError("password", "This is one of the 100,000 most common passwords found in data breaches, so it is among the first an attacker tries. Choose another.")
 	}
 	return nil
+}
+
+// ValidatePasswordFor is ValidatePassword for e's password: it is also not
+// e's email address, the part of it before the @, or e's name (compared
+// without letter case, spaces or punctuation).
+func ValidatePasswordFor(pw string, e *Employee) error {
+	if err := ValidatePassword(pw); err != nil {
+		return err
+	}
+	p := plainWord(pw)
+	local, _, _ := strings.Cut(e.Email, "@")
+	switch {
+	case p == plainWord(e.Email) || p == plainWord(local):
+		return store.FieldError("password", "Do not use your email address (or the part before the @) as your password.")
+	case p == plainWord(e.FirstName+e.LastName) || p == plainWord(e.LastName+e.FirstName) ||
+		p == plainWord(e.FirstName) || p == plainWord(e.LastName):
+		return store.FieldError("password", "Do not use your name as your password.")
+	}
+	return nil
+}
+
+// plainWord lower-cases s and keeps only its letters and digits.
+func plainWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
+}
+
+//go:embed passwords/common-passwords.txt.gz
+var commonPasswordsGz []byte
+
+// commonPasswords is the list's entries long enough to pass the length
+// rule, lower-cased, read on first use.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	set := map[string]struct{}{}
+	zr, err := gzip.NewReader(bytes.NewReader(commonPasswordsGz))
+	if err != nil {
+		panic("people: the embedded password list: " + err.Error()) // part of the binary: a test fails first
+	}
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		if w := sc.Text(); utf8.RuneCountInString(w) >= MinPasswordLength {
+			set[strings.ToLower(w)] = struct{}{}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		panic("people: the embedded password list: " + err.Error())
+	}
+	return set
+})
+
+func commonPassword(pw string) bool {
+	_, ok := commonPasswords()[strings.ToLower(pw)]
+	return ok
 }
 
 // NewToken returns a random URL-safe token with n random bytes.

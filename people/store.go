@@ -216,6 +216,9 @@ func (s *Store) FindEmployee(ctx context.Context, id int64) (*Employee, error) {
 
 // FindEmployeeByNumber returns the employee with that employee number, or NotFound.
 func (s *Store) FindEmployeeByNumber(ctx context.Context, number string) (*Employee, error) {
+	if HasControl(number) { // nobody's number has one, and a NUL cannot reach SQL
+		return nil, store.Errorf(store.NotFound, "No employee has number %q.", number)
+	}
 	e := new(Employee)
 	err := selectEmployees(s.DB, e).Where("e.number = ?", number).Scan(ctx)
 	if err != nil {
@@ -226,6 +229,9 @@ func (s *Store) FindEmployeeByNumber(ctx context.Context, number string) (*Emplo
 
 // FindEmployeeByEmail returns the employee with that email (any letter case), or NotFound.
 func (s *Store) FindEmployeeByEmail(ctx context.Context, email string) (*Employee, error) {
+	if HasControl(email) {
+		return nil, store.Errorf(store.NotFound, "No employee has that email.")
+	}
 	e := new(Employee)
 	err := selectEmployees(s.DB, e).Where("e.email_key = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
 	if err != nil {
@@ -297,6 +303,9 @@ func (s *Store) filterEmployees(ctx context.Context, q *bun.SelectQuery, f Emplo
 			return nil, err
 		}
 		q = whereBelow(q, "e", root)
+	}
+	if HasControl(f.Search) {
+		return nil, store.FieldError("q", "The search contains a control character (such as a NUL byte); remove it.")
 	}
 	for _, w := range strings.Fields(strings.ToLower(f.Search)) {
 		if store.IsPostgresDB(s.DB) {
@@ -440,6 +449,11 @@ func saveEmployee(ctx context.Context, tx bun.IDB, in EmployeeInput, now time.Ti
 	setActive(e, in.Active, now)
 	e.SearchKey = searchKey(e)
 	e.UpdatedAt = now
+	if !created {
+		if err := keepAnAdmin(ctx, tx, &before, e); err != nil {
+			return nil, err
+		}
+	}
 
 	res := &SaveResult{Employee: e, Created: created}
 	if created {
@@ -509,8 +523,12 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
 			return notFoundEmployee(err, "with that id")
 		}
 		now := s.Now()
+		before := *e
 		setActive(e, active, now)
 		e.UpdatedAt = now
+		if err := keepAnAdmin(ctx, tx, &before, e); err != nil {
+			return err
+		}
 		if _, err := tx.NewUpdate().Model(e).Column("active", "deactivated_at", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
@@ -522,16 +540,23 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
 }
 
 // SetRoles replaces the granted roles (canonical form, see ParseRoles).
+// Returns NotFound for an unknown id, and Conflict (field roles) when it
+// would take the admin role from the last active admin.
 func (s *Store) SetRoles(ctx context.Context, id int64, roles string) error {
-	res, err := s.DB.NewUpdate().TableExpr("employees").Set("roles = ?", roles).Set("updated_at = ?", s.Now()).
-		Where("id = ?", id).Exec(ctx)
-	if err != nil {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		e := new(Employee)
+		if err := tx.NewSelect().Model(e).Where("id = ?", id).Scan(ctx); err != nil {
+			return notFoundEmployee(err, "with that id")
+		}
+		after := *e
+		after.Roles = roles
+		if err := keepAnAdmin(ctx, tx, e, &after); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().TableExpr("employees").Set("roles = ?", roles).Set("updated_at = ?", s.Now()).
+			Where("id = ?", id).Exec(ctx)
 		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.Errorf(store.NotFound, "No employee with that id.")
-	}
-	return nil
+	})
 }
 
 func endSessions(ctx context.Context, db bun.IDB, employeeID int64) error {
