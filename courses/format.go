@@ -5,7 +5,9 @@ package courses
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -229,23 +231,14 @@ func ParseLesson(slug string, data []byte) (SourceLesson, []Problem) {
 		add(1, "must start with front matter: a line ---, then title: and minutes:, then ---")
 		return l, ps
 	}
-	end := strings.Index(text[4:], "\n---\n")
-	if end < 0 {
-		if strings.HasSuffix(text, "\n---") {
-			end = len(text) - 4 - 4
-		} else {
-			add(1, "front matter is not closed with a --- line")
-			return l, ps
-		}
-	}
-	front := text[4 : 4+end]
-	body := ""
-	if 4+end+5 <= len(text) {
-		body = text[4+end+5:]
+	front, body, closing, ok := splitFrontMatter(text)
+	if !ok {
+		add(1, "front matter is not closed with a --- line")
+		return l, ps
 	}
 	dec := yaml.NewDecoder(strings.NewReader(front))
 	dec.KnownFields(true)
-	if err := dec.Decode(&l); err != nil {
+	if err := dec.Decode(&l); err != nil && !errors.Is(err, io.EOF) { // EOF: empty front matter
 		add(1+yamlLine(err), "front matter: %s", yamlMessage(err))
 		return l, ps
 	}
@@ -259,9 +252,32 @@ func ParseLesson(slug string, data []byte) (SourceLesson, []Problem) {
 	}
 	l.Body = strings.TrimSpace(body) + "\n"
 	if strings.TrimSpace(body) == "" {
-		add(strings.Count(front, "\n")+3, "the lesson has no text")
+		add(closing, "the lesson has no text")
 	}
 	return l, ps
+}
+
+// splitFrontMatter splits text (which starts with a line ---, line ends \n)
+// at the next line ---: the front matter between them, the body after, and
+// the line number of the closing ---. ok is false when no line closes it.
+func splitFrontMatter(text string) (front, body string, closing int, ok bool) {
+	rest := text[len("---\n"):]
+	line := 2
+	for off := 0; off < len(rest); line++ {
+		end := strings.IndexByte(rest[off:], '\n')
+		next := len(rest)
+		if end >= 0 {
+			end += off
+			next = end + 1
+		} else {
+			end = len(rest)
+		}
+		if strings.TrimRight(rest[off:end], " \t") == "---" {
+			return rest[:off], rest[next:], line, true
+		}
+		off = next
+	}
+	return "", "", 0, false
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
