@@ -4,6 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"io/fs"
 	"path"
 	"reflect"
@@ -14,6 +18,9 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/serviceacademy/academy/courses/certdoc"
+	"github.com/serviceacademy/academy/store"
 )
 
 // The fuzz targets of the course file format. make test runs each for a few
@@ -356,6 +363,59 @@ func FuzzCourseZip(f *testing.F) {
 		}
 		if root2 != root || !sameSource(again, src) {
 			t.Fatalf("export then import changed the course\n got %+v\nwant %+v", again, src)
+		}
+	})
+}
+
+// FuzzCheckLogo: an uploaded logo is either refused with a message on the
+// logo field (a 422 on the company page) or is a PNG or JPEG within the
+// limits that certificates can print too (certdoc.CheckLogo), so a logo the
+// company page took never goes missing from a certificate.
+func FuzzCheckLogo(f *testing.F) {
+	img := image.NewRGBA(image.Rect(0, 0, 24, 12))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	gray := image.NewGray(image.Rect(0, 0, 8, 8))
+	pal := image.NewPaletted(image.Rect(0, 0, 8, 8), color.Palette{color.White, color.Black})
+	cmyk := image.NewCMYK(image.Rect(0, 0, 8, 8))
+	for _, m := range []image.Image{img, gray, pal} {
+		var b bytes.Buffer
+		if err := png.Encode(&b, m); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+		f.Add(b.Bytes()[:b.Len()/2])
+	}
+	for _, m := range []image.Image{img, gray, cmyk} {
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 50}); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+		f.Add(b.Bytes()[:b.Len()/2])
+	}
+	f.Add([]byte("GIF89a not really"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ct, err := CheckLogo(data)
+		if err != nil {
+			if store.KindOf(err) != store.Invalid || store.FieldOf(err) != "logo" || store.MessageOf(err) == "" {
+				t.Fatalf("refused with %v: want an Invalid error with a message on field logo", err)
+			}
+			return
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+		switch {
+		case err != nil:
+			t.Fatalf("accepted a logo whose header does not decode: %v", err)
+		case "image/"+format != ct:
+			t.Fatalf("accepted a %s logo as %s", format, ct)
+		case cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxLogoSide || cfg.Height > MaxLogoSide || len(data) > MaxLogoBytes:
+			t.Fatalf("accepted a %d×%d logo of %d bytes", cfg.Width, cfg.Height, len(data))
+		}
+		if err := certdoc.CheckLogo(data); err != nil {
+			t.Fatalf("the company page accepts the logo but certificates would leave it out: %v", err)
 		}
 	})
 }
