@@ -124,6 +124,9 @@ func ParseCourse(fsys fs.FS, root string) (*Source, error) {
 	if t := strings.TrimSpace(src.Title); t == "" || utf8.RuneCountInString(t) > maxTitle {
 		add("course.yaml", 0, "title is required (up to %d characters)", maxTitle)
 	}
+	if strings.ContainsRune(src.Title+src.Summary, 0) {
+		add("course.yaml", 0, "a NUL character (\\0) in the title or summary: a course is plain text")
+	}
 	if src.Version < 1 {
 		add("course.yaml", 0, "version must be 1 or more")
 	}
@@ -151,6 +154,8 @@ func ParseCourse(fsys fs.FS, root string) (*Source, error) {
 		m := &src.Modules[i]
 		if strings.TrimSpace(m.Title) == "" {
 			add("course.yaml", 0, "module %d has no title", i+1)
+		} else if strings.ContainsRune(m.Title, 0) {
+			add("course.yaml", 0, "module %d: a NUL character (\\0) in its title", i+1)
 		}
 		if len(m.Lessons) == 0 {
 			add("course.yaml", 0, "module %q has no lessons", m.Title)
@@ -226,6 +231,10 @@ func ParseLesson(slug string, data []byte) (SourceLesson, []Problem) {
 		add(0, "not UTF-8 text")
 		return l, ps
 	}
+	if at := bytes.IndexByte(data, 0); at >= 0 { // no database stores a NUL in text
+		add(1+bytes.Count(data[:at], []byte("\n")), "a NUL character: a lesson is plain text")
+		return l, ps
+	}
 	text := strings.ReplaceAll(strings.TrimPrefix(string(data), "\ufeff"), "\r\n", "\n")
 	if !strings.HasPrefix(text, "---\n") {
 		add(1, "must start with front matter: a line ---, then title: and minutes:, then ---")
@@ -244,8 +253,11 @@ func ParseLesson(slug string, data []byte) (SourceLesson, []Problem) {
 	}
 	l.Slug = slug
 	l.Title = strings.TrimSpace(l.Title)
-	if l.Title == "" || utf8.RuneCountInString(l.Title) > maxTitle {
+	switch {
+	case l.Title == "" || utf8.RuneCountInString(l.Title) > maxTitle:
 		add(2, "title is required (up to %d characters)", maxTitle)
+	case strings.ContainsRune(l.Title, 0):
+		add(2, "a NUL character (\\0) in the title: a lesson is plain text")
 	}
 	if l.Minutes < 1 || l.Minutes > 600 {
 		add(2, "minutes must be between 1 and 600")

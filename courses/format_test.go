@@ -91,6 +91,7 @@ func TestParseCourse(t *testing.T) {
 		{"ErrNoFrontMatter", map[string]string{"course.yaml": goodYAML, "first.md": "## Just text\n", "second.md": goodLesson}, []string{"first.md:1: must start with front matter"}},
 		{"ErrBadMinutes", map[string]string{"course.yaml": goodYAML, "first.md": "---\ntitle: X\nminutes: 0\n---\nText\n", "second.md": goodLesson}, []string{"minutes must be"}},
 		{"ErrEmptyLesson", map[string]string{"course.yaml": goodYAML, "first.md": "---\ntitle: X\nminutes: 3\n---\n\n", "second.md": goodLesson}, []string{"no text"}},
+		{"ErrNULInLesson", map[string]string{"course.yaml": goodYAML, "first.md": goodLesson + "a \x00 here\n", "second.md": goodLesson}, []string{"first.md:8: a NUL character"}},
 		{"ErrSelfPrerequisite", map[string]string{"course.yaml": strings.Replace(goodYAML, "prerequisites: []", "prerequisites: [demo]", 1), "first.md": goodLesson, "second.md": goodLesson}, []string{"own prerequisite"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -141,6 +142,13 @@ func checkProblems(t *testing.T, ps Problems, lines map[string]int) {
 // checkAccepted fails unless src keeps the format's rules and limits.
 func checkAccepted(t *testing.T, src *Source) {
 	t.Helper()
+	texts := slices.Concat([]string{src.Slug, src.Title, src.Summary}, src.Tags, src.Prerequisites, src.Assessments)
+	for _, m := range src.Modules {
+		texts = append(texts, m.Title)
+	}
+	if slices.ContainsFunc(texts, func(s string) bool { return strings.ContainsRune(s, 0) }) {
+		t.Fatalf("accepted a course with a NUL, which no database stores: %q", texts)
+	}
 	if !ValidSlug(src.Slug) || src.Title == "" || src.Title != strings.TrimSpace(src.Title) || utf8.RuneCountInString(src.Title) > maxTitle ||
 		src.Version < 1 || len(src.Modules) == 0 || src.Tags == nil || src.Prerequisites == nil {
 		t.Fatalf("accepted a course that breaks the rules: %+v", src)
@@ -165,6 +173,9 @@ func checkAccepted(t *testing.T, src *Source) {
 
 func checkLesson(t *testing.T, l SourceLesson) {
 	t.Helper()
+	if strings.ContainsRune(l.Title+l.Body, 0) {
+		t.Fatalf("accepted a lesson with a NUL, which no database stores: %q", l.Title+l.Body)
+	}
 	if l.Title == "" || l.Title != strings.TrimSpace(l.Title) || utf8.RuneCountInString(l.Title) > maxTitle ||
 		l.Minutes < 1 || l.Minutes > 600 || strings.TrimSpace(l.Body) == "" || len(l.Body) > maxLessonBytes+1 {
 		t.Fatalf("accepted a lesson that breaks the rules: %+v", l)
@@ -225,7 +236,7 @@ func FuzzParseCourse(f *testing.F) {
 	}
 	for _, s := range []string{goodYAML, "", "slug: [oops\n", goodYAML + "colour: red\n", "slug: demo\n---\nslug: other\n",
 		strings.Replace(goodYAML, "[first, second]", "[first, first]", 1), strings.Replace(goodYAML, "version: 1", "version: 99999999999999999999", 1),
-		"a: &a [*a, *a]\n"} {
+		"a: &a [*a, *a]\n", strings.Replace(goodYAML, "summary: A demo.", `summary: "A \0 NUL"`, 1)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
