@@ -87,9 +87,10 @@ var (
 
 // Limits on what a course may hold.
 const (
-	maxLessonBytes = 200 << 10
-	maxLessons     = 200
-	maxTitle       = 200
+	maxLessonBytes   = 200 << 10
+	maxLessons       = 200
+	maxTitle         = 200
+	maxCourseVersion = 1_000_000 // far below the INTEGER column's limit, which publishing counts up from
 )
 
 // ValidSlug reports whether s can name a course or lesson.
@@ -127,8 +128,8 @@ func ParseCourse(fsys fs.FS, root string) (*Source, error) {
 	if strings.ContainsRune(src.Title+src.Summary, 0) {
 		add("course.yaml", 0, "a NUL character (\\0) in the title or summary: a course is plain text")
 	}
-	if src.Version < 1 {
-		add("course.yaml", 0, "version must be 1 or more")
+	if src.Version < 1 || src.Version > maxCourseVersion {
+		add("course.yaml", 0, "version must be between 1 and %d", maxCourseVersion)
 	}
 	if src.EstimatedMinutes < 0 || src.EstimatedMinutes > 100_000 {
 		add("course.yaml", 0, "estimated_minutes must be between 0 and 100000")

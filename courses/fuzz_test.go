@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io/fs"
+	"math"
 	"path"
 	"reflect"
 	"slices"
@@ -150,7 +151,8 @@ func checkAccepted(t *testing.T, src *Source) {
 		t.Fatalf("accepted a course with a NUL, which no database stores: %q", texts)
 	}
 	if !ValidSlug(src.Slug) || src.Title == "" || src.Title != strings.TrimSpace(src.Title) || utf8.RuneCountInString(src.Title) > maxTitle ||
-		src.Version < 1 || len(src.Modules) == 0 || src.Tags == nil || src.Prerequisites == nil {
+		src.Version < 1 || src.Version > math.MaxInt32 || src.EstimatedMinutes > math.MaxInt32 || // INTEGER columns
+		len(src.Modules) == 0 || src.Tags == nil || src.Prerequisites == nil {
 		t.Fatalf("accepted a course that breaks the rules: %+v", src)
 	}
 	seen := map[string]bool{}
@@ -236,6 +238,7 @@ func FuzzParseCourse(f *testing.F) {
 	}
 	for _, s := range []string{goodYAML, "", "slug: [oops\n", goodYAML + "colour: red\n", "slug: demo\n---\nslug: other\n",
 		strings.Replace(goodYAML, "[first, second]", "[first, first]", 1), strings.Replace(goodYAML, "version: 1", "version: 99999999999999999999", 1),
+		strings.Replace(goodYAML, "version: 1", "version: 99999999999", 1),
 		"a: &a [*a, *a]\n", strings.Replace(goodYAML, "summary: A demo.", `summary: "A \0 NUL"`, 1)} {
 		f.Add([]byte(s))
 	}

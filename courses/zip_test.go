@@ -239,6 +239,8 @@ func TestZipImportRefused(t *testing.T) {
 			zipEntry{name: "shop/goodbye.md", data: "---\ntitle: Goodbye\nminutes: 0\n---\n"}),
 			[]want{{"shop/hello.md", "front matter"}, {"shop/goodbye.md", "minutes"}, {"shop/goodbye.md", "no text"}}},
 		{"ErrNULInLesson", mkzip(t, replace("shop/hello.md", zipEntry{name: "shop/hello.md", data: hello + "a NUL \x00 here\n"})...), []want{{"shop/hello.md", "NUL"}}},
+		{"ErrVersionOutOfRange", mkzip(t, replace("shop/course.yaml", zipEntry{name: "shop/course.yaml", data: strings.Replace(goodYAML, "version: 1", "version: 99999999999", 1)})...),
+			[]want{{"shop/course.yaml", "version must be"}}},
 		{"ErrUnknownPrerequisite", mkzip(t, replace("shop/course.yaml", zipEntry{name: "shop/course.yaml", data: strings.Replace(goodYAML, "prerequisites: []", "prerequisites: [nowhere]", 1)})...),
 			[]want{{"shop/course.yaml", `prerequisite "nowhere" is not a course here`}}},
 		{"ErrLargeEntry", mkzip(t, replace("shop/hello.md", zipEntry{name: "shop/hello.md", data: "---\ntitle: Hello\nminutes: 2\n---\n" + big})...), []want{{"shop/hello.md", "uncompressed: a file may be up to 200 KB"}}},
