@@ -155,6 +155,8 @@ func ParseCourse(fsys fs.FS, root string) (*Source, error) {
 		m := &src.Modules[i]
 		if strings.TrimSpace(m.Title) == "" {
 			add("course.yaml", 0, "module %d has no title", i+1)
+		} else if utf8.RuneCountInString(m.Title) > maxTitle {
+			add("course.yaml", 0, "module %d: its title is longer than %d characters", i+1, maxTitle)
 		} else if strings.ContainsRune(m.Title, 0) {
 			add("course.yaml", 0, "module %d: a NUL character (\\0) in its title", i+1)
 		}

@@ -157,7 +157,7 @@ func checkAccepted(t *testing.T, src *Source) {
 	}
 	seen := map[string]bool{}
 	for _, m := range src.Modules {
-		if strings.TrimSpace(m.Title) == "" || len(m.Lessons) == 0 || len(m.Bodies) != len(m.Lessons) {
+		if strings.TrimSpace(m.Title) == "" || utf8.RuneCountInString(m.Title) > maxTitle || len(m.Lessons) == 0 || len(m.Bodies) != len(m.Lessons) {
 			t.Fatalf("accepted module %+v", m)
 		}
 		for i, l := range m.Bodies {
@@ -238,7 +238,7 @@ func FuzzParseCourse(f *testing.F) {
 	}
 	for _, s := range []string{goodYAML, "", "slug: [oops\n", goodYAML + "colour: red\n", "slug: demo\n---\nslug: other\n",
 		strings.Replace(goodYAML, "[first, second]", "[first, first]", 1), strings.Replace(goodYAML, "version: 1", "version: 99999999999999999999", 1),
-		strings.Replace(goodYAML, "version: 1", "version: 99999999999", 1),
+		strings.Replace(goodYAML, "version: 1", "version: 99999999999", 1), strings.Replace(goodYAML, "title: One", "title: "+strings.Repeat("long ", 50), 1),
 		"a: &a [*a, *a]\n", strings.Replace(goodYAML, "summary: A demo.", `summary: "A \0 NUL"`, 1)} {
 		f.Add([]byte(s))
 	}

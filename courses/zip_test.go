@@ -241,6 +241,8 @@ func TestZipImportRefused(t *testing.T) {
 		{"ErrNULInLesson", mkzip(t, replace("shop/hello.md", zipEntry{name: "shop/hello.md", data: hello + "a NUL \x00 here\n"})...), []want{{"shop/hello.md", "NUL"}}},
 		{"ErrVersionOutOfRange", mkzip(t, replace("shop/course.yaml", zipEntry{name: "shop/course.yaml", data: strings.Replace(goodYAML, "version: 1", "version: 99999999999", 1)})...),
 			[]want{{"shop/course.yaml", "version must be"}}},
+		{"ErrLongModuleTitle", mkzip(t, replace("shop/course.yaml", zipEntry{name: "shop/course.yaml", data: strings.Replace(goodYAML, "title: One", "title: "+strings.Repeat("long ", 50), 1)})...),
+			[]want{{"shop/course.yaml", "module 1: its title is longer than 200 characters"}}},
 		{"ErrUnknownPrerequisite", mkzip(t, replace("shop/course.yaml", zipEntry{name: "shop/course.yaml", data: strings.Replace(goodYAML, "prerequisites: []", "prerequisites: [nowhere]", 1)})...),
 			[]want{{"shop/course.yaml", `prerequisite "nowhere" is not a course here`}}},
 		{"ErrLargeEntry", mkzip(t, replace("shop/hello.md", zipEntry{name: "shop/hello.md", data: "---\ntitle: Hello\nminutes: 2\n---\n" + big})...), []want{{"shop/hello.md", "uncompressed: a file may be up to 200 KB"}}},
