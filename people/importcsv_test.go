@@ -197,6 +197,7 @@ func TestImportErrors(t *testing.T) {
 			[]rowErr{{3, "file"}}, "CSV UTF-8"},
 		{"ErrNULAfterFirst4KB", nil, head + "1,A,A,a@example.com,,,\n# " + strings.Repeat("x", 5000) + "\n2,B\x00,B,b@example.com,,,\n",
 			[]rowErr{{4, "file"}}, "NUL"},
+		{"ErrControlCharacter", nil, head + "1,A\x1b[31m,A,a@example.com,,,\n", []rowErr{{2, "first_name"}}, "not text"},
 		{"ErrUTF16BOM", nil, "\xFF\xFEE\x00m\x00a\x00i\x00l\x00\n\x00",
 			[]rowErr{{1, "file"}}, "UTF-16"},
 		{"ErrEmpty", nil, "", []rowErr{{1, "file"}}, "empty"},
