@@ -122,8 +122,11 @@ func builtinFiles(tb testing.TB, suffix string) [][]byte {
 	return out
 }
 
-// lineCount is the number of lines of a file as an editor shows them.
-func lineCount(b []byte) int { return bytes.Count(b, []byte("\n")) + 1 }
+// lineCount is the number of lines of a file as an editor (and YAML) shows
+// them: \r\n, \n and a lone \r each end a line.
+func lineCount(b []byte) int {
+	return bytes.Count(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n")) + bytes.Count(b, []byte("\r")) - bytes.Count(b, []byte("\r\n")) + 1
+}
 
 // checkProblems fails unless every problem names a file, says something and
 // has a line inside its file (lines maps a file name to its line count; a
