@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GO ?= go
 
-.PHONY: run build test bench load scale scale-timings lint clean
+.PHONY: run build test fuzz bench load scale scale-timings lint clean
 
 ## run: build and serve the demo organisation on http://localhost:8080 (embedded SQLite, demo.db)
 run: build
@@ -17,6 +17,12 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
+	FUZZTIME= GO=$(GO) bash .ci/fuzz
+
+## fuzz: every fuzz target (the list is in .ci/fuzz) for FUZZTIME each; make test runs each for a few seconds' worth of inputs
+FUZZTIME ?= 60s
+fuzz:
+	FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=10s GO=$(GO) bash .ci/fuzz
 
 ## bench: the benchmarks quoted in the README
 bench:

@@ -31,7 +31,8 @@ func (e ParseError) Error() string {
 // Questions are separated by blank lines; a line whose first non-blank
 // characters are // is a comment; a "$CATEGORY: path" line sets Category for
 // the questions after it. A UTF-8 byte order mark and Windows line endings are
-// accepted. Each question is
+// accepted; text that is not UTF-8 is an error at its first such byte. Each
+// question is
 //
 //	::Title:: [format] text {answers} text after
 //
@@ -69,6 +70,9 @@ func (e ParseError) Error() string {
 // authored order; Points is 1. GIFT has no tags, points or all-or-nothing.
 // Text without an answer block (a Moodle "description") is an error.
 func ParseGIFT(src string) ([]Question, []ParseError) {
+	if errs := checkUTF8(src); errs != nil {
+		return nil, errs
+	}
 	var p giftParser
 	var block []giftLine
 	for i, line := range importLines(src) {
@@ -98,6 +102,30 @@ func importLines(src string) []string {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	src = strings.ReplaceAll(src, "\r", "\n")
 	return strings.Split(src, "\n")
+}
+
+// checkUTF8 returns an error at the first byte of src that is not UTF-8 (a
+// file saved in another encoding), or nil.
+func checkUTF8(src string) []ParseError {
+	if utf8.ValidString(src) {
+		return nil
+	}
+	for i, line := range importLines(src) {
+		if utf8.ValidString(line) {
+			continue
+		}
+		at := 0
+		for at < len(line) {
+			r, n := utf8.DecodeRuneInString(line[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return []ParseError{{Line: i + 1, Column: utf8.RuneCountInString(line[:at]) + 1,
+			Message: "this character is not UTF-8: the file is in another encoding (such as Windows-1252 or Latin-1). Save it as UTF-8 and import it again."}}
+	}
+	return nil
 }
 
 type giftLine struct {

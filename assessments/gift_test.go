@@ -236,6 +236,7 @@ var giftCases = []giftCase{
 		want: []question{{Type: assessments.SingleChoice, Text: "Q", Options: manyOptions(28)}}},
 
 	// Malformed input: every problem at its line and column.
+	{name: "ErrNotUTF8", src: "Q1 {T}\r\n\r\nCaf\xe9 au lait? {T}", errs: []wantErr{{3, 4, "not UTF-8"}}},
 	{name: "ErrUnclosedBrace", src: "Q {=a ~b", errs: []wantErr{{1, 3, "not closed"}}},
 	{name: "ErrBlankLineInsideAnswers", src: "Q {\n=a\n\n~b\n}", errs: []wantErr{{1, 3, "not closed"}, {5, 1, "closes no answer block"}}},
 	{name: "ErrUnmatchedCloseBrace", src: "Q } or {T}", errs: []wantErr{{1, 3, "closes no answer block"}}},

@@ -5,7 +5,9 @@ package courses
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -85,9 +87,10 @@ var (
 
 // Limits on what a course may hold.
 const (
-	maxLessonBytes = 200 << 10
-	maxLessons     = 200
-	maxTitle       = 200
+	maxLessonBytes   = 200 << 10
+	maxLessons       = 200
+	maxTitle         = 200
+	maxCourseVersion = 1_000_000 // far below the INTEGER column's limit, which publishing counts up from
 )
 
 // ValidSlug reports whether s can name a course or lesson.
@@ -122,8 +125,11 @@ func ParseCourse(fsys fs.FS, root string) (*Source, error) {
 	if t := strings.TrimSpace(src.Title); t == "" || utf8.RuneCountInString(t) > maxTitle {
 		add("course.yaml", 0, "title is required (up to %d characters)", maxTitle)
 	}
-	if src.Version < 1 {
-		add("course.yaml", 0, "version must be 1 or more")
+	if strings.ContainsRune(src.Title+src.Summary, 0) {
+		add("course.yaml", 0, "a NUL character (\\0) in the title or summary: a course is plain text")
+	}
+	if src.Version < 1 || src.Version > maxCourseVersion {
+		add("course.yaml", 0, "version must be between 1 and %d", maxCourseVersion)
 	}
 	if src.EstimatedMinutes < 0 || src.EstimatedMinutes > 100_000 {
 		add("course.yaml", 0, "estimated_minutes must be between 0 and 100000")
@@ -149,6 +155,10 @@ func ParseCourse(fsys fs.FS, root string) (*Source, error) {
 		m := &src.Modules[i]
 		if strings.TrimSpace(m.Title) == "" {
 			add("course.yaml", 0, "module %d has no title", i+1)
+		} else if utf8.RuneCountInString(m.Title) > maxTitle {
+			add("course.yaml", 0, "module %d: its title is longer than %d characters", i+1, maxTitle)
+		} else if strings.ContainsRune(m.Title, 0) {
+			add("course.yaml", 0, "module %d: a NUL character (\\0) in its title", i+1)
 		}
 		if len(m.Lessons) == 0 {
 			add("course.yaml", 0, "module %q has no lessons", m.Title)
@@ -224,44 +234,65 @@ func ParseLesson(slug string, data []byte) (SourceLesson, []Problem) {
 		add(0, "not UTF-8 text")
 		return l, ps
 	}
+	if at := bytes.IndexByte(data, 0); at >= 0 { // no database stores a NUL in text
+		add(1+bytes.Count(data[:at], []byte("\n")), "a NUL character: a lesson is plain text")
+		return l, ps
+	}
 	text := strings.ReplaceAll(strings.TrimPrefix(string(data), "\ufeff"), "\r\n", "\n")
 	if !strings.HasPrefix(text, "---\n") {
 		add(1, "must start with front matter: a line ---, then title: and minutes:, then ---")
 		return l, ps
 	}
-	end := strings.Index(text[4:], "\n---\n")
-	if end < 0 {
-		if strings.HasSuffix(text, "\n---") {
-			end = len(text) - 4 - 4
-		} else {
-			add(1, "front matter is not closed with a --- line")
-			return l, ps
-		}
-	}
-	front := text[4 : 4+end]
-	body := ""
-	if 4+end+5 <= len(text) {
-		body = text[4+end+5:]
+	front, body, closing, ok := splitFrontMatter(text)
+	if !ok {
+		add(1, "front matter is not closed with a --- line")
+		return l, ps
 	}
 	dec := yaml.NewDecoder(strings.NewReader(front))
 	dec.KnownFields(true)
-	if err := dec.Decode(&l); err != nil {
+	if err := dec.Decode(&l); err != nil && !errors.Is(err, io.EOF) { // EOF: empty front matter
 		add(1+yamlLine(err), "front matter: %s", yamlMessage(err))
 		return l, ps
 	}
 	l.Slug = slug
 	l.Title = strings.TrimSpace(l.Title)
-	if l.Title == "" || utf8.RuneCountInString(l.Title) > maxTitle {
+	switch {
+	case l.Title == "" || utf8.RuneCountInString(l.Title) > maxTitle:
 		add(2, "title is required (up to %d characters)", maxTitle)
+	case strings.ContainsRune(l.Title, 0):
+		add(2, "a NUL character (\\0) in the title: a lesson is plain text")
 	}
 	if l.Minutes < 1 || l.Minutes > 600 {
 		add(2, "minutes must be between 1 and 600")
 	}
 	l.Body = strings.TrimSpace(body) + "\n"
 	if strings.TrimSpace(body) == "" {
-		add(strings.Count(front, "\n")+3, "the lesson has no text")
+		add(closing, "the lesson has no text")
 	}
 	return l, ps
+}
+
+// splitFrontMatter splits text (which starts with a line ---, line ends \n)
+// at the next line ---: the front matter between them, the body after, and
+// the line number of the closing ---. ok is false when no line closes it.
+func splitFrontMatter(text string) (front, body string, closing int, ok bool) {
+	rest := text[len("---\n"):]
+	line := 2
+	for off := 0; off < len(rest); line++ {
+		end := strings.IndexByte(rest[off:], '\n')
+		next := len(rest)
+		if end >= 0 {
+			end += off
+			next = end + 1
+		} else {
+			end = len(rest)
+		}
+		if strings.TrimRight(rest[off:end], " \t") == "---" {
+			return rest[:off], rest[next:], line, true
+		}
+		off = next
+	}
+	return "", "", 0, false
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)

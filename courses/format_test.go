@@ -91,6 +91,7 @@ func TestParseCourse(t *testing.T) {
 		{"ErrNoFrontMatter", map[string]string{"course.yaml": goodYAML, "first.md": "## Just text\n", "second.md": goodLesson}, []string{"first.md:1: must start with front matter"}},
 		{"ErrBadMinutes", map[string]string{"course.yaml": goodYAML, "first.md": "---\ntitle: X\nminutes: 0\n---\nText\n", "second.md": goodLesson}, []string{"minutes must be"}},
 		{"ErrEmptyLesson", map[string]string{"course.yaml": goodYAML, "first.md": "---\ntitle: X\nminutes: 3\n---\n\n", "second.md": goodLesson}, []string{"no text"}},
+		{"ErrNULInLesson", map[string]string{"course.yaml": goodYAML, "first.md": goodLesson + "a \x00 here\n", "second.md": goodLesson}, []string{"first.md:8: a NUL character"}},
 		{"ErrSelfPrerequisite", map[string]string{"course.yaml": strings.Replace(goodYAML, "prerequisites: []", "prerequisites: [demo]", 1), "first.md": goodLesson, "second.md": goodLesson}, []string{"own prerequisite"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,5 +138,44 @@ func TestCourseFilesRoundTrip(t *testing.T) {
 	}
 	if sourceHash(again) != sourceHash(src) {
 		t.Fatal("export then import changed the course")
+	}
+}
+
+// TestFinding18EmptyFrontMatter: a lesson whose front matter is empty or
+// unclosed gets problems with lines inside the file, never a panic.
+func TestFinding18EmptyFrontMatter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want []string // substrings of the problems
+	}{
+		{"EmptyFrontMatterNoNewline", "---\n---", []string{"title is required", "no text"}},
+		{"EmptyFrontMatter", "---\n---\n", []string{"title is required", "no text"}},
+		{"EmptyFrontMatterCRLF", "---\r\n---\r\n", []string{"title is required", "no text"}},
+		{"EmptyFrontMatterWithBody", "---\n---\n## Text\n", []string{"title is required"}},
+		{"BlankFrontMatter", "---\n\n---\nText\n", []string{"title is required"}},
+		{"ClosedAtEnd", "---\ntitle: X\nminutes: 3\n---", []string{"no text"}},
+		{"OnlyOpening", "---\n", []string{"not closed"}},
+		{"OpeningTwiceNoClose", "---\n--\n", []string{"not closed"}},
+		{"DashesOnly", "---", []string{"must start with front matter"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, ps := ParseLesson("first", []byte(tc.data))
+			if len(ps) == 0 {
+				t.Fatal("no problems reported")
+			}
+			lines := strings.Count(strings.ReplaceAll(tc.data, "\r\n", "\n"), "\n") + 1
+			all := Problems(ps).Error()
+			for _, p := range ps {
+				if p.File != "first.md" || p.Line < 0 || p.Line > lines {
+					t.Errorf("problem %v: want file first.md and a line within its %d lines", p, lines)
+				}
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("problems %q lack %q", all, w)
+				}
+			}
+		})
 	}
 }

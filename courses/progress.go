@@ -253,6 +253,14 @@ type CourseProgress struct {
 	Done         map[int64]time.Time
 }
 
+// IsDone reports whether the employee has completed lesson id in the version
+// shown. (Templates must ask this rather than index Done: a missing key gives
+// the zero time.Time, which a template's if counts as true.)
+func (p *CourseProgress) IsDone(id int64) bool {
+	_, ok := p.Done[id]
+	return ok
+}
+
 // Started reports whether the employee has opened the course.
 func (p *CourseProgress) Started() bool { return p.Enrolment != nil }
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,6 +45,12 @@ func (s *Store) ExportZip(ctx context.Context, versionID int64, w io.Writer) err
 	if o.Version.PublishedAt != nil {
 		modified = *o.Version.PublishedAt
 	}
+	return writeCourseZip(w, src, modified)
+}
+
+// writeCourseZip writes src as a .zip in the course file format, every file
+// dated modified.
+func writeCourseZip(w io.Writer, src *Source, modified time.Time) error {
 	zw := zip.NewWriter(w)
 	add := func(name string, data []byte) error {
 		h := &zip.FileHeader{Name: src.Slug + "/" + name, Method: zip.Deflate, Modified: modified.UTC()}
@@ -75,29 +82,9 @@ func (s *Store) ExportZip(ctx context.Context, versionID int64, w io.Writer) err
 // draft, if any). Every problem with the upload is returned as Problems and
 // then nothing is written; err is for failures of the database only.
 func (s *Store) ImportZip(ctx context.Context, data []byte, by *int64) (*Course, Problems, error) {
-	fsys, root, ps := readCourseZip(data)
-	if root == "" {
-		return nil, ps, nil
-	}
-	src, err := ParseCourse(fsys, root)
-	if err != nil {
-		var parse Problems
-		if !errors.As(err, &parse) {
-			return nil, nil, err
-		}
-		reported := map[string]bool{}
-		for _, p := range ps {
-			reported[p.File] = true
-		}
-		for _, p := range parse {
-			p.File = root + "/" + p.File
-			if !reported[p.File] { // already refused above (too large, say): not "missing" as well
-				ps = append(ps, p)
-			}
-		}
-	}
-	if len(ps) > 0 {
-		return nil, ps, nil
+	src, root, ps, err := parseCourseZip(data)
+	if err != nil || len(ps) > 0 {
+		return nil, ps, err
 	}
 	var c *Course
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -155,6 +142,37 @@ func (s *Store) ImportZip(ctx context.Context, data []byte, by *int64) (*Course,
 		return nil, ps, nil
 	}
 	return c, nil, nil
+}
+
+// parseCourseZip reads a course .zip and checks it as a course: the course
+// and its top folder, or every problem with the upload (then src is nil;
+// files are named root/name). err is for failures that are not the file's.
+func parseCourseZip(data []byte) (src *Source, root string, ps Problems, err error) {
+	fsys, root, ps := readCourseZip(data)
+	if root == "" {
+		return nil, "", ps, nil
+	}
+	src, err = ParseCourse(fsys, root)
+	if err != nil {
+		var parse Problems
+		if !errors.As(err, &parse) {
+			return nil, "", nil, err
+		}
+		reported := map[string]bool{}
+		for _, p := range ps {
+			reported[p.File] = true
+		}
+		for _, p := range parse {
+			p.File = root + "/" + p.File
+			if !reported[p.File] { // already refused above (too large, say): not "missing" as well
+				ps = append(ps, p)
+			}
+		}
+	}
+	if len(ps) > 0 {
+		return nil, root, ps, nil
+	}
+	return src, root, nil, nil
 }
 
 var drivePrefix = regexp.MustCompile(`^[A-Za-z]:`)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -187,12 +188,12 @@ func (in *EmployeeInput) Check() []*store.Error {
 	}
 	var errs []*store.Error
 	add := func(field, format string, args ...any) { errs = append(errs, store.FieldError(field, format, args...)) }
-	for _, f := range []struct{ name, label, val string }{{"employee_number", "Employee number", in.Number},
+	for _, f := range []struct{ field, label, val string }{{"employee_number", "Employee number", in.Number},
 		{"first_name", "First name", in.FirstName}, {"last_name", "Last name", in.LastName}, {"email", "Email", in.Email},
 		{"job_title", "Job title", in.JobTitle}, {"department", "Department", in.Department}, {"location", "Location", in.Location},
 		{"manager_number", "Manager number", in.ManagerNumber}, {"hire_date", "Hire date", in.HireDate}} {
-		if HasControl(f.val) {
-			add(f.name, "%s contains a control character (such as a NUL byte); remove it.", f.label)
+		if !utf8.ValidString(f.val) || HasControl(f.val) || strings.ContainsFunc(f.val, unicode.IsControl) { // a NUL fails every insert
+			add(f.field, "%s has a character that is not text (a control character such as a NUL byte, or not UTF-8); remove it.", f.label)
 		}
 	}
 	if len(errs) > 0 {

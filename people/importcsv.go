@@ -216,8 +216,12 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 			"The file is not UTF-8: this line has a character in another encoding (such as Windows-1252 or Latin-1). %s", fix)
 		return nil
 	}
-	if bytes.IndexByte(data[:min(len(data), 4096)], 0) >= 0 {
+	switch at := bytes.IndexByte(data, 0); {
+	case at >= 0 && at < 4096:
 		plan.addError(1, "file", "The file looks like UTF-16 (\"Unicode text\"), not CSV. %s", fix)
+		return nil
+	case at >= 0: // no database stores a NUL in text
+		plan.addError(1+bytes.Count(data[:at], []byte("\n")), "file", "This line has a NUL character: the file is not plain text. %s", fix)
 		return nil
 	}
 
