@@ -161,12 +161,12 @@ func (s *Server) criticalFailures(ctx context.Context, db bun.IDB, employeeIDs [
 
 // cycleScore is the score on a programme certificate: the mean of the best
 // passed attempt at each required course's quizzes within the cycle (nil
-// when none of its courses has a quiz).
+// when none of its courses has a quiz). It reads only through tx.
 func (s *Server) cycleScore(ctx context.Context, tx bun.IDB, c *courses.Cycle, required []string) (*float64, error) {
 	var sum float64
 	n := 0
 	for _, slug := range required {
-		_, o, err := s.courses.PublishedOutline(ctx, slug)
+		_, o, err := s.courses.PublishedOutlineIn(ctx, tx, slug)
 		if err != nil {
 			if store.IsNotFound(err) {
 				continue
@@ -174,9 +174,11 @@ func (s *Server) cycleScore(ctx context.Context, tx bun.IDB, c *courses.Cycle, r
 			return nil, err
 		}
 		for _, a := range o.Version.AssessmentList() {
-			quiz, err := s.quizzes.FindQuiz(ctx, a)
-			if err != nil {
+			quiz, err := s.quizzes.FindQuizIn(ctx, tx, a)
+			if store.IsNotFound(err) {
 				continue // a role-play checklist
+			} else if err != nil {
+				return nil, err
 			}
 			q := tx.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
 				Where("quiz_id = ? AND employee_id = ? AND passed", quiz.ID, c.EmployeeID)
@@ -308,7 +310,8 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 
 // assessmentsPassed is the courses' completion hook: every assessment a
 // course version lists (quiz or role-play checklist slugs) must be passed,
-// since the enrolment's AssessmentsFrom when the course is taken again.
+// since the enrolment's AssessmentsFrom when the course is taken again. It
+// reads only through db, the completing transaction.
 func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.Enrolment, v *courses.Version) (bool, []string, error) {
 	employeeID := en.EmployeeID
 	var since time.Time // a course taken again counts only the new results
@@ -317,7 +320,7 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.
 	}
 	var outstanding []string
 	for _, slug := range v.AssessmentList() {
-		quiz, err := s.quizzes.FindQuiz(ctx, slug)
+		quiz, err := s.quizzes.FindQuizIn(ctx, db, slug)
 		if err == nil {
 			ok, err := s.quizzes.QuizPassed(ctx, db, employeeID, quiz.ID, since)
 			if err != nil {
@@ -336,7 +339,7 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.
 		}
 		if !ok {
 			name := slug
-			if cl, err := s.observations.FindChecklist(ctx, slug); err == nil {
+			if cl, err := s.observations.FindChecklistIn(ctx, db, slug); err == nil {
 				name = cl.Title
 			}
 			outstanding = append(outstanding, "the role-play “"+name+"” (observed by your manager)")
