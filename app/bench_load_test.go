@@ -32,7 +32,8 @@ import (
 // decides the course's completion in its transaction (the first completes
 // the course, the programme cycle, two certificates and readiness). It
 // reports the writes answered per second (starts, autosaves, submits), the
-// p50 and p99 of every write request, the submits' p99 and the errors (a
+// p50 and p99 of every write request, the submits' p99, the attempt page's
+// p99 (a read among the writes) and the errors (a
 // request that failed or took longer than a minute, an attempt not started
 // within the run's two minutes), and fails on any error or any lost answer.
 func BenchmarkAutosaveAndSubmit(b *testing.B) {
@@ -104,7 +105,7 @@ func BenchmarkAutosaveAndSubmit(b *testing.B) {
 	}
 	quizURL := base + "/learn/six-cs/quiz/six-cs-quiz"
 	type result struct {
-		kind string // start, autosave, submit
+		kind string // start, autosave, submit, page (the attempt page: a read)
 		d    time.Duration
 		ok   bool
 	}
@@ -135,10 +136,11 @@ func BenchmarkAutosaveAndSubmit(b *testing.B) {
 		}
 		res = append(res, result{"start", d, true})
 		page := base + h.Get("Location")
-		code, out, _, _, err = send(u, "GET", page, "", nil)
+		code, out, _, d, err = send(u, "GET", page, "", nil)
 		if err != nil || code != http.StatusOK {
-			return res, append(errs, fmt.Errorf("attempt page: %d %v", code, err))
+			return append(res, result{"page", d, false}), append(errs, fmt.Errorf("attempt page: %d %v", code, err))
 		}
+		res = append(res, result{"page", d, true})
 		doc, err := goquery.NewDocumentFromReader(strings.NewReader(out))
 		if err != nil {
 			return res, append(errs, err)
@@ -201,13 +203,17 @@ func BenchmarkAutosaveAndSubmit(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 
-	var lat, submits []time.Duration // answered or failed
+	var lat, submits, pages []time.Duration // answered or failed
 	answered := 0
 	for _, r := range all {
-		lat = append(lat, r.d)
-		if r.kind == "submit" {
+		switch r.kind {
+		case "page":
+			pages = append(pages, r.d)
+			continue
+		case "submit":
 			submits = append(submits, r.d)
 		}
+		lat = append(lat, r.d)
 		if r.ok {
 			answered++
 		}
@@ -223,10 +229,11 @@ func BenchmarkAutosaveAndSubmit(b *testing.B) {
 	b.ReportMetric(pct(lat, 50), "p50-ms")
 	b.ReportMetric(pct(lat, 99), "p99-ms")
 	b.ReportMetric(pct(submits, 99), "submit-p99-ms")
+	b.ReportMetric(pct(pages, 99), "page-p99-ms")
 	b.ReportMetric(float64(len(errs)), "errors")
 	b.ReportMetric(0, "ns/op")
-	b.Logf("%d learners x %d attempts in %.1f s: %d writes (%d submits), %d answered, %.0f writes/s, p50 %.1f ms, p99 %.1f ms, submit p99 %.1f ms, %d errors",
-		learners, b.N, elapsed.Seconds(), len(lat), len(submits), answered, float64(answered)/elapsed.Seconds(), pct(lat, 50), pct(lat, 99), pct(submits, 99), len(errs))
+	b.Logf("%d learners x %d attempts in %.1f s: %d writes (%d submits), %d answered, %.0f writes/s, p50 %.1f ms, p99 %.1f ms, submit p99 %.1f ms, attempt page p99 %.1f ms, %d errors",
+		learners, b.N, elapsed.Seconds(), len(lat), len(submits), answered, float64(answered)/elapsed.Seconds(), pct(lat, 50), pct(lat, 99), pct(submits, 99), pct(pages, 99), len(errs))
 	for i, err := range errs {
 		if i == 3 {
 			break

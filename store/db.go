@@ -65,8 +65,14 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		db = bun.NewDB(sqldb, pgdialect.New())
 	} else {
 		sqldb := sql.OpenDB(&gatedConnector{dsn: SQLiteDSN(dsn), gate: make(writeGate, 1)})
-		sqldb.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
-		sqldb.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+		// A writer waits for the gate holding a pool connection (database/sql
+		// hands the connection out before the driver sees the statement), so
+		// the pool is sized well above the writers that wait at once: else
+		// they hold every connection and the readers, which WAL lets run
+		// beside the one writer, queue behind them (see sqlitegate.go).
+		sqldb.SetMaxOpenConns(max(64, 16*runtime.GOMAXPROCS(0)))
+		sqldb.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)

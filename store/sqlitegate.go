@@ -17,6 +17,14 @@ import (
 // _txlock) or a writing statement outside one takes the gate first, so at
 // most one of our connections asks SQLite for the write lock at a time.
 // Other processes on the same file still meet the busy handler, as before.
+//
+// A writer waits for the gate on a pool connection it already holds: two
+// rules keep that safe. A transaction never asks the pool for a second
+// connection (every read inside it goes through it: otherwise the gate's
+// holder waits for a connection that writers waiting for the gate hold, until
+// the gate's timeout; issue 11, finding 13). And the pool is much larger than
+// the writers that wait at once (store.Open), so that waiting writers do not
+// hold every connection while readers queue behind them.
 type writeGate chan struct{}
 
 // gateWait is how long a writer waits for the gate, like busy_timeout.
