@@ -82,6 +82,9 @@ func Unavailability(err error) string {
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		// pgdriver returns a bare io.EOF when the server closes the
+		// connection; the web layer reads bodies from memory, so an EOF that
+		// gets this far is the database's.
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the database cannot be reached"
 	}

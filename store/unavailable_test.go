@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +130,51 @@ func TestFinding15DatabaseFailuresAreUnavailable(t *testing.T) {
 		addr := ln.Addr().String()
 		ln.Close()
 		_, err = store.Open(ctx, "postgres://postgres@"+addr+"/postgres?sslmode=disable")
+		check(t, err, store.Unavailable, "cannot be reached")
+	})
+	t.Run("PostgresConnectionClosed", func(t *testing.T) {
+		// The server (or something between) closes the connection: the
+		// statement on it fails with EOF; the next connection is refused.
+		base := storetest.MustDSN(t, "postgres")
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns, target := make(chan net.Conn, 16), u.Host
+		go func() {
+			for {
+				in, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				out, err := net.Dial("tcp", target)
+				if err != nil {
+					in.Close()
+					return
+				}
+				conns <- in
+				go func() { io.Copy(out, in); out.Close() }()
+				go func() { io.Copy(in, out); in.Close() }()
+			}
+		}()
+		u.Host = ln.Addr().String()
+		db, err := store.Open(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ln.Close()
+		close(conns)
+		for c := range conns {
+			c.Close() // closed in order (FIN), not reset
+		}
+		_, err = db.ExecContext(ctx, "SELECT 1")
+		check(t, err, store.Unavailable, "cannot be reached")
+		_, err = db.ExecContext(ctx, "SELECT 1")
 		check(t, err, store.Unavailable, "cannot be reached")
 	})
 	t.Run("PostgresServerSide", func(t *testing.T) {
