@@ -46,9 +46,10 @@ type Health struct {
 	last HealthReport
 }
 
-// Check returns the last report when it is recent enough, else checks again
-// (one caller at a time; the others wait for its answer). fresh is true for
-// the caller whose call ran the check.
+// Check returns the last report when it is recent enough (a good one only
+// while the database still answers a ping), else checks again (one caller
+// at a time; the others wait for its answer). fresh is true for the caller
+// whose call ran the check.
 func (h *Health) Check(ctx context.Context) (r HealthReport, fresh bool) {
 	every := h.Every
 	if every == 0 {
@@ -57,23 +58,35 @@ func (h *Health) Check(ctx context.Context) (r HealthReport, fresh bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.last.At.IsZero() && time.Since(h.last.At) < every {
+		if !h.last.OK {
+			return h.last, false
+		}
+		ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if err := h.DB.PingContext(ctx); err != nil {
+			h.last = failed(HealthReport{Free: h.last.Free}, err)
+			return h.last, true
+		}
 		return h.last, false
 	}
 	h.last = h.check(ctx)
 	return h.last, true
 }
 
+// failed is r turned into the report of a failed check.
+func failed(r HealthReport, err error) HealthReport {
+	r.OK, r.Err, r.Problem, r.At = false, err, Unavailability(err), time.Now()
+	if r.Problem == "" {
+		r.Problem = "the database does not take writes"
+	}
+	return r
+}
+
 func (h *Health) check(ctx context.Context) HealthReport {
 	r := HealthReport{OK: true, Free: -1}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	fail := func(err error) HealthReport {
-		r.OK, r.Err, r.Problem, r.At = false, err, Unavailability(err), time.Now()
-		if r.Problem == "" {
-			r.Problem = "the database does not take writes"
-		}
-		return r
-	}
+	fail := func(err error) HealthReport { return failed(r, err) }
 	if c, ok := sqliteFiles.Load(h.DB.DB); ok {
 		conn := c.(*gatedConnector)
 		if conn.path != "" {
