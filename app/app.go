@@ -41,6 +41,9 @@ type Config struct {
 	// ProxyHeader, when set (e.g. X-Forwarded-For), is trusted for the client
 	// address: set it only behind a load balancer that overwrites it.
 	ProxyHeader string
+	// MinFree is the free space on a SQLite database's file system below
+	// which /healthz reports the disk full; 0 means store.DefaultMinFree.
+	MinFree int64
 }
 
 // Server holds the dependencies of the handlers.
@@ -56,6 +59,7 @@ type Server struct {
 	views        *html.Engine
 	docs         *certdoc.Renderer // certificate and report PDFs
 	verifies     *verifyLimiter
+	health       *store.Health
 }
 
 // New builds the fiber application with every route. It fails if the
@@ -134,7 +138,7 @@ func newServer(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
 		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
-		sessions: newSessionCache(), verifies: newVerifyLimiter()}
+		sessions: newSessionCache(), verifies: newVerifyLimiter(), health: &store.Health{DB: cfg.DB, MinFree: cfg.MinFree}}
 	s.courses.AssessmentsPassed = s.assessmentsPassed
 	docs, err := certdoc.NewRenderer()
 	if err != nil {
@@ -161,12 +165,12 @@ func (s *Server) criticalFailures(ctx context.Context, db bun.IDB, employeeIDs [
 
 // cycleScore is the score on a programme certificate: the mean of the best
 // passed attempt at each required course's quizzes within the cycle (nil
-// when none of its courses has a quiz).
+// when none of its courses has a quiz). It reads only through tx.
 func (s *Server) cycleScore(ctx context.Context, tx bun.IDB, c *courses.Cycle, required []string) (*float64, error) {
 	var sum float64
 	n := 0
 	for _, slug := range required {
-		_, o, err := s.courses.PublishedOutline(ctx, slug)
+		_, o, err := s.courses.PublishedOutlineIn(ctx, tx, slug)
 		if err != nil {
 			if store.IsNotFound(err) {
 				continue
@@ -174,9 +178,11 @@ func (s *Server) cycleScore(ctx context.Context, tx bun.IDB, c *courses.Cycle, r
 			return nil, err
 		}
 		for _, a := range o.Version.AssessmentList() {
-			quiz, err := s.quizzes.FindQuiz(ctx, a)
-			if err != nil {
+			quiz, err := s.quizzes.FindQuizIn(ctx, tx, a)
+			if store.IsNotFound(err) {
 				continue // a role-play checklist
+			} else if err != nil {
+				return nil, err
 			}
 			q := tx.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
 				Where("quiz_id = ? AND employee_id = ? AND passed", quiz.ID, c.EmployeeID)
@@ -223,7 +229,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	} else {
 		status = statusOf(store.KindOf(err))
 	}
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		s.unavailable(c, err)
+	case status >= 500:
 		s.log.Error("request failed", "method", c.Method(), "route", routeOf(c), "err", err)
 	}
 	if strings.HasPrefix(c.Path(), "/api/") {
@@ -237,6 +246,8 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		title = "Not allowed"
 	case http.StatusInternalServerError:
 		title = "Something went wrong"
+	case http.StatusServiceUnavailable:
+		title = "Temporarily unavailable"
 	}
 	c.Status(status)
 	if rerr := s.renderStatus(c, status, "errors/error", fiber.Map{"Title": title, "Code": status, "Message": msg}); rerr != nil {
@@ -260,6 +271,8 @@ func statusOf(k store.Kind) int {
 		return http.StatusUnauthorized
 	case store.TooMany:
 		return http.StatusTooManyRequests
+	case store.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -295,20 +308,42 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 	return err
 }
 
-// healthz answers 200 when the database answers.
+// retryAfter is the Retry-After of a 503: seconds to wait before trying again.
+const retryAfter = "30"
+
+// unavailable sets Retry-After and logs a request refused because the
+// database cannot answer or write for now (nothing was saved); the handlers
+// that answer errors as JSON themselves call it, as errorHandler does.
+func (s *Server) unavailable(c *fiber.Ctx, err error) {
+	c.Set("Retry-After", retryAfter)
+	s.log.Warn("request refused: database unavailable", "method", c.Method(), "route", routeOf(c), "err", err)
+}
+
+// healthz answers 200 when the database takes writes, 503 with the reason
+// when it does not (disk full, read-only, its file missing, unreachable);
+// see store.Health. The answer is reused for 2 s.
 func (s *Server) healthz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
-	defer cancel()
-	if err := s.cfg.DB.PingContext(ctx); err != nil {
-		s.log.Warn("health check: database unreachable", "err", err)
-		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "down"})
+	r, fresh := s.health.Check(c.UserContext())
+	out := fiber.Map{"status": "ok", "database": "up", "version": s.cfg.Version}
+	if r.Free >= 0 {
+		out["disk_free_bytes"] = r.Free
 	}
-	return c.JSON(fiber.Map{"status": "ok", "database": "up", "version": s.cfg.Version})
+	c.Set("Cache-Control", "no-store")
+	if r.OK {
+		return c.JSON(out)
+	}
+	if fresh {
+		s.log.Warn("health check: database unavailable", "problem", r.Problem, "err", r.Err)
+	}
+	out["status"], out["database"], out["problem"] = "unavailable", "down", r.Problem
+	c.Set("Retry-After", retryAfter)
+	return c.Status(http.StatusServiceUnavailable).JSON(out)
 }
 
 // assessmentsPassed is the courses' completion hook: every assessment a
 // course version lists (quiz or role-play checklist slugs) must be passed,
-// since the enrolment's AssessmentsFrom when the course is taken again.
+// since the enrolment's AssessmentsFrom when the course is taken again. It
+// reads only through db, the completing transaction.
 func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.Enrolment, v *courses.Version) (bool, []string, error) {
 	employeeID := en.EmployeeID
 	var since time.Time // a course taken again counts only the new results
@@ -317,7 +352,7 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.
 	}
 	var outstanding []string
 	for _, slug := range v.AssessmentList() {
-		quiz, err := s.quizzes.FindQuiz(ctx, slug)
+		quiz, err := s.quizzes.FindQuizIn(ctx, db, slug)
 		if err == nil {
 			ok, err := s.quizzes.QuizPassed(ctx, db, employeeID, quiz.ID, since)
 			if err != nil {
@@ -336,7 +371,7 @@ func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.
 		}
 		if !ok {
 			name := slug
-			if cl, err := s.observations.FindChecklist(ctx, slug); err == nil {
+			if cl, err := s.observations.FindChecklistIn(ctx, db, slug); err == nil {
 				name = cl.Title
 			}
 			outstanding = append(outstanding, "the role-play “"+name+"” (observed by your manager)")

@@ -511,8 +511,11 @@ type answerRequest struct {
 // with "question"): 204, or a 4xx JSON {"error","field"}.
 func (s *Server) attemptAnswer(c *fiber.Ctx) error {
 	fail := func(err error) error {
-		if store.KindOf(err) == store.Internal {
+		switch store.KindOf(err) {
+		case store.Internal:
 			s.log.Error("save answer", "route", routeOf(c), "err", err)
+		case store.Unavailable:
+			s.unavailable(c, err)
 		}
 		return c.Status(statusOf(store.KindOf(err))).JSON(fiber.Map{"error": store.MessageOf(err), "field": store.FieldOf(err)})
 	}

@@ -235,7 +235,13 @@ func (s *ObservationStore) ListChecklists(ctx context.Context) ([]StoredChecklis
 // FindChecklist returns the current version of the checklist with slug, or
 // NotFound.
 func (s *ObservationStore) FindChecklist(ctx context.Context, slug string) (*StoredChecklist, error) {
-	return findStoredChecklist(ctx, s.DB, "cl.slug = ?", slug)
+	return s.FindChecklistIn(ctx, s.DB, slug)
+}
+
+// FindChecklistIn is FindChecklist reading through db: code running in a
+// transaction passes the transaction.
+func (s *ObservationStore) FindChecklistIn(ctx context.Context, db bun.IDB, slug string) (*StoredChecklist, error) {
+	return findStoredChecklist(ctx, db, "cl.slug = ?", slug)
 }
 
 func findStoredChecklist(ctx context.Context, db bun.IDB, where string, arg any) (*StoredChecklist, error) {

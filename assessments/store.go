@@ -260,8 +260,14 @@ func (s *Store) SaveQuiz(ctx context.Context, q QuizSettings) (*Quiz, error) {
 
 // FindQuiz returns the quiz with slug, or NotFound.
 func (s *Store) FindQuiz(ctx context.Context, slug string) (*Quiz, error) {
+	return s.FindQuizIn(ctx, s.DB, slug)
+}
+
+// FindQuizIn is FindQuiz reading through db: code running in a transaction
+// passes the transaction, never waiting for a second connection.
+func (s *Store) FindQuizIn(ctx context.Context, db bun.IDB, slug string) (*Quiz, error) {
 	row := new(quizRow)
-	err := s.DB.NewSelect().Model(row).Where("slug = ?", slug).Scan(ctx)
+	err := db.NewSelect().Model(row).Where("slug = ?", slug).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.Errorf(store.NotFound, "There is no quiz %q.", slug)
 	} else if err != nil {

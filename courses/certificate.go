@@ -193,10 +193,15 @@ func dropFieldError(err error, fe *certdoc.FieldError) error {
 // CertificateSettings returns the company's certificate settings, the
 // defaults where unset.
 func (s *Store) CertificateSettings(ctx context.Context) (CertificateSettings, error) {
+	return certificateSettings(ctx, s.DB)
+}
+
+// certificateSettings is CertificateSettings reading through db.
+func certificateSettings(ctx context.Context, db bun.IDB) (CertificateSettings, error) {
 	def := certdoc.DefaultTemplate()
 	cs := CertificateSettings{Title: def.Title, Intro: def.Intro, Completion: def.Completion, AccentColor: def.AccentColor, TextColor: def.TextColor}
 	var rows []people.SettingRow
-	if err := s.DB.NewSelect().Model(&rows).Where("key LIKE 'certificate.%'").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&rows).Where("key LIKE 'certificate.%'").Scan(ctx); err != nil {
 		return cs, err
 	}
 	for _, r := range rows {
@@ -249,11 +254,11 @@ type certificateSnapshot struct {
 }
 
 func (s *Store) snapshot(ctx context.Context, tx bun.IDB) (*certificateSnapshot, error) {
-	prof, err := s.CompanyProfile(ctx)
+	prof, err := s.companyProfile(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.CertificateSettings(ctx)
+	cs, err := certificateSettings(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +270,7 @@ func (s *Store) snapshot(ctx context.Context, tx bun.IDB) (*certificateSnapshot,
 		snap.tz = prof.TimeZone
 	}
 	if prof.HasLogo {
-		_, data, err := s.Logo(ctx)
+		_, data, err := s.logo(ctx, tx)
 		if err != nil && !store.IsNotFound(err) {
 			return nil, err
 		}
@@ -414,7 +419,7 @@ func (s *Store) issueCourseCertificate(ctx context.Context, tx bun.IDB, en *Enro
 	if err := tx.NewSelect().TableExpr("course_versions").Column("version").Where("id = ?", en.VersionID).Scan(ctx, &version); err != nil {
 		return err
 	}
-	loc, err := s.Location(ctx)
+	loc, err := s.LocationIn(ctx, tx)
 	if err != nil {
 		return err
 	}

@@ -104,8 +104,13 @@ func (p *Profile) Company() Company {
 // CompanyProfile returns the company's name, statements, active promises and
 // whether a logo is stored. Unset settings are empty.
 func (s *Store) CompanyProfile(ctx context.Context) (*Profile, error) {
+	return s.companyProfile(ctx, s.DB)
+}
+
+// companyProfile is CompanyProfile reading through db.
+func (s *Store) companyProfile(ctx context.Context, db bun.IDB) (*Profile, error) {
 	var rows []people.SettingRow
-	if err := s.DB.NewSelect().Model(&rows).
+	if err := db.NewSelect().Model(&rows).
 		Where("key IN (?)", bun.In([]string{SettingName, SettingMission, SettingVision, SettingValues, SettingTimeZone})).Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -128,11 +133,11 @@ func (s *Store) CompanyProfile(ctx context.Context) (*Profile, error) {
 		}
 	}
 	var err error
-	if p.Promises, err = activePromises(ctx, s.DB); err != nil {
+	if p.Promises, err = activePromises(ctx, db); err != nil {
 		return nil, err
 	}
 	var logo companyLogo
-	err = s.DB.NewSelect().Model(&logo).Column("id", "updated_at").Where("id = 1").Scan(ctx)
+	err = db.NewSelect().Model(&logo).Column("id", "updated_at").Where("id = 1").Scan(ctx)
 	switch {
 	case err == nil:
 		p.HasLogo, p.LogoUpdatedAt = true, logo.UpdatedAt
@@ -462,8 +467,13 @@ func (s *Store) SaveLogo(ctx context.Context, data []byte) error {
 
 // Logo returns the logo's content type and bytes, or NotFound when none is stored.
 func (s *Store) Logo(ctx context.Context) (string, []byte, error) {
+	return s.logo(ctx, s.DB)
+}
+
+// logo is Logo reading through db.
+func (s *Store) logo(ctx context.Context, db bun.IDB) (string, []byte, error) {
 	var l companyLogo
-	err := s.DB.NewSelect().Model(&l).Where("id = 1").Scan(ctx)
+	err := db.NewSelect().Model(&l).Where("id = 1").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, store.Errorf(store.NotFound, "No company logo has been uploaded.")
 	}
@@ -647,7 +657,24 @@ func (s *Store) LoadDemoCompany(ctx context.Context) error {
 // Location returns the company's time zone (UTC when unset), for due dates
 // and for dates on screen.
 func (s *Store) Location(ctx context.Context) (*time.Location, error) {
-	p, err := s.CachedCompany(ctx)
+	return s.LocationIn(ctx, s.DB)
+}
+
+// LocationIn is Location for code running in a transaction (db): the cached
+// profile when it is fresh, else read through db (and not cached, as a
+// transaction's reads may not be committed).
+func (s *Store) LocationIn(ctx context.Context, db bun.IDB) (*time.Location, error) {
+	if s.isPool(db) {
+		p, err := s.CachedCompany(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return p.Loc, nil
+	}
+	if p := s.freshCompany(); p != nil {
+		return p.Loc, nil
+	}
+	p, err := s.companyProfile(ctx, db)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,17 @@ func (s *Store) cachedCompany(ctx context.Context) (*Profile, *strings.Replacer,
 	return p, r, nil
 }
 
+// freshCompany is the cached profile when it is fresh, else nil.
+func (s *Store) freshCompany() *Profile {
+	cc := s.companyCache()
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.profile != nil && time.Now().Before(cc.until) {
+		return cc.profile
+	}
+	return nil
+}
+
 // ForgetCompany drops the cached profile (after the company settings change).
 func (s *Store) ForgetCompany() {
 	cc := s.companyCache()

@@ -309,6 +309,12 @@ func publish(ctx context.Context, db bun.IDB, c *Course, v *Version, now time.Ti
 
 // FindCourse returns (a copy of) the course with slug, or NotFound.
 func (s *Store) FindCourse(ctx context.Context, slug string) (*Course, error) {
+	return s.findCourseIn(ctx, s.DB, slug)
+}
+
+// findCourseIn is FindCourse reading through db. What a transaction reads is
+// not cached: it may not be committed.
+func (s *Store) findCourseIn(ctx context.Context, db bun.IDB, slug string) (*Course, error) {
 	now := time.Now()
 	s.mu.RLock()
 	cc, ok := s.bySlug[slug]
@@ -318,11 +324,14 @@ func (s *Store) FindCourse(ctx context.Context, slug string) (*Course, error) {
 		return &c, nil
 	}
 	c := new(Course)
-	err := s.DB.NewSelect().Model(c).Where("slug = ?", slug).Scan(ctx)
+	err := db.NewSelect().Model(c).Where("slug = ?", slug).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.Errorf(store.NotFound, "There is no course %q.", slug)
 	} else if err != nil {
 		return nil, err
+	}
+	if !s.isPool(db) {
+		return c, nil
 	}
 	s.mu.Lock()
 	s.bySlug[slug] = cachedCourse{c: *c, until: now.Add(courseTTL)}
@@ -341,17 +350,24 @@ func (s *Store) ListPublished(ctx context.Context) ([]Version, error) {
 // Outline returns version id with its modules and lessons. Published and
 // retired versions never change, so they are cached; drafts are read fresh.
 func (s *Store) Outline(ctx context.Context, versionID int64) (*Outline, error) {
+	return s.OutlineIn(ctx, s.DB, versionID)
+}
+
+// OutlineIn is Outline reading through db (code running in a transaction
+// passes it); what a transaction reads is not cached, as it may not be
+// committed.
+func (s *Store) OutlineIn(ctx context.Context, db bun.IDB, versionID int64) (*Outline, error) {
 	s.mu.RLock()
 	o, ok := s.outlines[versionID]
 	s.mu.RUnlock()
 	if ok {
 		return o, nil
 	}
-	o, err := loadOutline(ctx, s.DB, versionID)
+	o, err := loadOutline(ctx, db, versionID)
 	if err != nil {
 		return nil, err
 	}
-	if o.Version.Status != Draft {
+	if o.Version.Status != Draft && s.isPool(db) {
 		s.mu.Lock()
 		s.outlines[versionID] = o
 		s.mu.Unlock()
@@ -361,14 +377,20 @@ func (s *Store) Outline(ctx context.Context, versionID int64) (*Outline, error) 
 
 // PublishedOutline returns the published version of the course with slug.
 func (s *Store) PublishedOutline(ctx context.Context, slug string) (*Course, *Outline, error) {
-	c, err := s.FindCourse(ctx, slug)
+	return s.PublishedOutlineIn(ctx, s.DB, slug)
+}
+
+// PublishedOutlineIn is PublishedOutline reading through db: code running in
+// a transaction passes the transaction.
+func (s *Store) PublishedOutlineIn(ctx context.Context, db bun.IDB, slug string) (*Course, *Outline, error) {
+	c, err := s.findCourseIn(ctx, db, slug)
 	if err != nil {
 		return nil, nil, err
 	}
 	if c.PublishedVersionID == nil {
 		return nil, nil, store.Errorf(store.NotFound, "The course %q is not published yet.", slug)
 	}
-	o, err := s.Outline(ctx, *c.PublishedVersionID)
+	o, err := s.OutlineIn(ctx, db, *c.PublishedVersionID)
 	return c, o, err
 }
 
@@ -382,3 +404,10 @@ func (s *Store) SourceOf(ctx context.Context, versionID int64) (*Source, error) 
 }
 
 func isPostgres(s *Store) bool { return store.IsPostgresDB(s.DB) }
+
+// isPool reports whether db is the store's pool rather than a transaction
+// (what a transaction reads may not be committed, so it is not cached).
+func (s *Store) isPool(db bun.IDB) bool {
+	d, ok := db.(*bun.DB)
+	return ok && d == s.DB
+}

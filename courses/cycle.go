@@ -508,7 +508,7 @@ func (s *Store) courseCompleted(ctx context.Context, tx bun.IDB, en *Enrolment, 
 	if err != nil || len(cycles) == 0 {
 		return err
 	}
-	loc, err := s.Location(ctx)
+	loc, err := s.LocationIn(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -551,7 +551,7 @@ func (s *Store) markStarted(ctx context.Context, db bun.IDB, employeeID int64, s
 	if err != nil || len(list) == 0 {
 		return err
 	}
-	loc, err := s.Location(ctx)
+	loc, err := s.LocationIn(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -156,7 +156,7 @@ type CompletedFunc func(ctx context.Context, tx bun.IDB, en *Enrolment, at time.
 // Idempotent: a complete enrolment stays as it is. Returns the decision and
 // whether this call completed it.
 func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment, onComplete CompletedFunc) (Completion, bool, error) {
-	o, err := s.Outline(ctx, en.VersionID)
+	o, err := s.OutlineIn(ctx, tx, en.VersionID)
 	if err != nil {
 		return Completion{}, false, err
 	}

@@ -286,7 +286,7 @@ func (s *Store) RefreshReadiness(ctx context.Context, db bun.IDB, employeeIDs []
 	}
 	slices.Sort(employeeIDs)
 	employeeIDs = slices.Compact(employeeIDs)
-	loc, err := s.Location(ctx)
+	loc, err := s.LocationIn(ctx, db)
 	if err != nil {
 		return err
 	}

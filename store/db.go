@@ -50,6 +50,15 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + sep + strings.Join(sqlitePragmas, "&")
 }
 
+// sqlitePath is the file a SQLite DSN names, or "" for an in-memory database.
+func sqlitePath(dsn string) string {
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path == "" || path == ":memory:" {
+		return ""
+	}
+	return path
+}
+
 // Open connects to dsn: a postgres:// URL or a SQLite file path. For SQLite it
 // reads the pragmas back and returns an error if they did not take effect.
 func Open(ctx context.Context, dsn string) (*bun.DB, error) {
@@ -64,9 +73,18 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		db = bun.NewDB(sqldb, pgdialect.New())
 	} else {
-		sqldb := sql.OpenDB(&gatedConnector{dsn: SQLiteDSN(dsn), gate: make(writeGate, 1)})
-		sqldb.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
-		sqldb.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+		conn := &gatedConnector{dsn: SQLiteDSN(dsn), path: sqlitePath(dsn), gate: make(writeGate, 1)}
+		sqldb := sql.OpenDB(conn)
+		conn.db = sqldb
+		sqliteFiles.Store(sqldb, conn)
+		// A writer waits for the gate holding a pool connection (database/sql
+		// hands the connection out before the driver sees the statement), so
+		// the pool is sized well above the writers that wait at once: else
+		// they hold every connection and the readers, which WAL lets run
+		// beside the one writer, queue behind them (see sqlitegate.go).
+		sqldb.SetMaxOpenConns(max(64, 16*runtime.GOMAXPROCS(0)))
+		sqldb.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)

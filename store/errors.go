@@ -18,6 +18,11 @@ const (
 	Conflict                 // the input clashes with existing data (duplicate number, cycle, ...)
 	Unauthorized             // no valid credentials
 	TooMany                  // throttled
+	// Unavailable: the database cannot answer or cannot take writes for now
+	// (disk full, read-only, its file gone, the server unreachable, the write
+	// lock not free in time). Nothing was saved; the same request may work
+	// later. See Unavailability.
+	Unavailable
 )
 
 // Error is the one error type of the domain packages. Message is safe to show
@@ -48,11 +53,16 @@ func FieldError(field, format string, args ...any) *Error {
 	return &Error{Kind: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// KindOf reports the kind of err; errors that are not *Error are Internal.
+// KindOf reports the kind of err. Errors that are not *Error are Internal,
+// except the database's own failures that mean it is unavailable for now
+// (see Unavailability), which are Unavailable.
 func KindOf(err error) Kind {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Kind != Internal {
 		return e.Kind
+	}
+	if err != nil && Unavailability(err) != "" {
+		return Unavailable
 	}
 	return Internal
 }
@@ -63,8 +73,12 @@ func IsNotFound(err error) bool { return err != nil && KindOf(err) == NotFound }
 // MessageOf returns the user-safe message of err, or a generic one for internal errors.
 func MessageOf(err error) string {
 	var e *Error
-	if errors.As(err, &e) && e.Kind != Internal {
+	if errors.As(err, &e) && e.Kind != Internal && e.Kind != Unavailable {
 		return e.Message
+	}
+	if KindOf(err) == Unavailable {
+		return "We cannot save or load this right now: " + Unavailability(err) +
+			". What you just sent was not saved. Please try again in a minute."
 	}
 	return "Something went wrong on our side. It has been logged; please try again."
 }

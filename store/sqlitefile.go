@@ -12,13 +12,8 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// SQLite result codes (the low byte of an extended code) that mean the
-// database could not be written or opened.
-const (
-	sqlitePerm     = 3
-	sqliteReadOnly = 8
-	sqliteCantOpen = 14
-)
+// sqlitePerm is SQLITE_PERM; the other result codes are in unavailable.go.
+const sqlitePerm = 3
 
 // isSQLiteAccessError reports whether err is SQLite failing to write or open
 // the database file (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM).
