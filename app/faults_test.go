@@ -390,8 +390,18 @@ func TestFaultInjected(t *testing.T) {
 		r.checkAcknowledged(ts.DB)
 	})
 	t.Run("ReadOnly", func(t *testing.T) {
+		// The session was last seen minutes ago, so the next request touches
+		// it: a write the fault refuses, which must not refuse the page.
+		if _, err := ts.DB.NewUpdate().TableExpr("sessions").Set("last_seen_at = ?", time.Now().UTC().Add(-5*time.Minute)).
+			Where("employee_id = ?", r.emp).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := ts.DB.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
 			t.Fatal(err)
+		}
+		time.Sleep(3100 * time.Millisecond) // past the session cache (sessionTTL), so the session is read again
+		if resp, body := r.c.get("/learn/mission-vision-promise"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("reading a course page while writes fail: %d %q", resp.StatusCode, doc(t, body).Find("main").Text())
 		}
 		r.expectUnavailable("read-only")
 		if _, err := ts.DB.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {

@@ -144,7 +144,10 @@ func (s *Store) FindSession(ctx context.Context, token string) (*Session, *Emplo
 	}
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		sess.LastSeenAt = now
-		if _, err := s.DB.NewUpdate().Model(sess).Column("last_seen_at").WherePK().Exec(ctx); err != nil {
+		// While the database refuses writes (disk full, read-only) the
+		// session still reads: pages that only read keep working, and the
+		// touch is tried again on the next request.
+		if _, err := s.DB.NewUpdate().Model(sess).Column("last_seen_at").WherePK().Exec(ctx); err != nil && store.Unavailability(err) == "" {
 			return nil, nil, err
 		}
 	}
