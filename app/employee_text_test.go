@@ -34,7 +34,7 @@ func TestEmployeeAPIRefusesControlCharacters(t *testing.T) {
 			defer resp.Body.Close()
 			var e struct{ Error, Field string }
 			json.NewDecoder(resp.Body).Decode(&e)
-			if resp.StatusCode != 422 || e.Field != tc.field || !strings.Contains(e.Error, "not text") {
+			if resp.StatusCode != 422 || e.Field != tc.field || !strings.Contains(e.Error, "control character") {
 				t.Fatalf("status %d, %+v; want 422 on %s", resp.StatusCode, e, tc.field)
 			}
 		})
