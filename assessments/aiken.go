@@ -20,7 +20,7 @@ import (
 // It returns every question, or (and then no question) every problem found at
 // its line and column: a question with no ANSWER line, fewer than two options,
 // an answer letter that is not among the options, a repeated letter, or an
-// option or ANSWER with no question, text that is not UTF-8. Blank lines are ignored; a byte order
+// option or ANSWER with no question, text that is not UTF-8 or holds a control character. Blank lines are ignored; a byte order
 // mark and Windows line endings are accepted. IDs are "q1", "q2" … by
 // position and options "a", "b" … in authored order; the answer's weight is
 // 100 and Points is 1.
@@ -30,7 +30,7 @@ func ParseAiken(src string) ([]Question, []ParseError) {
 		errs []ParseError
 		cur  *aikenQuestion
 	)
-	if errs := checkUTF8(src); errs != nil {
+	if errs := checkText(src); errs != nil {
 		return nil, errs
 	}
 	fail := func(line, col int, msg string) {

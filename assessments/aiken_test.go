@@ -54,6 +54,7 @@ func TestParseAiken(t *testing.T) {
 		{name: "ErrAnswerWithoutQuestion", src: "ANSWER: A", errs: []wantErr{{1, 1, "needs a question"}}},
 		{name: "ErrRepeatedLetter", src: "Q?\nA. one\nA. two\nANSWER: A", errs: []wantErr{{3, 1, "appears twice"}}},
 		{name: "ErrNotUTF8", src: "0\nA) 0\nB) \xff\nANSWER:A", errs: []wantErr{{3, 4, "not UTF-8"}}},
+		{name: "ErrNUL", src: "0\nA) 0\nB) 1\x00\nANSWER:A", errs: []wantErr{{3, 5, "control character"}}},
 		{name: "ErrEmptyOption", src: "Q?\nA. one\n  B.\nANSWER: A", errs: []wantErr{{3, 3, "has no text"}}},
 		{name: "ErrEveryQuestionReported", src: "Q1?\nA. a\nB. b\nANSWER: Z\n\nQ2?\nA. a\nB. b\nANSWER: B\n\nQ3?\nA. a\nANSWER: A",
 			errs: []wantErr{{4, 9, "not one of"}, {13, 1, "at least two"}}},

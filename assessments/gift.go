@@ -31,7 +31,8 @@ func (e ParseError) Error() string {
 // Questions are separated by blank lines; a line whose first non-blank
 // characters are // is a comment; a "$CATEGORY: path" line sets Category for
 // the questions after it. A UTF-8 byte order mark and Windows line endings are
-// accepted; text that is not UTF-8 is an error at its first such byte. Each
+// accepted; text that is not UTF-8, or a control character other than a tab
+// or line end, is an error at its first such character. Each
 // question is
 //
 //	::Title:: [format] text {answers} text after
@@ -70,7 +71,7 @@ func (e ParseError) Error() string {
 // authored order; Points is 1. GIFT has no tags, points or all-or-nothing.
 // Text without an answer block (a Moodle "description") is an error.
 func ParseGIFT(src string) ([]Question, []ParseError) {
-	if errs := checkUTF8(src); errs != nil {
+	if errs := checkText(src); errs != nil {
 		return nil, errs
 	}
 	var p giftParser
@@ -104,28 +105,36 @@ func importLines(src string) []string {
 	return strings.Split(src, "\n")
 }
 
-// checkUTF8 returns an error at the first byte of src that is not UTF-8 (a
-// file saved in another encoding), or nil.
-func checkUTF8(src string) []ParseError {
-	if utf8.ValidString(src) {
+// checkText returns an error at the first byte of src that is not UTF-8 (a
+// file saved in another encoding) or is a control character other than a
+// tab or a line end (a NUL byte, which no database stores, or a terminal
+// escape), or nil.
+func checkText(src string) []ParseError {
+	if utf8.ValidString(src) && !strings.ContainsFunc(src, isBadControl) {
 		return nil
 	}
 	for i, line := range importLines(src) {
-		if utf8.ValidString(line) {
-			continue
-		}
-		at := 0
-		for at < len(line) {
+		for at := 0; at < len(line); {
 			r, n := utf8.DecodeRuneInString(line[at:])
-			if r == utf8.RuneError && n <= 1 {
-				break
+			col := utf8.RuneCountInString(line[:at]) + 1
+			switch {
+			case r == utf8.RuneError && n <= 1:
+				return []ParseError{{Line: i + 1, Column: col,
+					Message: "this character is not UTF-8: the file is in another encoding (such as Windows-1252 or Latin-1). Save it as UTF-8 and import it again."}}
+			case isBadControl(r):
+				return []ParseError{{Line: i + 1, Column: col,
+					Message: fmt.Sprintf("this is a control character (U+%04X, such as a NUL byte), not text: remove it and import the file again.", r)}}
 			}
 			at += n
 		}
-		return []ParseError{{Line: i + 1, Column: utf8.RuneCountInString(line[:at]) + 1,
-			Message: "this character is not UTF-8: the file is in another encoding (such as Windows-1252 or Latin-1). Save it as UTF-8 and import it again."}}
 	}
 	return nil
+}
+
+// isBadControl reports whether r is a control character a question may not
+// hold: every C0 and C1 control and DEL but the tab and the line ends.
+func isBadControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 type giftLine struct {

@@ -237,6 +237,8 @@ var giftCases = []giftCase{
 
 	// Malformed input: every problem at its line and column.
 	{name: "ErrNotUTF8", src: "Q1 {T}\r\n\r\nCaf\xe9 au lait? {T}", errs: []wantErr{{3, 4, "not UTF-8"}}},
+	{name: "ErrNULInTitle", src: "::Ti\x00tle:: What is 2+2? {=four ~five}", errs: []wantErr{{1, 5, "control character"}}},
+	{name: "ErrEscapeInAnswer", src: "What is 2+2? {=fo\x1b[31mur ~five}", errs: []wantErr{{1, 18, "control character"}}},
 	{name: "ErrUnclosedBrace", src: "Q {=a ~b", errs: []wantErr{{1, 3, "not closed"}}},
 	{name: "ErrBlankLineInsideAnswers", src: "Q {\n=a\n\n~b\n}", errs: []wantErr{{1, 3, "not closed"}, {5, 1, "closes no answer block"}}},
 	{name: "ErrUnmatchedCloseBrace", src: "Q } or {T}", errs: []wantErr{{1, 3, "closes no answer block"}}},
