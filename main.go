@@ -616,8 +616,8 @@ func importQuestions(ctx context.Context, args []string, o *options, stdout, std
 	if err != nil {
 		return err
 	}
-	if fi.Size() > app.MaxQuestionFile {
-		return fmt.Errorf("%s is %.1f MB; the limit is %d MB", name, float64(fi.Size())/(1<<20), app.MaxQuestionFile>>20)
+	if fi.Size() > assessments.MaxQuestionFile {
+		return fmt.Errorf("%s is %.1f MB; the limit is %d MB", name, float64(fi.Size())/(1<<20), assessments.MaxQuestionFile>>20)
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
