@@ -22,7 +22,7 @@ import (
 // certStore is a courses store on ts's database that can render PDFs.
 func certStore(t testing.TB, ts *testServer) *courses.Store {
 	t.Helper()
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	r, err := certdoc.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestCertificateRegister(t *testing.T) {
 			check("status=revoked", courses.CertFilter{Status: courses.CertRevoked}, "revoked")
 			check("status=superseded", courses.CertFilter{Status: courses.CertSuperseded}, "superseded")
 			check("status=expired", courses.CertFilter{Status: courses.CertExpired}, "expired")
-			pg, err := courses.NewStore(ts.DB).FindProgramme(ctx, all[0].ProgrammeSlug)
+			pg, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).FindProgramme(ctx, all[0].ProgrammeSlug)
 			if err != nil {
 				t.Fatal(err)
 			}
