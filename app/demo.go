@@ -376,7 +376,7 @@ func (d *demoHistory) observe(ctx context.Context, p demoPerson, slug string, at
 		d.s.clockAt(assessments.DemoSignedOff(at))
 		ob, err := d.s.observations.DemoDraft(ctx, a, p.ID, mgr.ID, at, res)
 		if err == nil {
-			ob, err = d.s.training.SignOffObservation(ctx, ob, assessments.DemoSignedOff(at), by)
+			ob, err = d.s.training.SignOffObservation(ctx, ob.ID, assessments.DemoSignedOff(at), by)
 		}
 		if err == nil && p.ID%2 == 0 {
 			_, err = d.s.observations.DemoAcknowledge(ctx, ob, at)

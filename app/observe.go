@@ -369,7 +369,7 @@ func (s *Server) observationSignOff(c *fiber.Ctx) error {
 			return s.observationPage(c, http.StatusUnprocessableEntity, o, &f, obsErrors(err))
 		}
 	}
-	signed, err := s.training.SignOffObservation(ctx, o, s.people.Now(), principal(c).trainingActor())
+	signed, err := s.training.SignOffObservation(ctx, o.ID, s.people.Now(), principal(c).trainingActor())
 	if err != nil {
 		if store.KindOf(err) != store.Invalid {
 			return err
@@ -405,7 +405,7 @@ func (s *Server) observationAmend(c *fiber.Ctx) error {
 		return err
 	}
 	f := newObsForm(c, o.Checklist)
-	next, err := s.training.AmendObservation(c.UserContext(), o, f.Reason, f.Ratings, f.Comments, s.people.Now(), principal(c).trainingActor())
+	next, err := s.training.AmendObservation(c.UserContext(), o.ID, f.Reason, f.Ratings, f.Comments, s.people.Now(), principal(c).trainingActor())
 	if err != nil {
 		if store.KindOf(err) != store.Invalid {
 			return err

@@ -115,37 +115,42 @@ func (s *Service) GradeEssay(ctx context.Context, pe *assessments.PendingEssay, 
 	return a, completed, nil
 }
 
-// SignOffObservation signs off the draft observation o as its assessor by,
+// SignOffObservation signs off the draft observation obsID as its assessor by,
 // at now (every item rated, else Invalid), and in the same transaction
 // decides the employee's course completion for the checklist's course,
 // refreshes their readiness (a critical item failed, or passed at last)
 // and writes the audit entry. An observation signed off already comes back
 // unchanged, nothing written. Forbidden for anyone but its assessor.
-func (s *Service) SignOffObservation(ctx context.Context, o *assessments.Observation, now time.Time, by Actor) (*assessments.Observation, error) {
-	return s.signObservation(ctx, o, by, "observation.signoff", func(tx bun.IDB) (*assessments.Observation, bool, error) {
-		return s.observations.SignOffIn(ctx, tx, o.ID, *by.ID, now)
+func (s *Service) SignOffObservation(ctx context.Context, obsID int64, now time.Time, by Actor) (*assessments.Observation, error) {
+	return s.signObservation(ctx, obsID, by, "observation.signoff", func(tx bun.IDB) (*assessments.Observation, bool, error) {
+		return s.observations.SignOffIn(ctx, tx, obsID, *by.ID, now)
 	})
 }
 
-// AmendObservation corrects the signed-off observation o as its assessor
+// AmendObservation corrects the signed-off observation obsID as its assessor
 // by: the next revision with the ratings, the item comments (nil keeps the
 // previous ones) and the reason, signed off at now; in the same transaction
 // it decides course completion, refreshes readiness and writes the audit
 // entry, as a sign-off does. The errors are
 // assessments.ObservationStore.Amend's.
-func (s *Service) AmendObservation(ctx context.Context, o *assessments.Observation, reason string, ratings map[string]assessments.Rating, comments map[string]string, now time.Time, by Actor) (*assessments.Observation, error) {
-	return s.signObservation(ctx, o, by, "observation.amend", func(tx bun.IDB) (*assessments.Observation, bool, error) {
-		next, err := s.observations.AmendIn(ctx, tx, o.ID, *by.ID, reason, ratings, comments, now)
+func (s *Service) AmendObservation(ctx context.Context, obsID int64, reason string, ratings map[string]assessments.Rating, comments map[string]string, now time.Time, by Actor) (*assessments.Observation, error) {
+	return s.signObservation(ctx, obsID, by, "observation.amend", func(tx bun.IDB) (*assessments.Observation, bool, error) {
+		next, err := s.observations.AmendIn(ctx, tx, obsID, *by.ID, reason, ratings, comments, now)
 		return next, err == nil, err
 	})
 }
 
-// signObservation runs sign (a sign-off or an amendment, reporting whether
-// it signed anything) and what follows it in one transaction.
-func (s *Service) signObservation(ctx context.Context, o *assessments.Observation, by Actor, action string,
+// signObservation runs sign (a sign-off or an amendment of obsID,
+// reporting whether it signed anything) and what follows it in one
+// transaction. NotFound for an unknown observation.
+func (s *Service) signObservation(ctx context.Context, obsID int64, by Actor, action string,
 	sign func(tx bun.IDB) (*assessments.Observation, bool, error)) (*assessments.Observation, error) {
 	if by.ID == nil {
 		return nil, errNoEmployee
+	}
+	o, err := s.observations.Observation(ctx, obsID)
+	if err != nil {
+		return nil, err
 	}
 	cl, err := s.observations.FindChecklist(ctx, o.ChecklistSlug)
 	if err != nil {
