@@ -36,38 +36,6 @@ func (e *AnswersRefused) Unwrap() error {
 	return &store.Error{Kind: store.Invalid, Message: "Some answers could not be saved, so the attempt was not submitted."}
 }
 
-// SubmitWithAnswers saves answers (question row id → response in the ids
-// AttemptView showed) and submits and scores the attempt, all in one
-// transaction; onScored (if not nil) runs in it too. It is SaveAnswer for
-// each answer followed by SubmitAttempt, with the same rules: every answer is
-// checked first, and if any does not fit its question (or is not part of the
-// attempt) it returns an *AnswersRefused and neither saves nor submits; past
-// the deadline the answers are not saved (only those saved in time count);
-// an attempt already submitted is returned as first scored, nothing saved
-// and onScored not called. NotFound when the attempt is not theirs.
-func (s *Store) SubmitWithAnswers(ctx context.Context, attemptID, employeeID int64, answers map[int64]Response, now time.Time, onScored ScoredFunc) (*Attempt, error) {
-	sub, err := s.CheckSubmission(ctx, attemptID, employeeID, answers, now)
-	if err != nil {
-		return nil, err
-	}
-	if sub.Attempt().Submitted() {
-		return sub.Attempt(), nil
-	}
-	var out *Attempt
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		a, submitted, err := sub.Submit(ctx, tx)
-		out = a
-		if err != nil || !submitted || onScored == nil {
-			return err
-		}
-		return onScored(ctx, tx, a)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // Submission is a submission of an attempt with answers, checked by
 // CheckSubmission outside any transaction (so that the writers queue only
 // behind each other's writes) and written by Submit in one.
@@ -84,9 +52,18 @@ type Submission struct {
 // already, it is the first result and there is nothing to Submit.
 func (sub *Submission) Attempt() *Attempt { return sub.a }
 
-// CheckSubmission checks a submission with answers as SubmitWithAnswers
-// does (returning an *AnswersRefused, NotFound, or the attempt already
-// submitted), reading outside any transaction; Submit writes it.
+// CheckSubmission checks a submission of the employee's attempt with
+// answers (question row id → response in the ids AttemptView showed),
+// reading outside any transaction; Submission.Submit then saves them and
+// submits and scores the attempt in one. It is SaveAnswer for each answer
+// followed by SubmitAttempt, with the same rules: every answer is checked
+// first, and if any does not fit its question (or is not part of the
+// attempt) it returns an *AnswersRefused and nothing is to be written;
+// past the deadline the answers are dropped (only those saved in time
+// count); an attempt already submitted is the Submission's Attempt, as
+// first scored, with nothing to write. NotFound when the attempt is not
+// theirs. (training.SubmitAttempt uses it, deciding course completion in
+// the submission's transaction.)
 func (s *Store) CheckSubmission(ctx context.Context, attemptID, employeeID int64, answers map[int64]Response, now time.Time) (*Submission, error) {
 	a, err := loadAttempt(ctx, s.DB, attemptID, &employeeID, false)
 	if err != nil {

@@ -29,26 +29,7 @@ func (s *Service) SubmitAttempt(ctx context.Context, courseSlug string, attemptI
 	if sub.Attempt().Submitted() {
 		return sub.Attempt(), false, nil
 	}
-	en, err := s.enrolment(ctx, employeeID, courseSlug)
-	if err != nil {
-		return nil, false, err
-	}
-	var a *assessments.Attempt
-	completed := false
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var submitted bool
-		var err error
-		if a, submitted, err = sub.Submit(ctx, tx); err != nil || !submitted {
-			return err
-		}
-		completed, err = s.completeIn(ctx, tx, en)
-		return err
-	})
-	if err != nil {
-		return nil, false, err
-	}
-	s.forget(en)
-	return a, completed, nil
+	return s.submit(ctx, courseSlug, employeeID, sub.Submit)
 }
 
 // SubmitSaved submits and scores the employee's attempt as it stands: the
@@ -57,6 +38,15 @@ func (s *Service) SubmitAttempt(ctx context.Context, courseSlug string, attemptI
 // demo's attempts. It decides the course's completion in the same
 // transaction, like SubmitAttempt, and returns the same.
 func (s *Service) SubmitSaved(ctx context.Context, courseSlug string, attemptID, employeeID int64, now time.Time) (*assessments.Attempt, bool, error) {
+	return s.submit(ctx, courseSlug, employeeID, func(ctx context.Context, tx bun.IDB) (*assessments.Attempt, bool, error) {
+		return s.quizzes.SubmitAttemptIn(ctx, tx, attemptID, employeeID, now)
+	})
+}
+
+// submit runs write (a submission in tx, reporting whether it submitted)
+// and decides the employee's completion of the course in one transaction.
+func (s *Service) submit(ctx context.Context, courseSlug string, employeeID int64,
+	write func(ctx context.Context, tx bun.IDB) (*assessments.Attempt, bool, error)) (*assessments.Attempt, bool, error) {
 	en, err := s.enrolment(ctx, employeeID, courseSlug)
 	if err != nil {
 		return nil, false, err
@@ -66,7 +56,7 @@ func (s *Service) SubmitSaved(ctx context.Context, courseSlug string, attemptID,
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var submitted bool
 		var err error
-		if a, submitted, err = s.quizzes.SubmitAttemptIn(ctx, tx, attemptID, employeeID, now); err != nil || !submitted {
+		if a, submitted, err = write(ctx, tx); err != nil || !submitted {
 			return err
 		}
 		completed, err = s.completeIn(ctx, tx, en)
