@@ -22,13 +22,11 @@ import (
 // certStore is a courses store on ts's database that can render PDFs.
 func certStore(t testing.TB, ts *testServer) *courses.Store {
 	t.Helper()
-	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	r, err := certdoc.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs.Docs, cs.BaseURL = r, "http://localhost"
-	return cs
+	return courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{Docs: r, BaseURL: "http://localhost"})
 }
 
 // demoCerts returns the demo's certificates with the status (all for "").

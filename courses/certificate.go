@@ -303,7 +303,7 @@ func (s *Store) certificateFor(snap *certificateSnapshot, p *Programme, version 
 
 // VerifyURL is the public address of a certificate's verify page.
 func (s *Store) VerifyURL(code string) string {
-	base := strings.TrimRight(s.BaseURL, "/")
+	base := strings.TrimRight(s.baseURL, "/")
 	if base == "" {
 		base = "http://localhost:8080"
 	}
@@ -714,14 +714,14 @@ func (s *Store) Document(ctx context.Context, c *Certificate) (certdoc.Certifica
 // PDF renders the certificate (the same bytes every time) and returns them
 // with their SHA-256, which it records the first time.
 func (s *Store) PDF(ctx context.Context, c *Certificate) ([]byte, string, error) {
-	if s.Docs == nil {
+	if s.docs == nil {
 		return nil, "", errors.New("courses: no certificate renderer")
 	}
 	d, t, err := s.Document(ctx, c)
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := s.Docs.Render(d, t)
+	b, err := s.docs.Render(d, t)
 	if err != nil {
 		return nil, "", err
 	}

@@ -145,13 +145,11 @@ func (o *Outline) Minutes() int {
 // NewStore and configured only there.
 type Store struct {
 	DB *bun.DB
-	// BaseURL is the public address certificates' verify links start with.
-	BaseURL string
-	// Docs renders certificate PDFs (nil: none can be rendered).
-	Docs *certdoc.Renderer
 
 	assessments Assessments
 	clock       store.Clock
+	baseURL     string            // certificates' verify links start with it
+	docs        *certdoc.Renderer // renders certificate PDFs; nil: none can be
 
 	mu       sync.RWMutex
 	outlines map[int64]*Outline // published and retired versions never change: cached by id
@@ -235,7 +233,7 @@ func NewStore(db *bun.DB, a Assessments, opts Options) *Store {
 	if opts.Clock == nil {
 		opts.Clock = store.SystemClock
 	}
-	return &Store{DB: db, BaseURL: opts.BaseURL, Docs: opts.Docs, assessments: a, clock: opts.Clock,
+	return &Store{DB: db, baseURL: opts.BaseURL, docs: opts.Docs, assessments: a, clock: opts.Clock,
 		outlines: map[int64]*Outline{}, bySlug: map[string]cachedCourse{}}
 }
 
