@@ -31,9 +31,9 @@ import (
 
 	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/assessments"
-	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
+	"github.com/serviceacademy/academy/training"
 )
 
 // idleGrace is how long a stop still listens on idle keep-alive connections.
@@ -277,7 +277,12 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 		}
 	}
 
-	web, err := app.New(app.Config{DB: db, Log: log, BaseURL: o.baseURL, Version: version, Demo: o.demo, ProxyHeader: o.proxyHeader})
+	svc, err := training.New(db, training.Options{BaseURL: o.baseURL, Log: log})
+	if err != nil {
+		return err
+	}
+	web, err := app.New(app.Config{DB: db, Log: log, BaseURL: o.baseURL, Version: version, Demo: o.demo, ProxyHeader: o.proxyHeader,
+		Training: svc})
 	if err != nil {
 		return err
 	}
@@ -292,7 +297,7 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	var jobs sync.WaitGroup
 	jobs.Add(2)
 	go func() { defer jobs.Done(); pruneLoop(ctx, db, log) }()
-	go func() { defer jobs.Done(); app.RunScheduler(ctx, db, log, 5*time.Minute) }()
+	go func() { defer jobs.Done(); svc.RunScheduler(ctx, 5*time.Minute) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- drain.Serve() }()
@@ -581,7 +586,11 @@ func importEmployees(ctx context.Context, args []string, o *options, stdout, std
 	if dryRun {
 		return nil
 	}
-	ev, err := app.EvaluateRules(ctx, db, log)
+	svc, err := training.New(db, training.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	ev, err := svc.EvaluateRules(ctx)
 	if err != nil {
 		return fmt.Errorf("audience rules: %w", err)
 	}
@@ -616,19 +625,23 @@ func importQuestions(ctx context.Context, args []string, o *options, stdout, std
 	if err != nil {
 		return err
 	}
-	if fi.Size() > app.MaxQuestionFile {
-		return fmt.Errorf("%s is %.1f MB; the limit is %d MB", name, float64(fi.Size())/(1<<20), app.MaxQuestionFile>>20)
+	if fi.Size() > assessments.MaxQuestionFile {
+		return fmt.Errorf("%s is %.1f MB; the limit is %d MB", name, float64(fi.Size())/(1<<20), assessments.MaxQuestionFile>>20)
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return err
 	}
-	db, _, err := openLogged(ctx, o, stderr)
+	db, log, err := openLogged(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := courses.NewStore(db).AuthoringCourse(ctx, course); err != nil {
+	svc, err := training.New(db, training.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Courses().AuthoringCourse(ctx, course); err != nil {
 		return errors.New(store.MessageOf(err))
 	}
 	src := string(data)
@@ -639,7 +652,7 @@ func importQuestions(ctx context.Context, args []string, o *options, stdout, std
 		src = assessments.ExportGIFT(qs)
 	}
 	if len(res.Errors) == 0 {
-		res, err = assessments.NewStore(db).ImportGIFT(ctx, course, src, dryRun, nil)
+		res, err = svc.Quizzes().ImportGIFT(ctx, course, src, dryRun, nil)
 		if err != nil {
 			return errors.New(store.MessageOf(err))
 		}

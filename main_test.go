@@ -200,7 +200,7 @@ func TestImportQuestionsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := courses.NewStore(db).CreateCourse(ctx, "cli-course", "CLI course", nil); err != nil {
+	if _, err := courses.NewStore(db, courses.NoAssessments, courses.Options{}).CreateCourse(ctx, "cli-course", "CLI course", nil); err != nil {
 		t.Fatal(err)
 	}
 	bank := func() int {

@@ -30,10 +30,10 @@ func (s *Server) apiQuestionImport(c *fiber.Ctx) error {
 	}
 	dry := c.QueryBool("dry_run")
 	body := c.Body()
-	if len(body) > MaxQuestionFile {
+	if len(body) > assessments.MaxQuestionFile {
 		res := emptyImportResult()
 		res.Errors = append(res.Errors, assessments.ParseError{Message: fmt.Sprintf(
-			"The body is %.1f MB; the limit is %d MB. Split the file.", float64(len(body))/(1<<20), MaxQuestionFile>>20)})
+			"The body is %.1f MB; the limit is %d MB. Split the file.", float64(len(body))/(1<<20), assessments.MaxQuestionFile>>20)})
 		return c.Status(http.StatusRequestEntityTooLarge).JSON(apiQuestionOut(res, dry))
 	}
 	res, err := importQuestions(c.UserContext(), s.quizzes, course.Slug, string(body), c.Query("format", "gift"), dry, actorID(c))

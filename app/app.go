@@ -23,6 +23,7 @@ import (
 	"github.com/serviceacademy/academy/courses/certdoc"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
+	"github.com/serviceacademy/academy/training"
 )
 
 //go:embed views
@@ -44,12 +45,17 @@ type Config struct {
 	// MinFree is the free space on a SQLite database's file system below
 	// which /healthz reports the disk full; 0 means store.DefaultMinFree.
 	MinFree int64
+	// Training runs the workflows and holds the stores (main builds it);
+	// nil builds one on DB with BaseURL.
+	Training *training.Service
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
 	cfg          Config
 	log          *slog.Logger
+	training     *training.Service
+	clock        *store.ManualClock // set when the server built its own training service (demo, fixtures)
 	people       *people.Store
 	courses      *courses.Store
 	quizzes      *assessments.Store
@@ -80,22 +86,12 @@ func New(cfg Config) (*fiber.App, error) {
 	s.secure = u.Scheme == "https"
 
 	// The built-in courses ship in the binary; a changed one becomes a new version.
-	builtins, err := courses.Builtin()
+	synced, err := s.training.SyncBuiltins(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	synced, err := s.courses.SyncBuiltins(context.Background(), builtins)
-	if err != nil {
-		return nil, fmt.Errorf("load built-in courses: %w", err)
-	}
 	if len(synced) > 0 {
 		cfg.Log.Info("built-in courses loaded", "courses", synced)
-	}
-	if err := s.quizzes.SyncBuiltinBanks(context.Background()); err != nil {
-		return nil, fmt.Errorf("load built-in question banks: %w", err)
-	}
-	if err := s.observations.SyncBuiltinChecklists(context.Background()); err != nil {
-		return nil, fmt.Errorf("load built-in checklists: %w", err)
 	}
 
 	sub, err := fs.Sub(viewsFS, "views")
@@ -129,81 +125,26 @@ func New(cfg Config) (*fiber.App, error) {
 	return app, nil
 }
 
-// newServer builds the stores with the hooks that tie the domains together
-// (course completion asks the assessments), without the web layer: the demo
-// and the benchmarks' fixtures use it to write through the same paths.
+// newServer builds the handlers' dependencies: the stores of cfg.Training,
+// or of a training service it builds on cfg.DB with a clock that clockAt
+// sets (the demo and the benchmarks' fixtures write through it).
 func newServer(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, people: people.NewStore(cfg.DB), courses: courses.NewStore(cfg.DB),
-		quizzes: assessments.NewStore(cfg.DB), observations: assessments.NewObservationStore(cfg.DB),
-		sessions: newSessionCache(), verifies: newVerifyLimiter(), health: &store.Health{DB: cfg.DB, MinFree: cfg.MinFree}}
-	s.courses.AssessmentsPassed = s.assessmentsPassed
-	docs, err := certdoc.NewRenderer()
-	if err != nil {
-		panic(err) // the embedded fonts are part of the binary: a test fails first
-	}
-	s.docs = docs
-	s.courses.Docs, s.courses.BaseURL, s.courses.CycleScore = docs, strings.TrimRight(cfg.BaseURL, "/"), s.cycleScore
-	s.courses.CriticalFailures = s.criticalFailures
-	return s
-}
-
-// criticalFailures is readiness's hook into the role-plays.
-func (s *Server) criticalFailures(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[int64][]courses.CriticalFailure, error) {
-	list, err := s.observations.CriticalFailures(ctx, db, employeeIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64][]courses.CriticalFailure{}
-	for _, f := range list {
-		out[f.EmployeeID] = append(out[f.EmployeeID], courses.CriticalFailure{Checklist: f.Checklist, Items: f.Items, ReobserveDue: f.ReobserveDue})
-	}
-	return out, nil
-}
-
-// cycleScore is the score on a programme certificate: the mean of the best
-// passed attempt at each required course's quizzes within the cycle (nil
-// when none of its courses has a quiz). It reads only through tx.
-func (s *Server) cycleScore(ctx context.Context, tx bun.IDB, c *courses.Cycle, required []string) (*float64, error) {
-	var sum float64
-	n := 0
-	for _, slug := range required {
-		_, o, err := s.courses.PublishedOutlineIn(ctx, tx, slug)
+	var clock *store.ManualClock
+	if cfg.Training == nil {
+		clock = &store.ManualClock{}
+		t, err := training.New(cfg.DB, training.Options{BaseURL: cfg.BaseURL, Log: cfg.Log, Clock: clock})
 		if err != nil {
-			if store.IsNotFound(err) {
-				continue
-			}
-			return nil, err
+			panic(err) // the embedded fonts are part of the binary: a test fails first
 		}
-		for _, a := range o.Version.AssessmentList() {
-			quiz, err := s.quizzes.FindQuizIn(ctx, tx, a)
-			if store.IsNotFound(err) {
-				continue // a role-play checklist
-			} else if err != nil {
-				return nil, err
-			}
-			q := tx.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
-				Where("quiz_id = ? AND employee_id = ? AND passed", quiz.ID, c.EmployeeID)
-			if c.CountsFrom != nil {
-				q = q.Where("started_at > ?", *c.CountsFrom)
-			}
-			var best *float64
-			if err := q.Scan(ctx, &best); err != nil {
-				return nil, err
-			}
-			if best != nil {
-				sum += *best
-				n++
-			}
-		}
+		cfg.Training = t
 	}
-	if n == 0 {
-		return nil, nil
-	}
-	mean := sum / float64(n)
-	return &mean, nil
+	t := cfg.Training
+	return &Server{cfg: cfg, log: cfg.Log, training: t, clock: clock, people: t.People(), courses: t.Courses(),
+		quizzes: t.Quizzes(), observations: t.Observations(), docs: t.Docs(),
+		sessions: newSessionCache(), verifies: newVerifyLimiter(), health: &store.Health{DB: cfg.DB, MinFree: cfg.MinFree}}
 }
 
 // errorHandler is the one place errors become responses: a JSON body under
@@ -338,44 +279,4 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	out["status"], out["database"], out["problem"] = "unavailable", "down", r.Problem
 	c.Set("Retry-After", retryAfter)
 	return c.Status(http.StatusServiceUnavailable).JSON(out)
-}
-
-// assessmentsPassed is the courses' completion hook: every assessment a
-// course version lists (quiz or role-play checklist slugs) must be passed,
-// since the enrolment's AssessmentsFrom when the course is taken again. It
-// reads only through db, the completing transaction.
-func (s *Server) assessmentsPassed(ctx context.Context, db bun.IDB, en *courses.Enrolment, v *courses.Version) (bool, []string, error) {
-	employeeID := en.EmployeeID
-	var since time.Time // a course taken again counts only the new results
-	if en.AssessmentsFrom != nil {
-		since = *en.AssessmentsFrom
-	}
-	var outstanding []string
-	for _, slug := range v.AssessmentList() {
-		quiz, err := s.quizzes.FindQuizIn(ctx, db, slug)
-		if err == nil {
-			ok, err := s.quizzes.QuizPassed(ctx, db, employeeID, quiz.ID, since)
-			if err != nil {
-				return false, nil, err
-			}
-			if !ok {
-				outstanding = append(outstanding, "the quiz “"+quiz.Title+"”")
-			}
-			continue
-		} else if !store.IsNotFound(err) {
-			return false, nil, err
-		}
-		ok, err := s.observations.ChecklistPassed(ctx, db, employeeID, slug, since)
-		if err != nil {
-			return false, nil, err
-		}
-		if !ok {
-			name := slug
-			if cl, err := s.observations.FindChecklistIn(ctx, db, slug); err == nil {
-				name = cl.Title
-			}
-			outstanding = append(outstanding, "the role-play “"+name+"” (observed by your manager)")
-		}
-	}
-	return len(outstanding) == 0, outstanding, nil
 }

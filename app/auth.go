@@ -12,6 +12,7 @@ import (
 
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
+	"github.com/serviceacademy/academy/training"
 )
 
 const (
@@ -64,6 +65,12 @@ func (p *Principal) Name() string {
 		return "token " + p.Token.Name
 	}
 	return ""
+}
+
+// trainingActor is the principal as the training workflows' audit entries name them.
+func (p *Principal) trainingActor() training.Actor {
+	id, label := p.actor()
+	return training.Actor{ID: id, Name: label}
 }
 
 // actor returns the id and label for the audit log.

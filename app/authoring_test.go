@@ -66,7 +66,7 @@ func TestAuthoringPages(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ts := mustServer(t, dialect)
 			ctx := context.Background()
-			store := courses.NewStore(ts.DB)
+			store := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 			c := ts.client(t)
 			c.signIn(hrEmail)
 

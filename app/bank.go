@@ -23,9 +23,6 @@ import (
 // filters, GIFT/Aiken import with a dry run, GIFT export, an editor with a
 // learner's-eye preview for every question type, and the quiz settings form.
 
-// MaxQuestionFile is the largest GIFT or Aiken text an import accepts.
-const MaxQuestionFile = 2 << 20
-
 func bankPath(slug string) string { return coursePath(slug) + "/bank" }
 
 func questionPath(slug, qid string) string { return bankPath(slug) + "/" + url.PathEscape(qid) }
@@ -178,7 +175,7 @@ func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form impo
 	slices.Sort(tags)
 	return s.renderStatus(c, status, "bank/index", fiber.Map{"Title": "Question bank: " + course.Title, "Course": course,
 		"Rows": rows, "Total": len(list), "Types": types, "Tags": tags, "FilterType": fType, "FilterTag": fTag,
-		"Quizzes": quizzes, "Required": required, "Import": form, "Result": res, "Errors": errs, "MaxMB": MaxQuestionFile >> 20})
+		"Quizzes": quizzes, "Required": required, "Import": form, "Result": res, "Errors": errs, "MaxMB": assessments.MaxQuestionFile >> 20})
 }
 
 // bankImport runs a dry run (the default) or an import of pasted or
@@ -194,26 +191,26 @@ func (s *Server) bankImport(c *fiber.Ctx) error {
 	}
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
 		form.FileName = strings.Clone(fh.Filename)
-		if fh.Size > MaxQuestionFile {
+		if fh.Size > assessments.MaxQuestionFile {
 			return s.bankPage(c, http.StatusRequestEntityTooLarge, course, form, nil, map[string]string{
-				"file": fmt.Sprintf("%s is %.1f MB; the limit is %d MB.", form.FileName, float64(fh.Size)/(1<<20), MaxQuestionFile>>20)})
+				"file": fmt.Sprintf("%s is %.1f MB; the limit is %d MB.", form.FileName, float64(fh.Size)/(1<<20), assessments.MaxQuestionFile>>20)})
 		}
 		f, err := fh.Open()
 		if err != nil {
 			return err
 		}
-		data, err := io.ReadAll(io.LimitReader(f, MaxQuestionFile+1))
+		data, err := io.ReadAll(io.LimitReader(f, assessments.MaxQuestionFile+1))
 		f.Close()
 		if err != nil {
 			return err
 		}
 		form.Text = string(data)
 	}
-	if len(form.Text) > MaxQuestionFile {
+	if len(form.Text) > assessments.MaxQuestionFile {
 		n := len(form.Text)
 		form.Text = ""
 		return s.bankPage(c, http.StatusRequestEntityTooLarge, course, form, nil, map[string]string{
-			"text": fmt.Sprintf("The text is %.1f MB; the limit is %d MB.", float64(n)/(1<<20), MaxQuestionFile>>20)})
+			"text": fmt.Sprintf("The text is %.1f MB; the limit is %d MB.", float64(n)/(1<<20), assessments.MaxQuestionFile>>20)})
 	}
 	if strings.TrimSpace(form.Text) == "" {
 		return s.bankPage(c, http.StatusUnprocessableEntity, course, form, nil, map[string]string{

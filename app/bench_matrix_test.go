@@ -42,7 +42,7 @@ func seedMatrixScale(tb testing.TB, db *bun.DB, n int) string {
 	now := time.Now().UTC().Truncate(time.Second)
 	day := func(d int) time.Time { return now.AddDate(0, 0, d) }
 	at := func(d int) *time.Time { t := day(d); return &t }
-	cs := courses.NewStore(db)
+	cs := courses.NewStore(db, courses.NoAssessments, courses.Options{})
 	slugs := []string{"mission-vision-promise", "service-recovery", "promises-timelines", "empathy-difficult-customers", "customer-world", "six-cs", "internal-customer"}
 	in := courses.ProgrammeInput{Slug: "scale", Title: "Service at scale", Due: courses.DueRule{Kind: courses.DueAfterAssignment, Days: 60}, ValidityMonths: 12, RecertDays: 30}
 	for i, s := range slugs {

@@ -35,7 +35,7 @@ func TestBrowserAuthoringFlow(t *testing.T) {
 	if resp, body := hr.post("/authoring/our-six-cs/publish", nil); resp.StatusCode != 303 {
 		t.Fatalf("publish v1: %d %.500s", resp.StatusCode, body)
 	}
-	_, v1, err := courses.NewStore(ts.DB).PublishedOutline(ctx, "our-six-cs")
+	_, v1, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).PublishedOutline(ctx, "our-six-cs")
 	if err != nil {
 		t.Fatal(err)
 	}

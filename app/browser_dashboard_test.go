@@ -20,7 +20,7 @@ func TestBrowserReadinessDashboard(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	base := ts.Listen(t)
 	ctx := context.Background()
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	var dept int64
 	ts.DB.NewSelect().TableExpr("departments").Column("id").Where("name = 'Front Desk'").Scan(ctx, &dept)
 	weeks, _ := cs.SnapshotWeeks(ctx)

@@ -22,13 +22,11 @@ import (
 // certStore is a courses store on ts's database that can render PDFs.
 func certStore(t testing.TB, ts *testServer) *courses.Store {
 	t.Helper()
-	cs := courses.NewStore(ts.DB)
 	r, err := certdoc.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs.Docs, cs.BaseURL = r, "http://localhost"
-	return cs
+	return courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{Docs: r, BaseURL: "http://localhost"})
 }
 
 // demoCerts returns the demo's certificates with the status (all for "").
@@ -132,7 +130,7 @@ func TestCertificateRegister(t *testing.T) {
 			check("status=revoked", courses.CertFilter{Status: courses.CertRevoked}, "revoked")
 			check("status=superseded", courses.CertFilter{Status: courses.CertSuperseded}, "superseded")
 			check("status=expired", courses.CertFilter{Status: courses.CertExpired}, "expired")
-			pg, err := courses.NewStore(ts.DB).FindProgramme(ctx, all[0].ProgrammeSlug)
+			pg, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).FindProgramme(ctx, all[0].ProgrammeSlug)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -378,7 +378,7 @@ func (s *Server) acknowledgeSubmit(c *fiber.Ctx) error {
 			ids = append(ids, id)
 		}
 	}
-	completed, err := s.courses.AcknowledgeAndComplete(ctx, p.Employee.ID, ids, nil)
+	completed, err := s.training.AcknowledgePromises(ctx, p.Employee.ID, ids)
 	if err != nil {
 		if store.KindOf(err) == store.Invalid {
 			return s.acknowledgePage(c, http.StatusUnprocessableEntity, ticked, map[string]string{"promises": store.MessageOf(err)})

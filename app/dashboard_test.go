@@ -57,7 +57,7 @@ func checkBreakdown(t *testing.T, d *goquery.Document, id string, want []courses
 func TestReadinessDashboard(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	ctx := context.Background()
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	hr := ts.client(t)
 	hr.signIn(hrEmail)
 

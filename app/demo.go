@@ -11,13 +11,14 @@ import (
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/training"
 )
 
 // LoadDemo fills an empty database with the demo organisation: its people,
 // company text, and a year and more of history — programmes assigned by
 // audience rules, courses read, quizzes taken, role-plays observed,
-// recertifications — written through the same stores, hooks and scheduler
-// as the pages, with the clock set to each moment, so every status the
+// recertifications — written through the same workflows (training) and
+// scheduler as the pages, with the clock set to each moment, so every status the
 // product knows appears: completed, expiring, expired, overdue, due soon,
 // in progress, not started, extended. On a database that already has
 // people it writes nothing and returns loaded=false with the logins.
@@ -27,11 +28,7 @@ func LoadDemo(ctx context.Context, db *bun.DB, password, baseURL string) (info *
 	if info, loaded, err = people.LoadDemo(ctx, s.people, password); err != nil || !loaded {
 		return info, loaded, err
 	}
-	builtins, err := courses.Builtin()
-	if err != nil {
-		return nil, false, err
-	}
-	if _, err := s.courses.SyncBuiltins(ctx, builtins); err != nil {
+	if _, err := s.training.SyncBuiltins(ctx); err != nil {
 		return nil, false, err
 	}
 	if err := s.courses.LoadDemoCompany(ctx); err != nil {
@@ -44,12 +41,6 @@ func LoadDemo(ctx context.Context, db *bun.DB, password, baseURL string) (info *
 	}
 	cs.SignatoryName, cs.SignatoryTitle = "Priya Shah", "HR Manager, Brightwater Services"
 	if err := s.courses.SaveCertificateSettings(ctx, cs, nil, "demo"); err != nil {
-		return nil, false, err
-	}
-	if err := s.quizzes.SyncBuiltinBanks(ctx); err != nil {
-		return nil, false, err
-	}
-	if err := s.observations.SyncBuiltinChecklists(ctx); err != nil {
 		return nil, false, err
 	}
 	d, err := newDemoHistory(ctx, s)
@@ -168,7 +159,7 @@ func (d *demoHistory) run(ctx context.Context) error {
 	}
 	// The scheduler runs through the year, as it would every few minutes.
 	for n := -399; n <= 0; n += 7 {
-		d.at(d.day(n, 600), func(ctx context.Context) error { _, err := d.s.courses.Tick(ctx); return err })
+		d.at(d.day(n, 600), func(ctx context.Context) error { _, err := d.s.training.Tick(ctx); return err })
 	}
 	d.planField()
 	d.planFrontDesk()
@@ -189,14 +180,13 @@ func (d *demoHistory) run(ctx context.Context) error {
 	}
 	// The last run of the scheduler, now.
 	d.s.clockAt(d.now)
-	if _, err := d.s.courses.Tick(ctx); err != nil {
+	if _, err := d.s.training.Tick(ctx); err != nil {
 		return err
 	}
 	if err := d.certificateStories(ctx); err != nil {
 		return err
 	}
-	// The demo's role-plays were signed off without the pages' readiness
-	// hook: decide everyone once, as of now.
+	// Decide everyone once more, as of now.
 	return d.s.courses.RefreshAllReadiness(ctx)
 }
 
@@ -283,7 +273,7 @@ func (d *demoHistory) read(ctx context.Context, p demoPerson, slug string, half 
 		n = max(1, n/2)
 	}
 	for _, l := range o.Lessons[:n] {
-		if _, _, err := s.CompleteLesson(ctx, en, l.ID, nil); err != nil {
+		if _, _, err := d.s.training.CompleteLesson(ctx, en, l.ID); err != nil {
 			return err
 		}
 		if err := s.Visit(ctx, en, l.ID); err != nil {
@@ -299,7 +289,7 @@ func (d *demoHistory) read(ctx context.Context, p demoPerson, slug string, half 
 		for i, pr := range prof.Promises {
 			ids[i] = pr.ID
 		}
-		if _, err := s.AcknowledgeAndComplete(ctx, p.ID, ids, nil); err != nil {
+		if _, err := d.s.training.AcknowledgePromises(ctx, p.ID, ids); err != nil {
 			return err
 		}
 	}
@@ -351,12 +341,12 @@ func (d *demoHistory) assess(ctx context.Context, p demoPerson, slug string, at 
 		}
 		t := at
 		for _, right := range plan {
-			d.s.clockAt(t.Add(9 * time.Minute))
-			onScored := func(ctx context.Context, tx bun.IDB, _ *assessments.Attempt) error {
-				_, _, err := d.s.courses.UpdateCompletion(ctx, tx, en, nil)
-				return err
+			d.s.clockAt(assessments.DemoSubmitted(t))
+			a, err := d.s.quizzes.DemoAnswered(ctx, quiz.ID, p.ID, t, right, since)
+			if err == nil {
+				_, _, err = d.s.training.SubmitSaved(ctx, slug, a.ID, p.ID, assessments.DemoSubmitted(t))
 			}
-			if _, err := d.s.quizzes.DemoAttempt(ctx, quiz.ID, p.ID, t, right, since, onScored); err != nil {
+			if err != nil {
 				return fmt.Errorf("%s quiz: %w", p.Number, err)
 			}
 			t = t.Add(3 * time.Hour)
@@ -374,27 +364,24 @@ func (d *demoHistory) observe(ctx context.Context, p demoPerson, slug string, at
 	if err != nil {
 		return err
 	}
-	c, err := d.s.courses.FindCourse(ctx, slug)
+	mgr, err := d.s.people.FindEmployee(ctx, *p.ManagerID)
 	if err != nil {
 		return err
 	}
+	by := training.Actor{ID: &mgr.ID, Name: mgr.Name() + " (" + mgr.Number + ")"}
 	for _, a := range o.Version.AssessmentList() {
 		if _, err := d.s.quizzes.FindQuiz(ctx, a); err == nil {
 			continue
 		}
-		d.s.clockAt(at.Add(30 * time.Minute))
-		_, en, err := d.s.courses.VersionFor(ctx, p.ID, c)
+		d.s.clockAt(assessments.DemoSignedOff(at))
+		ob, err := d.s.observations.DemoDraft(ctx, a, p.ID, mgr.ID, at, res)
+		if err == nil {
+			ob, err = d.s.training.SignOffObservation(ctx, ob.ID, assessments.DemoSignedOff(at), by)
+		}
+		if err == nil && p.ID%2 == 0 {
+			_, err = d.s.observations.DemoAcknowledge(ctx, ob, at)
+		}
 		if err != nil {
-			return err
-		}
-		onSigned := func(ctx context.Context, tx bun.IDB, _ *assessments.Observation) error {
-			if en == nil {
-				return nil
-			}
-			_, _, err := d.s.courses.UpdateCompletion(ctx, tx, en, nil)
-			return err
-		}
-		if _, err := d.s.observations.DemoObservation(ctx, a, p.ID, *p.ManagerID, at, res, p.ID%2 == 0, onSigned); err != nil {
 			return fmt.Errorf("%s observed on %s: %w", p.Number, a, err)
 		}
 	}
@@ -518,13 +505,12 @@ func (d *demoHistory) extend(ctx context.Context, p demoPerson, programme string
 }
 
 // clockAt sets every store's clock to t (the real clock when t is zero) and
-// returns the function that restores the real clocks. The demo loads alone.
+// returns the function that restores the real clock. The demo loads alone;
+// only a server that built its own training service has a clock to set.
 func (s *Server) clockAt(t time.Time) func() {
-	real := func() time.Time { return time.Now().UTC() }
-	now := real
-	if !t.IsZero() {
-		now = func() time.Time { return t }
+	if s.clock == nil {
+		panic("app: clockAt on a server given its training service")
 	}
-	s.people.Now, s.courses.Now, s.quizzes.Now, s.observations.Now = now, now, now, now
-	return func() { s.people.Now, s.courses.Now, s.quizzes.Now, s.observations.Now = real, real, real, real }
+	s.clock.Set(t)
+	return func() { s.clock.Set(time.Time{}) }
 }

@@ -18,7 +18,7 @@ import (
 func TestWeeklyDigest(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	ctx := context.Background()
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	mgr, _ := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
 	weeks, _ := cs.SnapshotWeeks(ctx)
 	week, prev := weeks[0], weeks[1]

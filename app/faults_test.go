@@ -90,7 +90,7 @@ func newFaultRig(t *testing.T, ts *testServer) *faultRig {
 		DrawPerTag: map[string]int{"fault": 1}, PassMark: 50, ReviewPolicy: assessments.ReviewNever}); err != nil {
 		t.Fatal(err)
 	}
-	_, o, err := courses.NewStore(ts.DB).PublishedOutline(ctx, "mission-vision-promise")
+	_, o, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).PublishedOutline(ctx, "mission-vision-promise")
 	if err != nil {
 		t.Fatal(err)
 	}

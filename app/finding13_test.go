@@ -116,7 +116,7 @@ func TestFinding13TransactionsNeverWaitForASecondConnection(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			outlines := courses.NewStore(ts.DB)
+			outlines := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 			lessons := func(course string) []string {
 				t.Helper()
 				_, o, err := outlines.PublishedOutline(ctx, course)

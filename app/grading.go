@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -9,10 +8,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/assessments"
-	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -151,8 +148,8 @@ func parseScore(v string) (float64, error) {
 }
 
 // gradingSubmit grades the essay: the attempt is re-scored and the
-// employee's course completion decided in the grade's transaction (as when
-// the learner submits), with an audit entry; then back to the list.
+// employee's course completion decided in the grade's transaction, with an
+// audit entry (training.GradeEssay); then back to the list.
 func (s *Server) gradingSubmit(c *fiber.Ctx) error {
 	pe, e, err := s.gradableEssay(c)
 	if err != nil {
@@ -163,27 +160,7 @@ func (s *Server) gradingSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return s.gradingPage(c, http.StatusUnprocessableEntity, pe, e, score, comment, map[string]string{"score": store.MessageOf(err)})
 	}
-	ctx := c.UserContext()
-	en, err := s.essayEnrolment(ctx, pe)
-	if err != nil {
-		return err
-	}
-	actorID, actor := principal(c).actor()
-	now := s.people.Now()
-	completed := false
-	onScored := func(ctx context.Context, tx bun.IDB, a *assessments.Attempt) error {
-		if en != nil {
-			_, done, err := s.courses.UpdateCompletion(ctx, tx, en, nil)
-			if err != nil {
-				return err
-			}
-			completed = done
-		}
-		detail := fmt.Sprintf("%s attempt %d, question %d: %s%%; attempt %s", pe.QuizTitle, a.ID, pe.QuestionRowID,
-			strconv.FormatFloat(pct, 'f', -1, 64), attemptOutcome(a))
-		return people.Audit(ctx, tx, now, actorID, actor, "essay.grade", pe.EmployeeNumber, detail)
-	}
-	a, err := s.quizzes.GradeEssay(ctx, pe.AttemptID, pe.QuestionRowID, pct/100, comment, principal(c).Employee.ID, onScored)
+	a, completed, err := s.training.GradeEssay(c.UserContext(), pe, pct, comment, principal(c).trainingActor())
 	if err != nil {
 		if store.KindOf(err) != store.Invalid || store.FieldOf(err) == "" {
 			return err
@@ -195,43 +172,10 @@ func (s *Server) gradingSubmit(c *fiber.Ctx) error {
 		return s.gradingPage(c, http.StatusUnprocessableEntity, pe, e, score, comment, map[string]string{field: store.MessageOf(err)})
 	}
 	msg := fmt.Sprintf("Graded %s's essay on %s: %s%%. The attempt is %s.", e.Name(), pe.QuizTitle,
-		strconv.FormatFloat(pct, 'f', -1, 64), attemptOutcome(a))
+		strconv.FormatFloat(pct, 'f', -1, 64), a.Outcome())
 	if completed {
 		msg += " " + e.Name() + " has completed the course."
 	}
 	s.flash(c, "success", msg)
 	return c.Redirect("/grading", http.StatusSeeOther)
-}
-
-// essayEnrolment is the learner's enrolment in the essay's course, or nil
-// (no such course, not published, not enrolled): what the learner's own
-// submission would re-decide.
-func (s *Server) essayEnrolment(ctx context.Context, pe *assessments.PendingEssay) (*courses.Enrolment, error) {
-	course, err := s.courses.FindCourse(ctx, pe.CourseSlug)
-	if store.IsNotFound(err) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	_, en, err := s.courses.VersionFor(ctx, pe.EmployeeID, course)
-	if err != nil && !store.IsNotFound(err) {
-		return nil, err
-	}
-	return en, nil
-}
-
-// attemptOutcome describes a scored attempt in words.
-func attemptOutcome(a *assessments.Attempt) string {
-	pct := ""
-	if a.Percent != nil {
-		pct = " (" + strconv.FormatFloat(*a.Percent, 'f', -1, 64) + "%)"
-	}
-	switch {
-	case a.Passed == nil:
-		return fmt.Sprintf("still waiting for %d essay grade%s", a.PendingGrading, map[bool]string{true: "", false: "s"}[a.PendingGrading == 1])
-	case *a.Passed:
-		return "passed" + pct
-	default:
-		return "not passed" + pct
-	}
 }

@@ -250,7 +250,7 @@ func (s *Server) lessonComplete(c *fiber.Ctx) error {
 	if lesson == nil || en == nil || en.VersionID != o.Version.ID {
 		return store.Errorf(store.NotFound, "Open the lesson before marking it complete.")
 	}
-	comp, completed, err := s.courses.CompleteLesson(ctx, en, lesson.ID, nil)
+	comp, completed, err := s.training.CompleteLesson(ctx, en, lesson.ID)
 	if err != nil {
 		return err
 	}

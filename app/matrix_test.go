@@ -394,7 +394,7 @@ func TestMatrixHR(t *testing.T) {
 		loc := london(t)
 		const prog = "field-service-excellence"
 		// Ethan Turner has not started: HR exempt him.
-		cs := courses.NewStore(ts.DB)
+		cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 		var cycleID int64
 		if err := ts.DB.NewSelect().TableExpr("cycles AS cy").ColumnExpr("cy.id").Join("JOIN employees AS e ON e.id = cy.employee_id").
 			Join("JOIN programmes AS p ON p.id = cy.programme_id").Where("e.number = 'BW1121' AND p.slug = ? AND cy.closed_at IS NULL", prog).
@@ -485,7 +485,7 @@ func TestMatrixExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	if _, err := cs.Assign(ctx, courses.AssignRequest{Programme: "induction", EmployeeIDs: []int64{res.Employee.ID}, Actor: "test"}, false); err != nil {
 		t.Fatal(err)
 	}

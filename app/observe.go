@@ -2,17 +2,14 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/assessments"
-	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -354,49 +351,6 @@ func obsErrors(err error) map[string]string {
 	return map[string]string{field: store.MessageOf(err)}
 }
 
-// completionHook is the sign-off hook: it re-decides the employee's course
-// completion for the checklist's course and writes the audit entry, in the
-// sign-off's transaction. The enrolment is looked up beforehand.
-func (s *Server) completionHook(c *fiber.Ctx, o *assessments.Observation, action string) (assessments.SignedHook, error) {
-	ctx := c.UserContext()
-	var en *courses.Enrolment
-	cl, err := s.observations.FindChecklist(ctx, o.ChecklistSlug)
-	if err != nil {
-		return nil, err
-	}
-	course, err := s.courses.FindCourse(ctx, cl.CourseSlug)
-	switch {
-	case err == nil:
-		if _, en, err = s.courses.VersionFor(ctx, o.EmployeeID, course); err != nil && !store.IsNotFound(err) {
-			return nil, err
-		}
-	case !store.IsNotFound(err):
-		return nil, err
-	}
-	actorID, actor := principal(c).actor()
-	now := s.people.Now()
-	return func(ctx context.Context, tx bun.IDB, signed *assessments.Observation) error {
-		if en != nil {
-			if _, _, err := s.courses.UpdateCompletion(ctx, tx, en, nil); err != nil {
-				return err
-			}
-		}
-		// A failed (or now passed) critical item changes readiness.
-		if err := s.courses.RefreshReadiness(ctx, tx, []int64{signed.EmployeeID}); err != nil {
-			return err
-		}
-		outcome := "failed"
-		if signed.Passed != nil && *signed.Passed {
-			outcome = "passed"
-		}
-		detail := fmt.Sprintf("%s revision %d: %s %s", signed.ChecklistSlug, signed.Revision, percent(signed.Score), outcome)
-		if signed.AmendReason != "" && action == "observation.amend" {
-			detail += "; reason: " + signed.AmendReason
-		}
-		return people.Audit(ctx, tx, now, actorID, actor, action, signed.EmployeeNumber, detail)
-	}, nil
-}
-
 // observationSignOff saves the form and signs the observation off; unrated
 // items come back as 422 with the ratings kept.
 func (s *Server) observationSignOff(c *fiber.Ctx) error {
@@ -415,11 +369,7 @@ func (s *Server) observationSignOff(c *fiber.Ctx) error {
 			return s.observationPage(c, http.StatusUnprocessableEntity, o, &f, obsErrors(err))
 		}
 	}
-	hook, err := s.completionHook(c, o, "observation.signoff")
-	if err != nil {
-		return err
-	}
-	signed, err := s.observations.SignOff(ctx, o.ID, me, s.people.Now(), hook)
+	signed, err := s.training.SignOffObservation(ctx, o.ID, s.people.Now(), principal(c).trainingActor())
 	if err != nil {
 		if store.KindOf(err) != store.Invalid {
 			return err
@@ -455,11 +405,7 @@ func (s *Server) observationAmend(c *fiber.Ctx) error {
 		return err
 	}
 	f := newObsForm(c, o.Checklist)
-	hook, err := s.completionHook(c, o, "observation.amend")
-	if err != nil {
-		return err
-	}
-	next, err := s.observations.Amend(c.UserContext(), o.ID, principal(c).Employee.ID, f.Reason, f.Ratings, f.Comments, s.people.Now(), hook)
+	next, err := s.training.AmendObservation(c.UserContext(), o.ID, f.Reason, f.Ratings, f.Comments, s.people.Now(), principal(c).trainingActor())
 	if err != nil {
 		if store.KindOf(err) != store.Invalid {
 			return err

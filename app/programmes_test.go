@@ -79,7 +79,7 @@ func TestProgrammePages(t *testing.T) {
 			if resp, _ = hr.post("/programmes/new-one", change); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("save with a policy: %d", resp.StatusCode)
 			}
-			p, err := courses.NewStore(ts.DB).FindProgramme(ctx, "new-one")
+			p, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).FindProgramme(ctx, "new-one")
 			if err != nil || p.Version != 2 {
 				t.Fatalf("version after the change: %+v %v", p, err)
 			}
@@ -158,7 +158,7 @@ func TestProgrammePages(t *testing.T) {
 func TestExtensionsAndExemptions(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	ctx := context.Background()
-	s := courses.NewStore(ts.DB)
+	s := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	adv, _ := ts.People.FindEmployeeByNumber(ctx, inLine)
 	mgrE, _ := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
 	outsider, _ := ts.People.FindEmployeeByNumber(ctx, staffNumber)

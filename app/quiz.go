@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
@@ -569,9 +568,9 @@ func (s *Server) attemptAnswer(c *fiber.Ctx) error {
 	return c.SendStatus(http.StatusNoContent)
 }
 
-// attemptSubmit saves the form's answers (when it sends them), submits and
-// scores the attempt once, and decides course completion in the same
-// transaction; then it shows the result.
+// attemptSubmit saves the form's answers (when it sends them) and submits
+// and scores the attempt once, deciding course completion in the same
+// transaction (training.SubmitAttempt); then it shows the result.
 func (s *Server) attemptSubmit(c *fiber.Ctx) error {
 	course, o, quiz, err := s.quizFor(c)
 	if err != nil {
@@ -601,20 +600,8 @@ func (s *Server) attemptSubmit(c *fiber.Ctx) error {
 			return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs, submitRefused)
 		}
 	}
-	_, en, err := s.courses.VersionFor(ctx, emp, course)
+	_, completed, err := s.training.SubmitAttempt(ctx, course.Slug, v.AttemptID, emp, answers, s.quizzes.Now())
 	if err != nil {
-		return err
-	}
-	completed := false
-	onScored := func(ctx context.Context, tx bun.IDB, a *assessments.Attempt) error {
-		if en == nil {
-			return nil
-		}
-		_, done, err := s.courses.UpdateCompletion(ctx, tx, en, nil)
-		completed = done
-		return err
-	}
-	if _, err := s.quizzes.SubmitWithAnswers(ctx, v.AttemptID, emp, answers, s.quizzes.Now(), onScored); err != nil {
 		var ar *assessments.AnswersRefused
 		if !errors.As(err, &ar) {
 			return err

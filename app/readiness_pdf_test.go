@@ -32,7 +32,7 @@ func pdfText(t *testing.T, pdf string) string {
 func TestReadinessReportPDFs(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	ctx := context.Background()
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	hr := ts.client(t)
 	hr.signIn(hrEmail)
 

@@ -167,11 +167,7 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 // writes the employees.
 func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time, logf func(string, ...any)) (*scaleSim, *scaleOrg, error) {
 	db := s.cfg.DB
-	builtins, err := courses.Builtin()
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := s.courses.SyncBuiltins(ctx, builtins); err != nil {
+	if _, err := s.training.SyncBuiltins(ctx); err != nil {
 		return nil, nil, err
 	}
 	if err := people.PutSetting(ctx, db, courses.SettingName, people.DemoCompany, now); err != nil {
@@ -181,12 +177,6 @@ func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time
 		return nil, nil, err
 	}
 	s.courses.ForgetCompany()
-	if err := s.quizzes.SyncBuiltinBanks(ctx); err != nil {
-		return nil, nil, err
-	}
-	if err := s.observations.SyncBuiltinChecklists(ctx); err != nil {
-		return nil, nil, err
-	}
 	prof, err := s.courses.CompanyProfile(ctx)
 	if err != nil {
 		return nil, nil, err

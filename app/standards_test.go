@@ -131,7 +131,7 @@ func expectedCell(t *testing.T, ts *testServer, employeeID int64, tag string, co
 func TestStandardsHeatmap(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	ctx := context.Background()
-	cs := courses.NewStore(ts.DB)
+	cs := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	mgr, _ := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
 	active := true
 	lineIDs, err := ts.People.EmployeeIDs(ctx, people.EmployeeFilter{LineOf: mgr.ID, Active: &active})

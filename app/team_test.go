@@ -30,7 +30,7 @@ const (
 // summaryOf reads the stored readiness counts the page must show.
 func summaryOf(t *testing.T, ts *testServer, f courses.ReadinessFilter) courses.ReadinessSummary {
 	t.Helper()
-	sum, err := courses.NewStore(ts.DB).ReadinessSummaryOf(context.Background(), f)
+	sum, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).ReadinessSummaryOf(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -544,7 +544,7 @@ func TestReadinessAPI(t *testing.T) {
 				Reasons              []struct{ Kind, Programme, Detail, Date string }
 			}
 			json.Unmarshal([]byte(body), &one)
-			stored, err := courses.NewStore(ts.DB).EmployeeReadiness(ctx, employeeID(t, ts, staffNumber))
+			stored, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).EmployeeReadiness(ctx, employeeID(t, ts, staffNumber))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
 )
 
@@ -30,6 +30,7 @@ import (
 type programmeFixture struct {
 	emp, hr    *people.Employee
 	cs         *courses.Store // its own clock; the server's stores use the real one
+	clock      *store.ManualClock
 	loc        *time.Location
 	demoClosed int // the demo's own assignments of the advisor, closed (still in the transcript)
 	demoCycles int
@@ -41,7 +42,9 @@ var fixtureOrder = []string{"delta", "charlie", "bravo", "echo", "alpha"}
 func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &programmeFixture{cs: courses.NewStore(ts.DB)}
+	// This store's assessments pass everything: lessons complete a course.
+	f := &programmeFixture{clock: &store.ManualClock{}}
+	f.cs = courses.NewStore(ts.DB, passAll{}, courses.Options{Clock: f.clock})
 	var err error
 	if f.emp, err = ts.People.FindEmployeeByNumber(ctx, inLine); err != nil {
 		t.Fatal(err)
@@ -70,7 +73,7 @@ func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	at := func(days int) { f.cs.Now = func() time.Time { return now.AddDate(0, 0, days) } }
+	at := func(days int) { f.clock.Set(now.AddDate(0, 0, days)) }
 	create := func(slug, title string, due courses.DueRule, validity, recert int, list ...courses.ProgrammeCourseInput) {
 		t.Helper()
 		_, err := f.cs.CreateProgramme(ctx, courses.ProgrammeInput{Slug: slug, Title: title, Description: "The " + slug + " programme.",
@@ -90,11 +93,8 @@ func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 	at(-60) // assigned 60 days ago, due 30 days after: overdue
 	create("delta", "Delta: the six Cs", days(30), 0, 0, req("six-cs"))
 	// Twenty days ago the advisor finished The Internal Customer. (This
-	// store's assessments hook passes everything: the lessons complete it.)
+	// store's assessments pass everything: the lessons complete it.)
 	at(-20)
-	f.cs.AssessmentsPassed = func(context.Context, bun.IDB, *courses.Enrolment, *courses.Version) (bool, []string, error) {
-		return true, nil, nil
-	}
 	for _, slug := range []string{"internal-customer", "service-recovery"} {
 		course, err := f.cs.FindCourse(ctx, slug)
 		if err != nil {
@@ -105,7 +105,7 @@ func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 			t.Fatal(err)
 		}
 		for _, l := range o.Lessons {
-			if _, _, err := f.cs.CompleteLesson(ctx, en, l.ID, nil); err != nil {
+			if err := completeLesson(ctx, f.cs, en, l.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -250,7 +250,7 @@ func TestMyLearningProgrammes(t *testing.T) {
 // first cycle closes (superseded) and a second opens.
 func (f *programmeFixture) supersede(t *testing.T) {
 	t.Helper()
-	f.cs.Now = func() time.Time { return time.Now().UTC() }
+	f.clock.Set(time.Time{})
 	_, err := f.cs.UpdateProgramme(context.Background(), "delta", courses.ProgrammeInput{Title: "Delta: the six Cs",
 		Due:     courses.DueRule{Kind: courses.DueAfterAssignment, Days: 30},
 		Courses: []courses.ProgrammeCourseInput{{Slug: "six-cs", Required: true}, {Slug: "promises-timelines", Required: true}}},
@@ -477,7 +477,7 @@ func TestTranscriptAPI(t *testing.T) {
 				if code, _ := p["certificate_code"].(string); (code != "") != (p["completed_at"] != nil) {
 					t.Errorf("certificate_code %v with completed_at %v", p["certificate_code"], p["completed_at"])
 				} else if code != "" {
-					if _, err := courses.NewStore(ts.DB).FindCertificate(context.Background(), code); err != nil {
+					if _, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).FindCertificate(context.Background(), code); err != nil {
 						t.Errorf("certificate_code %s: %v", code, err)
 					}
 				}

@@ -28,7 +28,7 @@ import (
 // demoCertificates returns the demo's certificates by status.
 func demoCertificates(t *testing.T, ts *testServer) map[courses.CertStatus][]courses.Certificate {
 	t.Helper()
-	s := courses.NewStore(ts.DB)
+	s := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	list, _, err := s.ListCertificates(context.Background(), courses.CertFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestBadgesMatchSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, _, err := courses.NewStore(ts.DB).ListCertificates(context.Background(), courses.CertFilter{})
+	list, _, err := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{}).ListCertificates(context.Background(), courses.CertFilter{})
 	if err != nil || len(list) == 0 {
 		t.Fatalf("%d certificates: %v", len(list), err)
 	}
@@ -266,7 +266,7 @@ func TestVerifyRateLimit(t *testing.T) {
 func TestCertificatesAPIAndAccess(t *testing.T) {
 	ts := mustServer(t, "sqlite")
 	ctx := context.Background()
-	s := courses.NewStore(ts.DB)
+	s := courses.NewStore(ts.DB, courses.NoAssessments, courses.Options{})
 	all, _, _ := s.ListCertificates(ctx, courses.CertFilter{})
 	mgr, _ := ts.People.FindEmployeeByEmail(ctx, ccMgrEmail)
 	var inLineCert, outsideCert *courses.Certificate

@@ -71,8 +71,9 @@ func (a *Attempt) questionIDs() []int64 {
 }
 
 // ScoredFunc is called inside the transaction that scored an attempt (on
-// submission and after each essay grade), so that course completion can be
-// decided in the same transaction.
+// submission and after each essay grade). (The training package scores with
+// SubmitAttemptIn, Submission.Submit and GradeEssayIn in its own
+// transaction, deciding course completion there, instead.)
 type ScoredFunc func(ctx context.Context, tx bun.IDB, a *Attempt) error
 
 type savedAnswer struct {
@@ -680,25 +681,35 @@ var (
 func (s *Store) SubmitAttempt(ctx context.Context, attemptID, employeeID int64, now time.Time, onScored ScoredFunc) (*Attempt, error) {
 	var out *Attempt
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		a, err := loadAttempt(ctx, tx, attemptID, &employeeID, true)
-		if err != nil {
+		a, submitted, err := s.SubmitAttemptIn(ctx, tx, attemptID, employeeID, now)
+		out = a
+		if err != nil || !submitted || onScored == nil {
 			return err
 		}
-		if a.Submitted() {
-			out = a
-			return nil
-		}
-		d, err := s.loadAttemptData(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		out, err = markSubmitted(ctx, tx, a, d, now, employeeID, onScored)
-		return err
+		return onScored(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// SubmitAttemptIn is SubmitAttempt in tx, without a hook: it reports
+// whether this call submitted the attempt (false when it was submitted
+// already, returned as first scored).
+func (s *Store) SubmitAttemptIn(ctx context.Context, tx bun.IDB, attemptID, employeeID int64, now time.Time) (*Attempt, bool, error) {
+	a, err := loadAttempt(ctx, tx, attemptID, &employeeID, true)
+	if err != nil {
+		return nil, false, err
+	}
+	if a.Submitted() {
+		return a, false, nil
+	}
+	d, err := s.loadAttemptData(ctx, tx, a)
+	if err != nil {
+		return nil, false, err
+	}
+	return markSubmitted(ctx, tx, a, d, now, employeeID)
 }
 
 // MaxGradeComment is the longest comment an assessor may leave on an essay, in characters.
@@ -712,57 +723,90 @@ const MaxGradeComment = 4000
 // grading one's own attempt; Invalid for a question that is not an answered
 // essay of the attempt, or a fraction outside 0..1.
 func (s *Store) GradeEssay(ctx context.Context, attemptID, questionRowID int64, fraction float64, comment string, graderID int64, onScored ScoredFunc) (*Attempt, error) {
-	if !(fraction >= 0 && fraction <= 1) {
-		return nil, store.FieldError("grade", "Give a grade from 0 to 100%%.")
-	}
-	if n := utf8.RuneCountInString(comment); n > MaxGradeComment {
-		return nil, store.FieldError("comment", "The comment is %d characters long; the limit is %d.", n, MaxGradeComment)
+	if err := checkGrade(fraction, comment); err != nil {
+		return nil, err
 	}
 	var out *Attempt
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		a, err := loadAttempt(ctx, tx, attemptID, nil, true)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !a.Submitted():
-			return store.Errorf(store.Conflict, "This attempt has not been submitted yet.")
-		case a.EmployeeID == graderID:
-			return store.Errorf(store.Forbidden, "You cannot grade your own answers.")
-		}
-		d, err := s.loadAttemptData(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		i := slices.IndexFunc(a.Draw, func(it DrawItem) bool { return it.QuestionID == questionRowID })
-		switch {
-		case i < 0:
-			return store.Errorf(store.Invalid, "That question is not part of this attempt.")
-		case d.questions[i].Type != Essay:
-			return store.Errorf(store.Invalid, "Only essay answers are graded by hand.")
-		case d.answers[i] == nil:
-			return store.Errorf(store.Invalid, "The essay was not answered (in time): it scores 0 and there is nothing to grade.")
-		}
-		now := s.Now().UTC()
-		sa := d.answers[i]
-		sa.Grade, sa.GradedByID, sa.GradedAt, sa.GradeComment = &fraction, &graderID, &now, comment
-		if _, err := tx.NewUpdate().Model(sa).Column("grade", "graded_by_id", "graded_at", "grade_comment").WherePK().Exec(ctx); err != nil {
-			return err
-		}
-		applyScore(a, d.score())
-		if _, err := tx.NewUpdate().Model(a).Column(scoreColumns...).WherePK().Exec(ctx); err != nil {
-			return err
-		}
+		a, err := s.GradeEssayIn(ctx, tx, attemptID, questionRowID, fraction, comment, graderID)
 		out = a
-		if onScored != nil {
-			return onScored(ctx, tx, a)
+		if err != nil || onScored == nil {
+			return err
 		}
-		return nil
+		return onScored(ctx, tx, a)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+func checkGrade(fraction float64, comment string) error {
+	if !(fraction >= 0 && fraction <= 1) {
+		return store.FieldError("grade", "Give a grade from 0 to 100%%.")
+	}
+	if n := utf8.RuneCountInString(comment); n > MaxGradeComment {
+		return store.FieldError("comment", "The comment is %d characters long; the limit is %d.", n, MaxGradeComment)
+	}
+	return nil
+}
+
+// GradeEssayIn is GradeEssay in tx, without a hook.
+func (s *Store) GradeEssayIn(ctx context.Context, tx bun.IDB, attemptID, questionRowID int64, fraction float64, comment string, graderID int64) (*Attempt, error) {
+	if err := checkGrade(fraction, comment); err != nil {
+		return nil, err
+	}
+	a, err := loadAttempt(ctx, tx, attemptID, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !a.Submitted():
+		return nil, store.Errorf(store.Conflict, "This attempt has not been submitted yet.")
+	case a.EmployeeID == graderID:
+		return nil, store.Errorf(store.Forbidden, "You cannot grade your own answers.")
+	}
+	d, err := s.loadAttemptData(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(a.Draw, func(it DrawItem) bool { return it.QuestionID == questionRowID })
+	switch {
+	case i < 0:
+		return nil, store.Errorf(store.Invalid, "That question is not part of this attempt.")
+	case d.questions[i].Type != Essay:
+		return nil, store.Errorf(store.Invalid, "Only essay answers are graded by hand.")
+	case d.answers[i] == nil:
+		return nil, store.Errorf(store.Invalid, "The essay was not answered (in time): it scores 0 and there is nothing to grade.")
+	}
+	now := s.Now().UTC()
+	sa := d.answers[i]
+	sa.Grade, sa.GradedByID, sa.GradedAt, sa.GradeComment = &fraction, &graderID, &now, comment
+	if _, err := tx.NewUpdate().Model(sa).Column("grade", "graded_by_id", "graded_at", "grade_comment").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	applyScore(a, d.score())
+	if _, err := tx.NewUpdate().Model(a).Column(scoreColumns...).WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Outcome describes a scored attempt in words: "passed (80%)", "not passed
+// (40%)" or "still waiting for 1 essay grade".
+func (a *Attempt) Outcome() string {
+	pct := ""
+	if a.Percent != nil {
+		pct = " (" + strconv.FormatFloat(*a.Percent, 'f', -1, 64) + "%)"
+	}
+	switch {
+	case a.Passed == nil:
+		return fmt.Sprintf("still waiting for %d essay grade%s", a.PendingGrading, map[bool]string{true: "", false: "s"}[a.PendingGrading == 1])
+	case *a.Passed:
+		return "passed" + pct
+	default:
+		return "not passed" + pct
+	}
 }
 
 // ReviewedQuestion is one question of a reviewed attempt: as it was shown,

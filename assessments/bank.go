@@ -431,6 +431,10 @@ func writeQuestions(ctx context.Context, tx bun.IDB, courseSlug string, plan []p
 	return rows, nil
 }
 
+// MaxQuestionFile is the largest GIFT or Aiken text an import accepts (the
+// pages, the API and the command line refuse a larger one before parsing).
+const MaxQuestionFile = 2 << 20
+
 // ImportGIFT imports GIFT text into the course's bank. Questions with a new
 // id are created, changed ones get a new version, identical ones are left
 // alone. When the text has errors (ParseGIFT's, or a question that

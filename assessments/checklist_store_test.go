@@ -28,7 +28,7 @@ func hrChecklist() assessments.Checklist {
 func newHRChecklistFixture(t *testing.T, db *bun.DB) *obsFixture {
 	t.Helper()
 	f := newObsFixture(t, db)
-	if _, err := courses.NewStore(db).CreateCourse(f.ctx, hrCourse, "Phone manner", nil); err != nil {
+	if _, err := courses.NewStore(db, courses.NoAssessments, courses.Options{}).CreateCourse(f.ctx, hrCourse, "Phone manner", nil); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -160,7 +160,7 @@ func TestSaveChecklistBuiltinAndCopy(t *testing.T) {
 		// The copy can be edited.
 		c = cp.Checklist
 		c.Items = c.Items[:2]
-		if _, err := courses.NewStore(db).CreateCourse(f.ctx, bi.CourseSlug, "Empathy", nil); err != nil {
+		if _, err := courses.NewStore(db, courses.NoAssessments, courses.Options{}).CreateCourse(f.ctx, bi.CourseSlug, "Empathy", nil); err != nil {
 			t.Fatal(err)
 		}
 		ed, err := f.s.SaveChecklist(f.ctx, cp.CourseSlug, c, 7, &f.hr)

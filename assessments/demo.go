@@ -7,12 +7,25 @@ import (
 )
 
 // DemoAttempt takes one attempt at the quiz for the demo, as a learner would
-// through the pages: started at start, answered five minutes later (every
-// answer right, or only the first two) and submitted at nine minutes, with
-// onScored run in the submission's transaction; attempts before since do
-// not count against the limit (see StartAttemptSince). The store's clock
-// reads start while it runs (the demo loads alone).
+// through the pages (DemoAnswered), and submits it at nine minutes, with
+// onScored run in the submission's transaction.
 func (s *Store) DemoAttempt(ctx context.Context, quizID, employeeID int64, start time.Time, right bool, since time.Time, onScored ScoredFunc) (*Attempt, error) {
+	a, err := s.DemoAnswered(ctx, quizID, employeeID, start, right, since)
+	if err != nil {
+		return nil, err
+	}
+	return s.SubmitAttempt(ctx, a.ID, employeeID, DemoSubmitted(start), onScored)
+}
+
+// DemoSubmitted is when a demo attempt started at start is submitted.
+func DemoSubmitted(start time.Time) time.Time { return start.Add(9 * time.Minute) }
+
+// DemoAnswered starts an attempt at the quiz for the demo at start and
+// answers it five minutes later (every answer right, or only the first
+// two), leaving it to be submitted (at DemoSubmitted); attempts before
+// since do not count against the limit (see StartAttemptSince). The
+// store's clock reads start while it runs (the demo loads alone).
+func (s *Store) DemoAnswered(ctx context.Context, quizID, employeeID int64, start time.Time, right bool, since time.Time) (*Attempt, error) {
 	realNow := s.Now
 	defer func() { s.Now = realNow }()
 	s.Now = func() time.Time { return start }
@@ -38,7 +51,7 @@ func (s *Store) DemoAttempt(ctx context.Context, quizID, employeeID int64, start
 			return nil, err
 		}
 	}
-	return s.SubmitAttempt(ctx, a.ID, employeeID, start.Add(9*time.Minute), onScored)
+	return a, nil
 }
 
 // demoRightResponse is a full-marks answer to q, in authored ids.
@@ -107,11 +120,31 @@ const (
 )
 
 // DemoObservation has assessorID observe employeeID on the checklist at at
-// and sign it off with the outcome, onSigned running in the sign-off's
-// transaction. Before a failing one the employee rates themself (all Fully,
-// so the side-by-side shows the gap); with ack the employee acknowledges the
-// result a day later. The store's clock reads at while it runs.
+// (DemoDraft) and sign it off half an hour later with onSigned running in
+// the sign-off's transaction; with ack the employee acknowledges the result
+// a day later (DemoAcknowledge). The store's clock reads at while it runs.
 func (s *ObservationStore) DemoObservation(ctx context.Context, checklistSlug string, employeeID, assessorID int64, at time.Time, outcome DemoOutcome, ack bool, onSigned SignedHook) (*Observation, error) {
+	o, err := s.DemoDraft(ctx, checklistSlug, employeeID, assessorID, at, outcome)
+	if err != nil {
+		return nil, err
+	}
+	if o, err = s.SignOff(ctx, o.ID, assessorID, DemoSignedOff(at), onSigned); err != nil {
+		return nil, err
+	}
+	if ack {
+		return s.DemoAcknowledge(ctx, o, at)
+	}
+	return o, nil
+}
+
+// DemoSignedOff is when a demo observation made at at is signed off.
+func DemoSignedOff(at time.Time) time.Time { return at.Add(30 * time.Minute) }
+
+// DemoDraft has assessorID observe employeeID on the checklist at at: a
+// draft rated as outcome says, to be signed off (at DemoSignedOff). Before
+// a failing one the employee rates themself (all Fully, so the
+// side-by-side shows the gap). The store's clock reads at while it runs.
+func (s *ObservationStore) DemoDraft(ctx context.Context, checklistSlug string, employeeID, assessorID int64, at time.Time, outcome DemoOutcome) (*Observation, error) {
 	realNow := s.Now
 	defer func() { s.Now = realNow }()
 	s.Now = func() time.Time { return at }
@@ -158,13 +191,11 @@ func (s *ObservationStore) DemoObservation(ctx context.Context, checklistSlug st
 	if _, err := s.SaveDraft(ctx, o.ID, assessorID, ratings, nil, overall); err != nil {
 		return nil, err
 	}
-	if o, err = s.SignOff(ctx, o.ID, assessorID, at.Add(30*time.Minute), onSigned); err != nil {
-		return nil, err
-	}
-	if ack {
-		if o, err = s.Acknowledge(ctx, o.ID, employeeID, "Thanks — useful feedback.", at.AddDate(0, 0, 1)); err != nil {
-			return nil, err
-		}
-	}
 	return o, nil
+}
+
+// DemoAcknowledge has the employee acknowledge a demo observation made at
+// at, a day later.
+func (s *ObservationStore) DemoAcknowledge(ctx context.Context, o *Observation, at time.Time) (*Observation, error) {
+	return s.Acknowledge(ctx, o.ID, o.EmployeeID, "Thanks — useful feedback.", at.AddDate(0, 0, 1))
 }

@@ -118,8 +118,9 @@ type SelfAssessment struct {
 }
 
 // SignedHook runs inside the transaction that signs off (or amends) an
-// observation, after the row is written; an error undoes the sign-off. The
-// app uses it for course completion and the audit log.
+// observation, after the row is written; an error undoes the sign-off.
+// (The training package signs off with SignOffIn and AmendIn in its own
+// transaction instead.)
 type SignedHook func(ctx context.Context, tx bun.IDB, o *Observation) error
 
 // ObservationStore reads and writes checklists, observations and
@@ -557,39 +558,48 @@ func checklistReobserveDays(ctx context.Context, db bun.IDB, checklistID int64) 
 func (s *ObservationStore) SignOff(ctx context.Context, obsID, assessorID int64, now time.Time, onSigned SignedHook) (*Observation, error) {
 	var o *Observation
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var signed bool
 		var err error
-		if o, err = loadObservationForAssessor(ctx, tx, obsID, assessorID); err != nil {
+		o, signed, err = s.SignOffIn(ctx, tx, obsID, assessorID, now)
+		if err != nil || !signed || onSigned == nil {
 			return err
 		}
-		if o.Status != ObservationDraft {
-			return nil
-		}
-		days, err := checklistReobserveDays(ctx, tx, o.ChecklistID)
-		if err != nil {
-			return err
-		}
-		if err := applyObservationResult(o, days, now); err != nil {
-			return err
-		}
-		res, err := tx.NewUpdate().Model(o).
-			Column("status", "score", "passed", "failed_critical", "signed_off_at", "updated_at", "reobserve_due").
-			Where("id = ? AND status = ?", o.ID, ObservationDraft).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 { // signed off by a concurrent submit
-			o, err = findObservation(ctx, tx, obsID)
-			return err
-		}
-		if onSigned != nil {
-			return onSigned(ctx, tx, o)
-		}
-		return nil
+		return onSigned(ctx, tx, o)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// SignOffIn is SignOff in tx, without a hook: it reports whether this call
+// signed the observation off (false when it was signed off already).
+func (s *ObservationStore) SignOffIn(ctx context.Context, tx bun.IDB, obsID, assessorID int64, now time.Time) (*Observation, bool, error) {
+	o, err := loadObservationForAssessor(ctx, tx, obsID, assessorID)
+	if err != nil {
+		return nil, false, err
+	}
+	if o.Status != ObservationDraft {
+		return o, false, nil
+	}
+	days, err := checklistReobserveDays(ctx, tx, o.ChecklistID)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := applyObservationResult(o, days, now); err != nil {
+		return nil, false, err
+	}
+	res, err := tx.NewUpdate().Model(o).
+		Column("status", "score", "passed", "failed_critical", "signed_off_at", "updated_at", "reobserve_due").
+		Where("id = ? AND status = ?", o.ID, ObservationDraft).Exec(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 { // signed off by a concurrent submit
+		o, err = findObservation(ctx, tx, obsID)
+		return o, false, err
+	}
+	return o, true, nil
 }
 
 // Amend corrects a signed-off observation: it inserts the next revision with
@@ -600,67 +610,81 @@ func (s *ObservationStore) SignOff(ctx context.Context, obsID, assessorID int64,
 // no reason, Forbidden for anyone but its assessor, and Conflict for a draft
 // or an observation already amended.
 func (s *ObservationStore) Amend(ctx context.Context, obsID, assessorID int64, reason string, ratings map[string]Rating, comments map[string]string, now time.Time, onSigned SignedHook) (*Observation, error) {
-	reason = strings.TrimSpace(reason)
-	switch n := utf8.RuneCountInString(reason); {
-	case n == 0:
-		return nil, store.FieldError("reason", "Say why the observation is being amended.")
-	case n > MaxAmendReason:
-		return nil, store.FieldError("reason", "The reason is %d characters long; the limit is %d.", n, MaxAmendReason)
+	if _, err := checkAmendReason(reason); err != nil {
+		return nil, err
 	}
 	var next *Observation
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		prev, err := loadObservationForAssessor(ctx, tx, obsID, assessorID)
-		if err != nil {
+		var err error
+		if next, err = s.AmendIn(ctx, tx, obsID, assessorID, reason, ratings, comments, now); err != nil || onSigned == nil {
 			return err
 		}
-		switch prev.Status {
-		case ObservationDraft:
-			return store.Errorf(store.Conflict, "This observation is still a draft: change it and sign it off.")
-		case ObservationAmended:
-			return store.Errorf(store.Conflict, "This revision has already been amended; amend the latest revision.")
-		}
-		itemComments := prev.ItemComments
-		if comments != nil {
-			itemComments = cleanItemComments(comments)
-		}
-		if err := validateItemRatings(prev.Checklist, ratings, itemComments, "item_comments"); err != nil {
-			return err
-		}
-		res, err := tx.NewUpdate().Model((*Observation)(nil)).Set("status = ?, updated_at = ?", ObservationAmended, now.UTC()).
-			Where("id = ? AND status = ?", prev.ID, ObservationSignedOff).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.Errorf(store.Conflict, "This revision has already been amended; amend the latest revision.")
-		}
-		next = &Observation{ChecklistID: prev.ChecklistID, ChecklistVersion: prev.ChecklistVersion,
-			ChecklistSnapshot: prev.ChecklistSnapshot, Checklist: prev.Checklist, EmployeeID: prev.EmployeeID,
-			AssessorID: prev.AssessorID, Revision: prev.Revision + 1, Ratings: copyRatingMap(ratings),
-			ItemComments: itemComments, OverallComment: prev.OverallComment, CreatedAt: now.UTC(),
-			AmendedFromID: &prev.ID, AmendReason: reason}
-		days, err := checklistReobserveDays(ctx, tx, prev.ChecklistID)
-		if err != nil {
-			return err
-		}
-		if err := applyObservationResult(next, days, now); err != nil {
-			return err
-		}
-		if _, err := tx.NewInsert().Model(next).Returning("id").Exec(ctx); err != nil {
-			return err
-		}
-		if next, err = findObservation(ctx, tx, next.ID); err != nil {
-			return err
-		}
-		if onSigned != nil {
-			return onSigned(ctx, tx, next)
-		}
-		return nil
+		return onSigned(ctx, tx, next)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return next, nil
+}
+
+func checkAmendReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch n := utf8.RuneCountInString(reason); {
+	case n == 0:
+		return "", store.FieldError("reason", "Say why the observation is being amended.")
+	case n > MaxAmendReason:
+		return "", store.FieldError("reason", "The reason is %d characters long; the limit is %d.", n, MaxAmendReason)
+	}
+	return reason, nil
+}
+
+// AmendIn is Amend in tx, without a hook.
+func (s *ObservationStore) AmendIn(ctx context.Context, tx bun.IDB, obsID, assessorID int64, reason string, ratings map[string]Rating, comments map[string]string, now time.Time) (*Observation, error) {
+	reason, err := checkAmendReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := loadObservationForAssessor(ctx, tx, obsID, assessorID)
+	if err != nil {
+		return nil, err
+	}
+	switch prev.Status {
+	case ObservationDraft:
+		return nil, store.Errorf(store.Conflict, "This observation is still a draft: change it and sign it off.")
+	case ObservationAmended:
+		return nil, store.Errorf(store.Conflict, "This revision has already been amended; amend the latest revision.")
+	}
+	itemComments := prev.ItemComments
+	if comments != nil {
+		itemComments = cleanItemComments(comments)
+	}
+	if err := validateItemRatings(prev.Checklist, ratings, itemComments, "item_comments"); err != nil {
+		return nil, err
+	}
+	res, err := tx.NewUpdate().Model((*Observation)(nil)).Set("status = ?, updated_at = ?", ObservationAmended, now.UTC()).
+		Where("id = ? AND status = ?", prev.ID, ObservationSignedOff).Exec(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, store.Errorf(store.Conflict, "This revision has already been amended; amend the latest revision.")
+	}
+	next := &Observation{ChecklistID: prev.ChecklistID, ChecklistVersion: prev.ChecklistVersion,
+		ChecklistSnapshot: prev.ChecklistSnapshot, Checklist: prev.Checklist, EmployeeID: prev.EmployeeID,
+		AssessorID: prev.AssessorID, Revision: prev.Revision + 1, Ratings: copyRatingMap(ratings),
+		ItemComments: itemComments, OverallComment: prev.OverallComment, CreatedAt: now.UTC(),
+		AmendedFromID: &prev.ID, AmendReason: reason}
+	days, err := checklistReobserveDays(ctx, tx, prev.ChecklistID)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyObservationResult(next, days, now); err != nil {
+		return nil, err
+	}
+	if _, err := tx.NewInsert().Model(next).Returning("id").Exec(ctx); err != nil {
+		return nil, err
+	}
+	return findObservation(ctx, tx, next.ID)
 }
 
 // Acknowledge records that the observed employee has seen a signed-off

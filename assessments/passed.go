@@ -20,6 +20,22 @@ func (s *Store) QuizPassed(ctx context.Context, db bun.IDB, employeeID, quizID i
 	return q.Exists(ctx)
 }
 
+// BestPassedPercent is the employee's best percent among their passed
+// attempts at the quiz started after after (nil: ever), or nil when none
+// passed. db may be the transaction that completes a programme.
+func (s *Store) BestPassedPercent(ctx context.Context, db bun.IDB, employeeID, quizID int64, after *time.Time) (*float64, error) {
+	q := db.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
+		Where("quiz_id = ? AND employee_id = ? AND passed", quizID, employeeID)
+	if after != nil {
+		q = q.Where("started_at > ?", *after)
+	}
+	var best *float64
+	if err := q.Scan(ctx, &best); err != nil {
+		return nil, err
+	}
+	return best, nil
+}
+
 // ChecklistPassed reports whether employeeID has a signed-off, passed
 // observation on the checklist with slug, signed off at or after since
 // (zero: any); an unknown slug is never passed.

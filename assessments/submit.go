@@ -36,44 +36,60 @@ func (e *AnswersRefused) Unwrap() error {
 	return &store.Error{Kind: store.Invalid, Message: "Some answers could not be saved, so the attempt was not submitted."}
 }
 
-// SubmitWithAnswers saves answers (question row id → response in the ids
-// AttemptView showed) and submits and scores the attempt, all in one
-// transaction; onScored (if not nil) runs in it too. It is SaveAnswer for
-// each answer followed by SubmitAttempt, with the same rules: every answer is
-// checked first, and if any does not fit its question (or is not part of the
-// attempt) it returns an *AnswersRefused and neither saves nor submits; past
-// the deadline the answers are not saved (only those saved in time count);
-// an attempt already submitted is returned as first scored, nothing saved
-// and onScored not called. NotFound when the attempt is not theirs.
-func (s *Store) SubmitWithAnswers(ctx context.Context, attemptID, employeeID int64, answers map[int64]Response, now time.Time, onScored ScoredFunc) (*Attempt, error) {
-	// The checks read outside the transaction, so that the writers queue
-	// only behind each other's writes.
+// Submission is a submission of an attempt with answers, checked by
+// CheckSubmission outside any transaction (so that the writers queue only
+// behind each other's writes) and written by Submit in one.
+type Submission struct {
+	s          *Store
+	a          *Attempt
+	qs         map[int64]*Question
+	rows       []savedAnswer
+	at         time.Time
+	employeeID int64
+}
+
+// Attempt is the attempt as CheckSubmission read it: when it is submitted
+// already, it is the first result and there is nothing to Submit.
+func (sub *Submission) Attempt() *Attempt { return sub.a }
+
+// CheckSubmission checks a submission of the employee's attempt with
+// answers (question row id → response in the ids AttemptView showed),
+// reading outside any transaction; Submission.Submit then saves them and
+// submits and scores the attempt in one. It is SaveAnswer for each answer
+// followed by SubmitAttempt, with the same rules: every answer is checked
+// first, and if any does not fit its question (or is not part of the
+// attempt) it returns an *AnswersRefused and nothing is to be written;
+// past the deadline the answers are dropped (only those saved in time
+// count); an attempt already submitted is the Submission's Attempt, as
+// first scored, with nothing to write. NotFound when the attempt is not
+// theirs. (training.SubmitAttempt uses it, deciding course completion in
+// the submission's transaction.)
+func (s *Store) CheckSubmission(ctx context.Context, attemptID, employeeID int64, answers map[int64]Response, now time.Time) (*Submission, error) {
 	a, err := loadAttempt(ctx, s.DB, attemptID, &employeeID, false)
 	if err != nil {
 		return nil, err
 	}
+	sub := &Submission{s: s, a: a, at: now.UTC(), employeeID: employeeID}
 	if a.Submitted() {
-		return a, nil
+		return sub, nil
 	}
-	qs, err := s.cachedQuestions(ctx, s.DB, a.questionIDs())
-	if err != nil {
+	if sub.qs, err = s.cachedQuestions(ctx, s.DB, a.questionIDs()); err != nil {
 		return nil, err
 	}
-	at := now.UTC()
-	rows := make([]savedAnswer, 0, len(answers))
+	sub.rows = make([]savedAnswer, 0, len(answers))
 	var refused map[int64]error
 	for qid, r := range answers {
 		it := a.item(qid)
 		if it == nil {
 			err = store.Errorf(store.Invalid, "That question is not part of this attempt. Reload the page.")
 		} else {
-			q := qs[qid]
+			q := sub.qs[qid]
 			var authored Response
 			if authored, err = toAuthored(q, it, r); err == nil {
 				if err = ValidateResponse(q, authored); err == nil {
 					var body []byte
 					if body, err = json.Marshal(authored); err == nil {
-						rows = append(rows, savedAnswer{AttemptID: a.ID, QuestionRowID: qid, Response: string(body), SavedAt: at})
+						sub.rows = append(sub.rows, savedAnswer{AttemptID: a.ID, QuestionRowID: qid, Response: string(body), SavedAt: sub.at})
 					}
 				}
 			}
@@ -91,60 +107,60 @@ func (s *Store) SubmitWithAnswers(ctx context.Context, attemptID, employeeID int
 	if refused != nil {
 		return nil, &AnswersRefused{Errors: refused}
 	}
-	if a.Deadline != nil && at.After(*a.Deadline) {
-		rows = nil // time is up: the answers saved in time decide
+	if a.Deadline != nil && sub.at.After(*a.Deadline) {
+		sub.rows = nil // time is up: the answers saved in time decide
 	}
-	slices.SortFunc(rows, func(x, y savedAnswer) int { return cmp.Compare(x.QuestionRowID, y.QuestionRowID) })
+	slices.SortFunc(sub.rows, func(x, y savedAnswer) int { return cmp.Compare(x.QuestionRowID, y.QuestionRowID) })
+	return sub, nil
+}
 
-	var out *Attempt
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// Only submitted_at can have changed since the read above.
-		var submitted []time.Time
-		q := tx.NewSelect().Table("attempts").Column("submitted_at").Where("id = ? AND submitted_at IS NOT NULL", attemptID)
-		if store.IsPostgresDB(tx) {
-			q = q.For("UPDATE")
-		}
-		if err := q.Scan(ctx, &submitted); err != nil {
-			return err
-		}
-		if len(submitted) > 0 {
-			out, err = loadAttempt(ctx, tx, attemptID, &employeeID, false)
-			return err
-		}
-		cur := a
-		if len(rows) > 0 {
-			var sb strings.Builder
-			args := make([]any, 0, 4*len(rows))
-			sb.WriteString("INSERT INTO attempt_answers (attempt_id, question_row_id, response, saved_at, grade_comment) VALUES ")
-			for i, r := range rows {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				sb.WriteString("(?, ?, ?, ?, '')")
-				args = append(args, r.AttemptID, r.QuestionRowID, r.Response, r.SavedAt)
-			}
-			sb.WriteString(" ON CONFLICT (attempt_id, question_row_id) DO UPDATE SET response = EXCLUDED.response, saved_at = EXCLUDED.saved_at")
-			if _, err := tx.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		var d *attemptData
-		if len(rows) == len(cur.Draw) {
-			// Every question was just answered (in time): score what was written.
-			d, err = s.scoringData(ctx, nil, cur, qs, rows)
-		} else {
-			d, err = s.scoringData(ctx, tx, cur, qs, nil)
-		}
-		if err != nil {
-			return err
-		}
-		out, err = markSubmitted(ctx, tx, cur, d, at, employeeID, onScored)
-		return err
-	})
-	if err != nil {
-		return nil, err
+// Submit saves the checked answers and submits and scores the attempt in
+// tx. It reports whether this call submitted it: when another request got
+// there first, it returns that result and false.
+func (sub *Submission) Submit(ctx context.Context, tx bun.IDB) (*Attempt, bool, error) {
+	attemptID, employeeID, rows := sub.a.ID, sub.employeeID, sub.rows
+	// Only submitted_at can have changed since the check.
+	var submitted []time.Time
+	q := tx.NewSelect().Table("attempts").Column("submitted_at").Where("id = ? AND submitted_at IS NOT NULL", attemptID)
+	if store.IsPostgresDB(tx) {
+		q = q.For("UPDATE")
 	}
-	return out, nil
+	if err := q.Scan(ctx, &submitted); err != nil {
+		return nil, false, err
+	}
+	if len(submitted) > 0 {
+		a, err := loadAttempt(ctx, tx, attemptID, &employeeID, false)
+		return a, false, err
+	}
+	cur := *sub.a // Submit may be retried with a new transaction
+	if len(rows) > 0 {
+		var sb strings.Builder
+		args := make([]any, 0, 4*len(rows))
+		sb.WriteString("INSERT INTO attempt_answers (attempt_id, question_row_id, response, saved_at, grade_comment) VALUES ")
+		for i, r := range rows {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, '')")
+			args = append(args, r.AttemptID, r.QuestionRowID, r.Response, r.SavedAt)
+		}
+		sb.WriteString(" ON CONFLICT (attempt_id, question_row_id) DO UPDATE SET response = EXCLUDED.response, saved_at = EXCLUDED.saved_at")
+		if _, err := tx.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+	var d *attemptData
+	var err error
+	if len(rows) == len(cur.Draw) {
+		// Every question was just answered (in time): score what was written.
+		d, err = sub.s.scoringData(ctx, nil, &cur, sub.qs, rows)
+	} else {
+		d, err = sub.s.scoringData(ctx, tx, &cur, sub.qs, nil)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return markSubmitted(ctx, tx, &cur, d, sub.at, employeeID)
 }
 
 // scoringData is loadAttemptData without the quiz, for scoring: the
@@ -178,8 +194,8 @@ func (s *Store) scoringData(ctx context.Context, db bun.IDB, a *Attempt, qs map[
 
 // markSubmitted records the submission and the score of a (from d) unless
 // another request submitted it first, in which case that result is
-// returned; onScored runs only for the request that submitted.
-func markSubmitted(ctx context.Context, tx bun.IDB, a *Attempt, d *attemptData, now time.Time, employeeID int64, onScored ScoredFunc) (*Attempt, error) {
+// returned; it reports whether this call submitted it.
+func markSubmitted(ctx context.Context, tx bun.IDB, a *Attempt, d *attemptData, now time.Time, employeeID int64) (*Attempt, bool, error) {
 	at := now.UTC()
 	a.SubmittedAt = &at
 	a.Late = a.Deadline != nil && at.After(*a.Deadline)
@@ -187,15 +203,11 @@ func markSubmitted(ctx context.Context, tx bun.IDB, a *Attempt, d *attemptData, 
 	res, err := tx.NewUpdate().Model(a).Column(append([]string{"submitted_at", "late"}, scoreColumns...)...).
 		Where("id = ? AND submitted_at IS NULL", a.ID).Exec(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 { // submitted meanwhile
-		return loadAttempt(ctx, tx, a.ID, &employeeID, false)
+		a, err := loadAttempt(ctx, tx, a.ID, &employeeID, false)
+		return a, false, err
 	}
-	if onScored != nil {
-		if err := onScored(ctx, tx, a); err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
+	return a, true, nil
 }

@@ -21,10 +21,9 @@ func TestAssignRetakesStaleCourse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		seedWorkforce(t, db, 600)
-		s := courses.NewStore(db)
 		clk := &clock{}
 		clk.Set(time.Date(2025, 9, 1, 10, 0, 0, 0, time.UTC))
-		s.Now = clk.Now
+		s := courses.NewStore(db, courses.NoAssessments, courses.Options{Clock: clk})
 		if _, err := s.SyncBuiltins(ctx, []*courses.Source{simpleCourse(t, "alpha"), simpleCourse(t, "beta")}); err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +38,7 @@ func TestAssignRetakesStaleCourse(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, l := range o.Lessons {
-				if _, _, err := s.CompleteLesson(ctx, en, l.ID, nil); err != nil {
+				if _, _, err := completeLesson(ctx, s, en, l.ID); err != nil {
 					t.Fatal(err)
 				}
 			}

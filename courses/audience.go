@@ -471,30 +471,42 @@ type Evaluation struct {
 }
 
 // EvaluateRules re-evaluates every audience rule against the employees as
-// they are now (after an import, an edit, or on the schedule): joiners and
+// they are now (after an import, an edit, or on the schedule), in one
+// transaction of its own: see EvaluateRulesIn.
+func (s *Store) EvaluateRules(ctx context.Context) (*Evaluation, error) {
+	var out *Evaluation
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = s.EvaluateRulesIn(ctx, tx)
+		return err
+	})
+	if out == nil {
+		out = &Evaluation{ByRule: map[string]int{}}
+	}
+	return out, err
+}
+
+// EvaluateRulesIn re-evaluates every audience rule in tx: joiners and
 // movers get the programmes, people who left an audience have the
 // assignments only the rules gave closed, and leavers have every open
-// assignment closed. Idempotent: a second run changes nothing.
-func (s *Store) EvaluateRules(ctx context.Context) (*Evaluation, error) {
-	loc, err := s.Location(ctx)
+// assignment closed; the readiness of everyone changed is decided once, at
+// the end. Idempotent: a second run changes nothing.
+func (s *Store) EvaluateRulesIn(ctx context.Context, tx bun.IDB) (*Evaluation, error) {
+	loc, err := s.LocationIn(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
 	out := &Evaluation{ByRule: map[string]int{}}
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		*out = Evaluation{ByRule: map[string]int{}}
-		ctx, decide := s.deferReadiness(ctx)
-		if err := s.evaluateAll(ctx, tx, out, now, loc); err != nil {
-			return err
-		}
-		return decide(tx)
-	})
-	return out, err
+	ctx, decide := s.deferReadiness(ctx)
+	if err := s.evaluateAll(ctx, tx, out, now, loc); err != nil {
+		return nil, err
+	}
+	return out, decide(tx)
 }
 
 // evaluateAll is EvaluateRules' work in tx.
-func (s *Store) evaluateAll(ctx context.Context, tx bun.Tx, out *Evaluation, now time.Time, loc *time.Location) error {
+func (s *Store) evaluateAll(ctx context.Context, tx bun.IDB, out *Evaluation, now time.Time, loc *time.Location) error {
 	{
 		ev, err := newEvaluation(ctx, tx)
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // withDemo returns a store holding the built-in course "demo".
 func withDemo(t *testing.T, db *bun.DB) *courses.Store {
 	t.Helper()
-	s := courses.NewStore(db)
+	s := courses.NewStore(db, courses.NoAssessments, courses.Options{})
 	if _, err := s.SyncBuiltins(context.Background(), []*courses.Source{demoCourse(t, "Version one text.")}); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestCopyEditPublish(t *testing.T) {
 		if err != nil || o1.Version.ID != v1.ID {
 			t.Fatalf("start v1: %v", err)
 		}
-		if _, _, err := s.CompleteLesson(ctx, en, o1.Lessons[0].ID, nil); err != nil {
+		if _, _, err := completeLesson(ctx, s, en, o1.Lessons[0].ID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -250,7 +250,7 @@ func TestCopyEditPublish(t *testing.T) {
 			t.Fatalf("learner moved off v1 part-way through (%v)", err)
 		}
 		for _, l := range o1.Lessons[1:] {
-			if _, _, err := s.CompleteLesson(ctx, en, l.ID, nil); err != nil {
+			if _, _, err := completeLesson(ctx, s, en, l.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -374,7 +374,7 @@ func TestPublishInvalidDraft(t *testing.T) {
 func TestReorder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		s := courses.NewStore(db)
+		s := courses.NewStore(db, courses.NoAssessments, courses.Options{})
 		if _, err := s.CreateCourse(ctx, "order", "Order", nil); err != nil {
 			t.Fatal(err)
 		}

@@ -303,11 +303,29 @@ func (s *Store) certificateFor(snap *certificateSnapshot, p *Programme, version 
 
 // VerifyURL is the public address of a certificate's verify page.
 func (s *Store) VerifyURL(code string) string {
-	base := strings.TrimRight(s.BaseURL, "/")
+	base := strings.TrimRight(s.baseURL, "/")
 	if base == "" {
 		base = "http://localhost:8080"
 	}
 	return base + "/verify/" + code
+}
+
+// cycleScore is the score on a programme certificate: the mean of the
+// employee's best passed attempt at the quizzes of each required course's
+// published version, started within the cycle (Assessments.Score); nil when
+// none of its courses has a quiz passed. It reads only through tx.
+func (s *Store) cycleScore(ctx context.Context, tx bun.IDB, c *Cycle, required []string) (*float64, error) {
+	var slugs []string
+	for _, slug := range required {
+		_, o, err := s.PublishedOutlineIn(ctx, tx, slug)
+		if store.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		slugs = append(slugs, o.Version.AssessmentList()...)
+	}
+	return s.assessments.Score(ctx, tx, c.EmployeeID, slugs, c.CountsFrom)
 }
 
 // insertCertificate stores c, drawing a new code on the (unlikely) clash.
@@ -332,8 +350,8 @@ func insertCertificate(ctx context.Context, tx bun.IDB, c *Certificate, verify f
 
 // issueCertificates issues the certificate of each completed cycle, in the
 // completing transaction; a new one supersedes the employee's earlier
-// certificates of the same programme (a recertification). Scores come from
-// the CycleScore hook when set.
+// certificates of the same programme (a recertification), with the score
+// cycleScore gives.
 func (s *Store) issueCertificates(ctx context.Context, tx bun.IDB, cycles []*Cycle, now time.Time) error {
 	if len(cycles) == 0 {
 		return nil
@@ -359,11 +377,9 @@ func (s *Store) issueCertificates(ctx context.Context, tx bun.IDB, cycles []*Cyc
 		if err := tx.NewSelect().TableExpr("programme_versions").Column("version").Where("id = ?", cy.VersionID).Scan(ctx, &version); err != nil {
 			return err
 		}
-		var score *float64
-		if s.CycleScore != nil {
-			if score, err = s.CycleScore(ctx, tx, cy, facts.required[cy.VersionID]); err != nil {
-				return err
-			}
+		score, err := s.cycleScore(ctx, tx, cy, facts.required[cy.VersionID])
+		if err != nil {
+			return err
 		}
 		issued := now
 		if cy.CompletedAt != nil {
@@ -698,14 +714,14 @@ func (s *Store) Document(ctx context.Context, c *Certificate) (certdoc.Certifica
 // PDF renders the certificate (the same bytes every time) and returns them
 // with their SHA-256, which it records the first time.
 func (s *Store) PDF(ctx context.Context, c *Certificate) ([]byte, string, error) {
-	if s.Docs == nil {
+	if s.docs == nil {
 		return nil, "", errors.New("courses: no certificate renderer")
 	}
 	d, t, err := s.Document(ctx, c)
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := s.Docs.Render(d, t)
+	b, err := s.docs.Render(d, t)
 	if err != nil {
 		return nil, "", err
 	}

@@ -25,9 +25,9 @@ func TestCertificates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.s.Docs, f.s.BaseURL = docs, "https://academy.example.com"
 		score := 87.5
-		f.s.CycleScore = func(context.Context, bun.IDB, *courses.Cycle, []string) (*float64, error) { return &score, nil }
+		f.assessed.score = &score
+		f.s = courses.NewStore(db, f.assessed, courses.Options{Clock: f.clock, Docs: docs, BaseURL: "https://academy.example.com"})
 		in := programmeInput("fd")
 		in.ShowScore = true
 		if _, err := f.s.CreateProgramme(ctx, in, nil, "test"); err != nil {

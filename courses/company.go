@@ -490,72 +490,68 @@ func PendingAcknowledgements(ctx context.Context, db bun.IDB, employeeID int64) 
 	return list, err
 }
 
-// Acknowledge records that the employee confirms every active promise, all
-// in one transaction: each gets a row with its version and text. Every
-// active promise must be in promiseIDs, else an Invalid error for field
-// "promises" names the ones missing; ids of inactive promises are ignored.
-// Confirming a version again changes nothing. As the last step of the
-// mission course, it completes the employee's enrolment there when every
-// lesson is done.
+// Acknowledge records that the employee confirms every active promise, in
+// one transaction of its own (AcknowledgePromises says what it does).
 func (s *Store) Acknowledge(ctx context.Context, employeeID int64, promiseIDs []int64) error {
-	_, err := s.AcknowledgeAndComplete(ctx, employeeID, promiseIDs, nil)
-	return err
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := s.AcknowledgePromises(ctx, tx, employeeID, promiseIDs)
+		return err
+	})
 }
 
-// AcknowledgeAndComplete is Acknowledge that also reports whether it
-// completed the mission course, calling onComplete in the same transaction
-// when it did.
-func (s *Store) AcknowledgeAndComplete(ctx context.Context, employeeID int64, promiseIDs []int64, onComplete CompletedFunc) (bool, error) {
+// AcknowledgePromises records, in tx, that the employee confirms every
+// active promise: each gets a row with its version and text. Every active
+// promise must be in promiseIDs, else an Invalid error for field "promises"
+// names the ones missing; ids of inactive promises are ignored. Confirming
+// a version again changes nothing. As the last step of the mission course,
+// it completes the employee's enrolment there when every lesson is done
+// (UpdateCompletion), and reports whether it did.
+func (s *Store) AcknowledgePromises(ctx context.Context, tx bun.IDB, employeeID int64, promiseIDs []int64) (bool, error) {
 	ticked := map[int64]bool{}
 	for _, id := range promiseIDs {
 		ticked[id] = true
 	}
-	var completed bool
-	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		completed = false
-		active, err := activePromises(ctx, tx)
-		if err != nil {
-			return err
+	active, err := activePromises(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	if len(active) == 0 {
+		return false, store.FieldError("promises", "There are no service promises to confirm yet.")
+	}
+	var missing []string
+	for i, p := range active {
+		if !ticked[p.ID] {
+			missing = append(missing, fmt.Sprintf("%d", i+1))
 		}
-		if len(active) == 0 {
-			return store.FieldError("promises", "There are no service promises to confirm yet.")
+	}
+	if len(missing) > 0 {
+		noun := "promise " + missing[0]
+		if len(missing) > 1 {
+			noun = "promises " + strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
 		}
-		var missing []string
-		for i, p := range active {
-			if !ticked[p.ID] {
-				missing = append(missing, fmt.Sprintf("%d", i+1))
-			}
-		}
-		if len(missing) > 0 {
-			noun := "promise " + missing[0]
-			if len(missing) > 1 {
-				noun = "promises " + strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
-			}
-			return store.FieldError("promises", "Confirm every promise by ticking its box: %s not ticked yet.", noun)
-		}
-		now := s.Now()
-		acks := make([]Ack, len(active))
-		for i, p := range active {
-			acks[i] = Ack{EmployeeID: employeeID, PromiseID: p.ID, PromiseVersion: p.Version, Text: p.Text, AcknowledgedAt: now}
-		}
-		if _, err = tx.NewInsert().Model(&acks).On("CONFLICT (employee_id, promise_id, promise_version) DO NOTHING").Exec(ctx); err != nil {
-			return err
-		}
-		// The acknowledgement may be the mission course's last outstanding step.
-		c := new(Course)
-		err = tx.NewSelect().Model(c).Where("slug = ?", MissionCourse).Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		en, err := currentEnrolment(ctx, tx, employeeID, c.ID)
-		if err != nil || en == nil || en.CompletedAt != nil {
-			return err
-		}
-		_, completed, err = s.UpdateCompletion(ctx, tx, en, onComplete)
-		return err
-	})
+		return false, store.FieldError("promises", "Confirm every promise by ticking its box: %s not ticked yet.", noun)
+	}
+	now := s.Now()
+	acks := make([]Ack, len(active))
+	for i, p := range active {
+		acks[i] = Ack{EmployeeID: employeeID, PromiseID: p.ID, PromiseVersion: p.Version, Text: p.Text, AcknowledgedAt: now}
+	}
+	if _, err = tx.NewInsert().Model(&acks).On("CONFLICT (employee_id, promise_id, promise_version) DO NOTHING").Exec(ctx); err != nil {
+		return false, err
+	}
+	// The acknowledgement may be the mission course's last outstanding step.
+	c := new(Course)
+	err = tx.NewSelect().Model(c).Where("slug = ?", MissionCourse).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	en, err := currentEnrolment(ctx, tx, employeeID, c.ID)
+	if err != nil || en == nil || en.CompletedAt != nil {
+		return false, err
+	}
+	_, completed, err := s.UpdateCompletion(ctx, tx, en)
 	return completed, err
 }
 

@@ -23,10 +23,13 @@ import (
 // companyStore returns a courses store on db with a clock that moves on a
 // minute each time it is read.
 func companyStore(db *bun.DB) *courses.Store {
-	s := courses.NewStore(db)
+	return companyStoreWith(db, courses.NoAssessments)
+}
+
+// companyStoreWith is companyStore asking a about assessments.
+func companyStoreWith(db *bun.DB, a courses.Assessments) *courses.Store {
 	t := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { t = t.Add(time.Minute); return t }
-	return s
+	return courses.NewStore(db, a, courses.Options{Clock: store.ClockFunc(func() time.Time { t = t.Add(time.Minute); return t })})
 }
 
 // mustStaff adds an active employee and returns their id.
@@ -485,7 +488,9 @@ func TestLoadDemoCompany(t *testing.T) {
 func TestAcknowledgeCompletesMissionCourse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		s := companyStore(db)
+		// The course also lists its quiz: the assessments say whether it is passed.
+		as := &assessed{}
+		s := companyStoreWith(db, as)
 		builtins, err := courses.Builtin()
 		if err != nil {
 			t.Fatal(err)
@@ -506,34 +511,30 @@ func TestAcknowledgeCompletesMissionCourse(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, l := range o.Lessons {
-			comp, done, err := s.CompleteLesson(ctx, en, l.ID, nil)
+			comp, done, err := completeLesson(ctx, s, en, l.ID)
 			if err != nil || done {
 				t.Fatalf("lesson %s: complete=%v %v (%+v)", l.Slug, done, err, comp)
 			}
 		}
-		// The course also lists its quiz: the hook (the assessments, in the
-		// app) says whether it is passed.
-		quizPassed := false
-		s.AssessmentsPassed = func(ctx context.Context, db bun.IDB, en *courses.Enrolment, v *courses.Version) (bool, []string, error) {
-			if quizPassed {
-				return true, nil, nil
-			}
-			return false, v.AssessmentList(), nil
+		acknowledge := func() (done bool, err error) {
+			err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				done, err = s.AcknowledgePromises(ctx, tx, amy, ids(mustPromises(t, s)))
+				return err
+			})
+			return done, err
 		}
-		done, err := s.AcknowledgeAndComplete(ctx, amy, ids(mustPromises(t, s)), nil)
+		done, err := acknowledge()
 		if err != nil || done {
 			t.Fatalf("acknowledged with the quiz outstanding: completed=%v %v", done, err)
 		}
-		quizPassed = true
-		var hooked bool
-		done, err = s.AcknowledgeAndComplete(ctx, amy, ids(mustPromises(t, s)), func(ctx context.Context, tx bun.IDB, en *courses.Enrolment, at time.Time) error {
-			hooked = true
-			return nil
-		})
-		if err != nil || !done || !hooked {
-			t.Fatalf("acknowledging the last step: completed=%v hook=%v %v", done, hooked, err)
+		as.mu.Lock()
+		as.passed = true
+		as.mu.Unlock()
+		done, err = acknowledge()
+		if err != nil || !done {
+			t.Fatalf("acknowledging the last step: completed=%v %v", done, err)
 		}
-		done, err = s.AcknowledgeAndComplete(ctx, amy, ids(mustPromises(t, s)), nil)
+		done, err = acknowledge()
 		if err != nil || done {
 			t.Fatalf("acknowledging again: completed=%v %v", done, err)
 		}

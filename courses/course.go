@@ -140,35 +140,71 @@ func (o *Outline) Minutes() int {
 	return n
 }
 
-// Store reads and writes courses, versions, lessons and progress.
+// Store reads and writes courses, versions, lessons and progress, and the
+// programmes, certificates and readiness that hang off them. It is built by
+// NewStore and configured only there.
 type Store struct {
-	DB  *bun.DB
-	Now func() time.Time
-	// AssessmentsPassed is the completion hook for assessments: it reports
-	// whether the enrolment's employee has passed every assessment the version
-	// requires (from the enrolment's AssessmentsFrom, when set), and names the
-	// ones outstanding. Nil means "none can be passed yet": a version that
-	// requires assessments is then never complete.
-	AssessmentsPassed func(ctx context.Context, db bun.IDB, en *Enrolment, v *Version) (bool, []string, error)
-	// CycleCompleted, when set, runs in the transaction that completed a
-	// programme cycle (after the cycle is stored complete and its
-	// certificate issued).
-	CycleCompleted func(ctx context.Context, tx bun.IDB, c *Cycle) error
-	// CycleScore, when set, is the score printed on a completed cycle's
-	// certificate (required are the cycle's required course slugs); nil for none.
-	CycleScore func(ctx context.Context, tx bun.IDB, c *Cycle, required []string) (*float64, error)
-	// CriticalFailures, when set, returns the employees' role-plays failed
-	// on a critical item and not passed since (readiness asks it, in db).
-	CriticalFailures func(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[int64][]CriticalFailure, error)
-	// BaseURL is the public address certificates' verify links start with.
-	BaseURL string
-	// Docs renders certificate PDFs.
-	Docs *certdoc.Renderer
+	DB *bun.DB
+
+	assessments Assessments
+	clock       store.Clock
+	baseURL     string            // certificates' verify links start with it
+	docs        *certdoc.Renderer // renders certificate PDFs; nil: none can be
 
 	mu       sync.RWMutex
 	outlines map[int64]*Outline // published and retired versions never change: cached by id
 	bySlug   map[string]cachedCourse
 }
+
+// Assessments is what the courses ask of the quizzes and role-plays:
+// whether the ones a course requires are passed, the score a certificate
+// prints, and the role-plays failed on a critical item (for readiness).
+// Each reads through db, which may be the transaction of the event being
+// decided. The training package implements it over the assessments stores;
+// NoAssessments is the explicit "there are none".
+type Assessments interface {
+	// Passed reports whether the employee has passed every assessment in
+	// slugs (quiz or role-play checklist slugs) at or after since (zero:
+	// ever), and names in words the ones outstanding.
+	Passed(ctx context.Context, db bun.IDB, employeeID int64, slugs []string, since time.Time) (bool, []string, error)
+	// Score is a certificate's score: the mean of the employee's best passed
+	// attempt at each quiz among slugs (role-play slugs are skipped) started
+	// after after (nil: ever); nil when there is none.
+	Score(ctx context.Context, db bun.IDB, employeeID int64, slugs []string, after *time.Time) (*float64, error)
+	// CriticalFailures returns, by employee, the role-plays failed on a
+	// critical item and not passed since.
+	CriticalFailures(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[int64][]CriticalFailure, error)
+}
+
+// NoAssessments is the Assessments of a store used without the assessments
+// (tools and tests of the courses alone): nothing is ever passed, so a course
+// that requires an assessment never completes; certificates carry no score;
+// nobody has a critical failure.
+var NoAssessments Assessments = noAssessments{}
+
+type noAssessments struct{}
+
+func (noAssessments) Passed(_ context.Context, _ bun.IDB, _ int64, slugs []string, _ time.Time) (bool, []string, error) {
+	return len(slugs) == 0, nil, nil
+}
+
+func (noAssessments) Score(context.Context, bun.IDB, int64, []string, *time.Time) (*float64, error) {
+	return nil, nil
+}
+
+func (noAssessments) CriticalFailures(context.Context, bun.IDB, []int64) (map[int64][]CriticalFailure, error) {
+	return map[int64][]CriticalFailure{}, nil
+}
+
+// Options are a Store's settings besides its database and assessments.
+type Options struct {
+	Clock   store.Clock       // nil: store.SystemClock
+	BaseURL string            // certificates' verify links start with it; "" reads http://localhost:8080
+	Docs    *certdoc.Renderer // renders certificate PDFs; nil: none can be rendered
+}
+
+// Now is the store's clock's time.
+func (s *Store) Now() time.Time { return s.clock.Now() }
 
 // courseTTL is how long a course row (which version is published) is reused
 // without asking the database; changes on this instance clear it at once.
@@ -186,10 +222,19 @@ func (s *Store) ForgetCourses() {
 	s.mu.Unlock()
 }
 
-// NewStore returns a Store on db with the real clock.
-func NewStore(db *bun.DB) *Store {
-	return &Store{DB: db, Now: func() time.Time { return time.Now().UTC() }, outlines: map[int64]*Outline{},
-		bySlug: map[string]cachedCourse{}}
+// NewStore returns a Store on db that asks a about assessments. a is
+// required (NewStore panics on nil): pass NoAssessments, explicitly, for a
+// store without them, in which no course that requires an assessment ever
+// completes.
+func NewStore(db *bun.DB, a Assessments, opts Options) *Store {
+	if a == nil {
+		panic("courses.NewStore: nil Assessments (pass courses.NoAssessments for a store without them)")
+	}
+	if opts.Clock == nil {
+		opts.Clock = store.SystemClock
+	}
+	return &Store{DB: db, baseURL: opts.BaseURL, docs: opts.Docs, assessments: a, clock: opts.Clock,
+		outlines: map[int64]*Outline{}, bySlug: map[string]cachedCourse{}}
 }
 
 // sourceHash identifies a course's content, to notice a changed built-in.

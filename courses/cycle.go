@@ -313,11 +313,6 @@ func (s *Store) cyclesCompleted(ctx context.Context, tx bun.IDB, cycles []*Cycle
 		if err := people.Audit(ctx, tx, now, nil, "system", "programme.complete", emps[c.EmployeeID], detail); err != nil {
 			return err
 		}
-		if s.CycleCompleted != nil {
-			if err := s.CycleCompleted(ctx, tx, c); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }

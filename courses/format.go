@@ -1,6 +1,20 @@
 // Package courses holds courses (modules, lessons, versions), the built-in
 // curriculum, the course file format, the company's mission, vision and
-// service promises, and learners' progress.
+// service promises, and learners' progress; and what hangs off a completed
+// course: programmes, their assignments, audience rules and cycles,
+// certificates, readiness and the training matrix. Each is types, the
+// Store's reads and writes, and pure rules that take the clock as an
+// argument (DecideCompletion, CycleStatus, EffectiveStatus, DecideReadiness,
+// DecideCell).
+//
+// What the courses need from the quizzes and role-plays — whether the
+// assessments a course requires are passed, a certificate's score, the
+// role-plays failed on a critical item — they ask through the Assessments
+// interface given to NewStore (the training package implements it;
+// NoAssessments says there are none). courses never imports assessments.
+// The writes of a workflow that spans the domains take the caller's
+// transaction (UpdateCompletion, CompleteLesson, AcknowledgePromises,
+// EvaluateRulesIn): the training package opens it.
 package courses
 
 import (

@@ -287,7 +287,7 @@ func TestMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.s.CompleteLesson(ctx, en, o.Lessons[0].ID, nil); err != nil {
+		if _, _, err := completeLesson(ctx, f.s, en, o.Lessons[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		page, _ = f.s.Matrix(ctx, p, courses.MatrixFilter{DepartmentID: f.field})

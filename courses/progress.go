@@ -128,8 +128,8 @@ type Completion struct {
 }
 
 // DecideCompletion is the one rule for course completion: every lesson of the
-// version done and every required assessment passed (asked of the
-// AssessmentsPassed hook). Pure: it takes what the database said.
+// version done and every required assessment passed (as Assessments.Passed
+// said). Pure: it takes what the database said.
 func DecideCompletion(lessons []*Lesson, done map[int64]time.Time, required []string, passed bool, outstanding []string) Completion {
 	c := Completion{LessonsTotal: len(lessons)}
 	for _, l := range lessons {
@@ -147,15 +147,13 @@ func DecideCompletion(lessons []*Lesson, done map[int64]time.Time, required []st
 	return c
 }
 
-// CompletedFunc is called inside the transaction that completed a course
-// (programmes and certificates hang off it).
-type CompletedFunc func(ctx context.Context, tx bun.IDB, en *Enrolment, at time.Time) error
-
-// UpdateCompletion re-decides the enrolment inside tx and, if it has just
-// become complete, records it and calls onComplete in the same transaction.
-// Idempotent: a complete enrolment stays as it is. Returns the decision and
-// whether this call completed it.
-func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment, onComplete CompletedFunc) (Completion, bool, error) {
+// UpdateCompletion re-decides the enrolment inside tx (the transaction of
+// the event that may have completed it) and, if it has just become
+// complete, records it and completes what hangs off it in tx: the
+// programmes that contain the course, their certificates and the
+// employee's readiness. Idempotent: a complete enrolment stays as it is.
+// Returns the decision and whether this call completed it.
+func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment) (Completion, bool, error) {
 	o, err := s.OutlineIn(ctx, tx, en.VersionID)
 	if err != nil {
 		return Completion{}, false, err
@@ -166,8 +164,12 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 	}
 	required := o.Version.AssessmentList()
 	passed, outstanding := len(required) == 0, []string(nil)
-	if len(required) > 0 && s.AssessmentsPassed != nil {
-		if passed, outstanding, err = s.AssessmentsPassed(ctx, tx, en, o.Version); err != nil {
+	if len(required) > 0 {
+		var since time.Time // a course taken again counts only the new results
+		if en.AssessmentsFrom != nil {
+			since = *en.AssessmentsFrom
+		}
+		if passed, outstanding, err = s.assessments.Passed(ctx, tx, en.EmployeeID, required, since); err != nil {
 			return Completion{}, false, err
 		}
 	}
@@ -204,41 +206,38 @@ func (s *Store) UpdateCompletion(ctx context.Context, tx bun.IDB, en *Enrolment,
 	if err := s.courseCompleted(ctx, tx, en, o.Version.Slug, o.Version.Title, now); err != nil {
 		return c, false, err
 	}
-	if onComplete != nil {
-		if err := onComplete(ctx, tx, en, now); err != nil {
-			return c, false, err
-		}
-	}
 	return c, true, nil
 }
 
 // CompleteLesson marks a lesson done for the employee (idempotent) and
-// decides course completion in the same transaction. The lesson must belong
-// to the enrolment's version.
-func (s *Store) CompleteLesson(ctx context.Context, en *Enrolment, lessonID int64, onComplete CompletedFunc) (Completion, bool, error) {
-	o, err := s.Outline(ctx, en.VersionID)
+// decides course completion (UpdateCompletion), all in tx: the caller's
+// transaction (training.CompleteLesson opens it). The lesson must belong to
+// the enrolment's version, else Invalid. Call Forget once tx has committed.
+func (s *Store) CompleteLesson(ctx context.Context, tx bun.IDB, en *Enrolment, lessonID int64) (Completion, bool, error) {
+	o, err := s.OutlineIn(ctx, tx, en.VersionID)
 	if err != nil {
 		return Completion{}, false, err
 	}
 	if o.Index(lessonID) < 0 {
 		return Completion{}, false, store.Errorf(store.Invalid, "That lesson is not part of the version you are reading.")
 	}
-	var c Completion
-	var justCompleted bool
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(&lessonDone{EmployeeID: en.EmployeeID, LessonID: lessonID, CompletedAt: s.Now()}).
-			On("CONFLICT (employee_id, lesson_id) DO NOTHING").Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if err := s.markStarted(ctx, tx, en.EmployeeID, o.Version.Slug, s.Now()); err != nil {
-			return err
-		}
-		c, justCompleted, err = s.UpdateCompletion(ctx, tx, en, onComplete)
-		return err
-	})
+	_, err = tx.NewInsert().Model(&lessonDone{EmployeeID: en.EmployeeID, LessonID: lessonID, CompletedAt: s.Now()}).
+		On("CONFLICT (employee_id, lesson_id) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return Completion{}, false, err
+	}
+	if err := s.markStarted(ctx, tx, en.EmployeeID, o.Version.Slug, s.Now()); err != nil {
+		return Completion{}, false, err
+	}
+	return s.UpdateCompletion(ctx, tx, en)
+}
+
+// Forget drops what this store has cached about the enrolment's learner
+// (their enrolment and done lessons): call it once the transaction that
+// changed their progress has committed, so that no read cached in between
+// outlives it.
+func (s *Store) Forget(en *Enrolment) {
 	s.forgetLearner(en.EmployeeID, en.CourseID, en.VersionID)
-	return c, justCompleted, err
 }
 
 // CourseProgress is one course as a learner's list shows it.

@@ -295,11 +295,9 @@ func (s *Store) RefreshReadiness(ctx context.Context, db bun.IDB, employeeIDs []
 	if err != nil {
 		return err
 	}
-	fails := map[int64][]CriticalFailure{}
-	if s.CriticalFailures != nil {
-		if fails, err = s.CriticalFailures(ctx, db, employeeIDs); err != nil {
-			return err
-		}
+	fails, err := s.assessments.CriticalFailures(ctx, db, employeeIDs)
+	if err != nil {
+		return err
 	}
 	rows := make([]ReadinessRow, 0, len(employeeIDs))
 	for _, id := range employeeIDs {

@@ -146,10 +146,10 @@ func TestReadinessKeptCurrent(t *testing.T) {
 		if r := get(f.b); r.Status != courses.Ready {
 			t.Fatalf("exempt: %s", r.Status)
 		}
-		// Critical failures come from the hook, in the transaction.
-		f.s.CriticalFailures = func(ctx context.Context, db bun.IDB, ids []int64) (map[int64][]courses.CriticalFailure, error) {
-			return map[int64][]courses.CriticalFailure{f.a: {{Checklist: "Warranty"}}}, nil
-		}
+		// Critical failures come from the assessments, in the transaction.
+		f.assessed.mu.Lock()
+		f.assessed.fails = map[int64][]courses.CriticalFailure{f.a: {{Checklist: "Warranty"}}}
+		f.assessed.mu.Unlock()
 		if err := f.s.RefreshReadiness(ctx, db, []int64{f.a}); err != nil {
 			t.Fatal(err)
 		}

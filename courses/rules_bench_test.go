@@ -84,7 +84,7 @@ func BenchmarkEvaluateRules100k(b *testing.B) {
 			ctx := context.Background()
 			db := storetest.MustOpen(b, dialect)
 			seedWorkforce(b, db, 100_000)
-			s := courses.NewStore(db)
+			s := courses.NewStore(db, courses.NoAssessments, courses.Options{})
 			if _, err := s.SyncBuiltins(ctx, []*courses.Source{simpleCourse(b, "alpha"), simpleCourse(b, "beta")}); err != nil {
 				b.Fatal(err)
 			}

@@ -91,7 +91,7 @@ func TestZipRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := courses.NewStore(db)
+		s := courses.NewStore(db, courses.NoAssessments, courses.Options{})
 		if _, err := s.SyncBuiltins(ctx, builtins); err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestZipRoundTrip(t *testing.T) {
 
 		// Into another academy (with the built-ins its prerequisite needs).
 		db2 := storetest.MustOpen(t, dialectOf(db))
-		s2 := courses.NewStore(db2)
+		s2 := courses.NewStore(db2, courses.NoAssessments, courses.Options{})
 		if _, err := s2.SyncBuiltins(ctx, builtins); err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +255,7 @@ func TestZipImportRefused(t *testing.T) {
 		cases = append(cases, tc)
 	}
 	storetest.Each(t, func(t *testing.T, db *bun.DB) {
-		s := courses.NewStore(db)
+		s := courses.NewStore(db, courses.NoAssessments, courses.Options{})
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				c, ps, err := s.ImportZip(context.Background(), tc.data, nil)

@@ -1,4 +1,4 @@
-package app
+package training
 
 import (
 	"context"
@@ -28,12 +28,16 @@ func TestFinding16SchedulerTakesOverFromDeadHolder(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		s, err := New(db, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			// An interval of an hour: the takeover must not wait for it.
-			runScheduler(runCtx, db, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour, ttl)
+			s.runScheduler(runCtx, time.Hour, ttl)
 		}()
 		var lease struct {
 			Holder    string
