@@ -69,7 +69,7 @@ func (s *Server) apiCourseList(c *fiber.Ctx) error {
 
 // apiCourseShow is one published course with its modules and lessons.
 func (s *Server) apiCourseShow(c *fiber.Ctx) error {
-	_, o, err := s.courses.PublishedOutline(c.UserContext(), c.Params("slug"))
+	_, o, err := s.courses.PublishedOutline(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}

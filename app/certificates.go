@@ -84,9 +84,9 @@ type certFilterForm struct {
 	Status, Programme, Department, Expiring, Search string
 }
 
-// readCertFilter reads the filters with get (c.Query or c.FormValue),
+// newCertFilterForm reads the filters with get (c.Query or c.FormValue),
 // copying every value.
-func readCertFilter(get func(string) string) certFilterForm {
+func newCertFilterForm(get func(string) string) certFilterForm {
 	v := func(k string) string { return strings.TrimSpace(strings.Clone(get(k))) }
 	return certFilterForm{Status: v("status"), Programme: v("programme"), Department: v("department"), Expiring: v("expiring"), Search: v("q")}
 }
@@ -156,7 +156,7 @@ type certBar struct {
 }
 
 func (s *Server) certificateIndex(c *fiber.Ctx) error {
-	f := readCertFilter(func(k string) string { return c.Query(k) })
+	f := newCertFilterForm(func(k string) string { return c.Query(k) })
 	return s.certificateRegister(c, http.StatusOK, f, max(1, c.QueryInt("page", 1)), nil)
 }
 
@@ -233,7 +233,7 @@ type certificateDetail struct {
 // findCertificate loads the certificate of the address (NotFound for a
 // malformed code).
 func (s *Server) findCertificate(c *fiber.Ctx) (*courses.Certificate, error) {
-	return s.courses.FindCertificate(c.UserContext(), strings.Clone(c.Params("code")))
+	return s.courses.FindCertificate(c.UserContext(), slugParam(c, "code"))
 }
 
 func (s *Server) certificateShow(c *fiber.Ctx) error {
@@ -241,7 +241,7 @@ func (s *Server) certificateShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if cert.Code != c.Params("code") { // typed in another form: the canonical address
+	if cert.Code != slugParam(c, "code") { // typed in another form: the canonical address
 		return c.Redirect(certificatePath(cert.Code), http.StatusMovedPermanently)
 	}
 	return s.certificatePage(c, http.StatusOK, cert, nil, "", "")
@@ -302,7 +302,7 @@ func (s *Server) certificateRevoke(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	reason := strings.Clone(c.FormValue("reason"))
+	reason := formValue(c, "reason")
 	loc, err := s.courses.Location(c.UserContext())
 	if err != nil {
 		return err
@@ -353,7 +353,7 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readCertFilter(form.Get)
+	f := newCertFilterForm(form.Get)
 	all := form.Get("all") == "1"
 	page, _ := strconv.Atoi(form.Get("page"))
 	page = max(page, 1)

@@ -54,7 +54,7 @@ type obsForm struct {
 // a number is passed on as an invalid Rating for the store to reject.
 func newObsForm(c *fiber.Ctx, cl *assessments.Checklist) obsForm {
 	f := obsForm{Ratings: map[string]assessments.Rating{}, Comments: map[string]string{},
-		Overall: strings.Clone(c.FormValue("overall_comment")), Reason: strings.Clone(c.FormValue("reason"))}
+		Overall: formValue(c, "overall_comment"), Reason: formValue(c, "reason")}
 	for _, it := range cl.Items {
 		if v := strings.TrimSpace(c.FormValue("r_" + it.ID)); v != "" {
 			n, err := strconv.Atoi(v)
@@ -63,8 +63,8 @@ func newObsForm(c *fiber.Ctx, cl *assessments.Checklist) obsForm {
 			}
 			f.Ratings[it.ID] = assessments.Rating(n)
 		}
-		if v := c.FormValue("c_" + it.ID); v != "" {
-			f.Comments[it.ID] = strings.Clone(v)
+		if v := formValue(c, "c_"+it.ID); v != "" {
+			f.Comments[it.ID] = v
 		}
 	}
 	return f
@@ -152,14 +152,6 @@ func obsStatus(s string) string {
 	return s
 }
 
-func obsID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.Errorf(store.NotFound, "There is no such observation.")
-	}
-	return id, nil
-}
-
 // canAssess reports whether the principal may observe e (never themself).
 func (s *Server) canAssess(ctx context.Context, p *Principal, e *people.Employee) (bool, error) {
 	if p.Employee == nil || p.Employee.ID == e.ID {
@@ -190,7 +182,7 @@ func (s *Server) assessable(c *fiber.Ctx) (*people.Employee, error) {
 // assessor whose employee has left their line loses it. NotFound for anyone
 // else. Editing actions still check that the principal is the assessor.
 func (s *Server) assessorObservation(c *fiber.Ctx) (*assessments.Observation, error) {
-	id, err := obsID(c)
+	id, err := idParam(c, "id", "There is no such observation.")
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +232,7 @@ func (s *Server) observeStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.observations.StartObservation(c.UserContext(), c.Params("checklist"), e.ID, principal(c).Employee.ID)
+	o, err := s.observations.StartObservation(c.UserContext(), slugParam(c, "checklist"), e.ID, principal(c).Employee.ID)
 	if err != nil {
 		return err
 	}
@@ -534,7 +526,7 @@ func (s *Server) myObservations(c *fiber.Ctx) error {
 
 // myObservation loads observation :id if it is the principal's and signed off.
 func (s *Server) myObservation(c *fiber.Ctx) (*assessments.Observation, error) {
-	id, err := obsID(c)
+	id, err := idParam(c, "id", "There is no such observation.")
 	if err != nil {
 		return nil, err
 	}
@@ -571,7 +563,7 @@ func (s *Server) myObservationAcknowledge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	comment := strings.Clone(c.FormValue("comment"))
+	comment := formValue(c, "comment")
 	if _, err := s.observations.Acknowledge(c.UserContext(), o.ID, principal(c).Employee.ID, comment, s.people.Now()); err != nil {
 		if store.KindOf(err) != store.Invalid {
 			return err
@@ -601,7 +593,7 @@ func (s *Server) selfAssessmentPage(c *fiber.Ctx, status int, cl *assessments.St
 }
 
 func (s *Server) selfAssessmentShow(c *fiber.Ctx) error {
-	cl, err := s.observations.FindChecklist(c.UserContext(), c.Params("checklist"))
+	cl, err := s.observations.FindChecklist(c.UserContext(), slugParam(c, "checklist"))
 	if err != nil {
 		return err
 	}
@@ -610,7 +602,7 @@ func (s *Server) selfAssessmentShow(c *fiber.Ctx) error {
 
 // selfAssessmentSave saves the self-assessment as a draft, or submits it.
 func (s *Server) selfAssessmentSave(c *fiber.Ctx) error {
-	cl, err := s.observations.FindChecklist(c.UserContext(), c.Params("checklist"))
+	cl, err := s.observations.FindChecklist(c.UserContext(), slugParam(c, "checklist"))
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,11 @@ func attemptURL(courseSlug, quizSlug string, id int64) string {
 // quiz does not belong to the course.
 func (s *Server) quizFor(c *fiber.Ctx) (*courses.Course, *courses.Outline, *assessments.Quiz, error) {
 	ctx := c.UserContext()
-	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	course, err := s.courses.FindCourse(ctx, slugParam(c, "course"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	quiz, err := s.quizzes.FindQuiz(ctx, c.Params("quiz"))
+	quiz, err := s.quizzes.FindQuiz(ctx, slugParam(c, "quiz"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -49,15 +49,6 @@ func (s *Server) quizFor(c *fiber.Ctx) (*courses.Course, *courses.Outline, *asse
 		return nil, nil, nil, err
 	}
 	return course, o, quiz, nil
-}
-
-// attemptParam reads the :id of an attempt route; NotFound when it is not a number.
-func attemptParam(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, store.Errorf(store.NotFound, "There is no such attempt.")
-	}
-	return id, nil
 }
 
 // quizRules describes a quiz's settings in plain words.
@@ -328,32 +319,10 @@ func sameResponse(a, b assessments.Response) bool {
 	return reflect.DeepEqual(norm(a), norm(b))
 }
 
-// formValues copies the request's form (URL-encoded or multipart) out of fiber's buffers.
-func formValues(c *fiber.Ctx) (url.Values, error) {
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
-		mf, err := c.MultipartForm()
-		if err != nil {
-			return nil, store.Errorf(store.Invalid, "The form could not be read. Reload the page and try again.")
-		}
-		out := url.Values{}
-		for k, vs := range mf.Value {
-			for _, v := range vs {
-				out.Add(strings.Clone(k), strings.Clone(v))
-			}
-		}
-		return out, nil
-	}
-	v, err := url.ParseQuery(string(c.Body()))
-	if err != nil {
-		return nil, store.Errorf(store.Invalid, "The form could not be read. Reload the page and try again.")
-	}
-	return v, nil
-}
-
 // loadAttemptView returns the learner's attempt at the route's quiz;
 // NotFound when it is someone else's or another quiz's.
 func (s *Server) loadAttemptView(c *fiber.Ctx, quiz *assessments.Quiz) (*assessments.AttemptView, error) {
-	id, err := attemptParam(c)
+	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
 		return nil, err
 	}
@@ -523,7 +492,7 @@ func (s *Server) attemptAnswer(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(err)
 	}
-	id, err := attemptParam(c)
+	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
 		return fail(err)
 	}
@@ -706,7 +675,7 @@ func (s *Server) attemptResult(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := attemptParam(c)
+	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
 		return err
 	}

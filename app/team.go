@@ -166,15 +166,15 @@ func (s *Server) readinessPage(ctx context.Context, f courses.ReadinessFilter, b
 
 // --- Team readiness ----------------------------------------------------------
 
-// teamQuery is the Team readiness page's address as typed, copied out of
+// teamForm is the Team readiness page's address as typed, copied out of
 // fiber's buffers; values it does not know are dropped.
-type teamQuery struct {
+type teamForm struct {
 	Manager, Scope, Status, Reason, Search, Sort, After string
 	LocationID, JobTitleID                              int64
 }
 
-func readTeamQuery(c *fiber.Ctx) teamQuery {
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.Query(k))) }
+func newTeamForm(c *fiber.Ctx) teamForm {
+	v := func(k string) string { return queryTrimmed(c, k) }
 	id := func(k string) int64 {
 		n, err := strconv.ParseInt(v(k), 10, 64)
 		if err != nil || n < 0 {
@@ -182,7 +182,7 @@ func readTeamQuery(c *fiber.Ctx) teamQuery {
 		}
 		return n
 	}
-	q := teamQuery{Manager: v("manager"), Scope: v("scope"), Status: v("status"), Reason: v("reason"), Search: v("q"),
+	q := teamForm{Manager: v("manager"), Scope: v("scope"), Status: v("status"), Reason: v("reason"), Search: v("q"),
 		Sort: v("sort"), After: v("after"), LocationID: id("location"), JobTitleID: id("job_title")}
 	if q.Scope != "direct" {
 		q.Scope = "line"
@@ -200,13 +200,13 @@ func readTeamQuery(c *fiber.Ctx) teamQuery {
 }
 
 // narrowed reports whether filters beyond whose line are set.
-func (q teamQuery) narrowed() bool {
+func (q teamForm) narrowed() bool {
 	return q.Reason != "" || q.Search != "" || q.LocationID != 0 || q.JobTitleID != 0
 }
 
 // scope is the filter of whose readiness the page shows: the line (or the
 // direct reports) of root, or everyone for a nil root.
-func (q teamQuery) scope(root *people.Employee) courses.ReadinessFilter {
+func (q teamForm) scope(root *people.Employee) courses.ReadinessFilter {
 	var f courses.ReadinessFilter
 	if root != nil {
 		if q.Scope == "direct" {
@@ -218,14 +218,14 @@ func (q teamQuery) scope(root *people.Employee) courses.ReadinessFilter {
 	return f
 }
 
-func (q teamQuery) filter(root *people.Employee) courses.ReadinessFilter {
+func (q teamForm) filter(root *people.Employee) courses.ReadinessFilter {
 	f := q.scope(root)
 	f.Status, f.Reason, f.Search, f.LocationID, f.JobTitleID = courses.Readiness(q.Status), courses.ReasonKind(q.Reason), q.Search, q.LocationID, q.JobTitleID
 	return f
 }
 
 // url is the page's address with q's values changed by set ("" drops a key).
-func (q teamQuery) url(path string, set ...string) string {
+func (q teamForm) url(path string, set ...string) string {
 	v := url.Values{}
 	put := func(k, val string) {
 		if val != "" {
@@ -301,7 +301,7 @@ func teamTitle(p *Principal, root *people.Employee, direct bool) string {
 func (s *Server) teamShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := principal(c)
-	q := readTeamQuery(c)
+	q := newTeamForm(c)
 	root, err := s.teamRoot(c, q.Manager)
 	if err != nil {
 		return err
@@ -426,7 +426,7 @@ type coachReasonLine struct {
 func (s *Server) teamCoach(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := principal(c)
-	q := teamQuery{Manager: strings.TrimSpace(strings.Clone(c.Query("manager"))), Scope: "line"}
+	q := teamForm{Manager: queryTrimmed(c, "manager"), Scope: "line"}
 	root, err := s.teamRoot(c, q.Manager)
 	if err != nil {
 		return err

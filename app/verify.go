@@ -98,7 +98,7 @@ func verifyCode(c *fiber.Ctx) string {
 
 // verifyForm is /verify: type a code, or go to it.
 func (s *Server) verifyForm(c *fiber.Ctx) error {
-	code := strings.TrimSpace(strings.Clone(c.Query("code")))
+	code := queryTrimmed(c, "code")
 	if code == "" {
 		return s.render(c, "verify/form", fiber.Map{"Title": "Verify a certificate"})
 	}
