@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -42,32 +41,6 @@ const (
 )
 
 func certificatePath(code string) string { return certificatesPath + "/" + url.PathEscape(code) }
-
-// thousands writes n with commas between groups of three digits: "20,000".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// certBadge is a certificate status as a badge: an icon and the words,
-// never colour alone.
-func certBadge(st courses.CertStatus) template.HTML {
-	class, icon := "badge-muted", "○"
-	switch st {
-	case courses.CertValid:
-		class, icon = "badge-ok", "✓"
-	case courses.CertExpired:
-		class, icon = "badge-bad", "✕"
-	case courses.CertRevoked:
-		class, icon = "badge-bad", "⊘"
-	case courses.CertSuperseded:
-		class, icon = "badge-muted", "↻"
-	}
-	return badge(class, icon, "data-status", string(st), st.Label())
-}
 
 // daysUntil is the number of calendar days in loc from now to t.
 func daysUntil(now, t time.Time, loc *time.Location) int {

@@ -227,21 +227,13 @@ func (s *Server) companySave(c *fiber.Ctx) error {
 	msg := "Company settings saved."
 	if ch.Changed > 0 {
 		msg += fmt.Sprintf(" %s changed wording: %s who confirmed the old wording will be asked to confirm again.",
-			countNoun(ch.Changed, "promise has", "promises have"), countNoun(ch.Reacknowledge, "employee", "employees"))
+			plural(ch.Changed, "promise has", "promises have"), plural(ch.Reacknowledge, "employee", "employees"))
 	}
 	if ch.Added > 0 {
-		msg += fmt.Sprintf(" Everyone will be asked to confirm the %s.", countNoun(ch.Added, "new promise", "new promises"))
+		msg += fmt.Sprintf(" Everyone will be asked to confirm the %s.", plural(ch.Added, "new promise", "new promises"))
 	}
 	s.flash(c, "success", msg)
 	return c.Redirect("/settings/company", http.StatusSeeOther)
-}
-
-// countNoun writes n with the singular or plural noun: "1 promise has", "3 promises have".
-func countNoun(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 func (s *Server) companyLogoUpload(c *fiber.Ctx) error {
@@ -385,7 +377,7 @@ func (s *Server) acknowledgeSubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	msg := fmt.Sprintf("Thank you: you have confirmed our %s.", countNoun(len(list), "service promise", "service promises"))
+	msg := fmt.Sprintf("Thank you: you have confirmed our %s.", plural(len(list), "service promise", "service promises"))
 	if completed {
 		msg += " Course complete. Well done."
 	}

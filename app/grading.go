@@ -228,7 +228,7 @@ func attemptOutcome(a *assessments.Attempt) string {
 	}
 	switch {
 	case a.Passed == nil:
-		return fmt.Sprintf("still waiting for %d essay grade%s", a.PendingGrading, map[bool]string{true: "", false: "s"}[a.PendingGrading == 1])
+		return "still waiting for " + plural(a.PendingGrading, "essay grade", "essay grades")
 	case *a.Passed:
 		return "passed" + pct
 	default:

@@ -142,23 +142,8 @@ type matrixCell struct {
 type matrixRow struct {
 	Number, Name, Department, Location string
 	Status                             courses.Status
-	Readiness                          readinessMark
+	Readiness                          mark
 	Cells                              []matrixCell
-}
-
-// readinessMark is a readiness in words with its icon and badge class.
-type readinessMark struct{ Icon, Label, Class string }
-
-func readinessOf(r courses.Readiness) readinessMark {
-	switch r {
-	case courses.Ready:
-		return readinessMark{"✓", r.Label(), "badge-ok"}
-	case courses.AtRisk:
-		return readinessMark{"!", r.Label(), "badge-warn"}
-	case courses.NotReady:
-		return readinessMark{"✕", r.Label(), "badge-bad"}
-	}
-	return readinessMark{"–", "Not decided yet", "badge-muted"}
 }
 
 // cellIcons are the symbols shown before each state's words.
@@ -256,7 +241,7 @@ func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixForm, prog *course
 		rows := make([]matrixRow, len(page.Rows))
 		for i, r := range page.Rows {
 			row := matrixRow{Number: r.Number, Name: r.Name, Department: r.Department, Location: r.Location,
-				Status: r.Status, Readiness: readinessOf(r.Readiness), Cells: make([]matrixCell, len(r.Cells))}
+				Status: r.Status, Readiness: readinessMark(r.Readiness), Cells: make([]matrixCell, len(r.Cells))}
 			for j, m := range r.Cells {
 				row.Cells[j] = matrixCellOf(m, now, loc)
 				row.Cells[j].Course = page.Courses[j].CourseSlug
@@ -359,7 +344,7 @@ func matrixHeader(cols []courses.ProgrammeCourse) []string {
 
 // matrixRecord is one row of the exports, in words.
 func matrixRecord(r courses.MatrixRow, loc *time.Location) []string {
-	rec := []string{r.Number, r.Name, r.Department, r.Location, strings.ToLower(r.Status.Label()), strings.ToLower(readinessOf(r.Readiness).Label)}
+	rec := []string{r.Number, r.Name, r.Department, r.Location, strings.ToLower(r.Status.Label()), strings.ToLower(readinessMark(r.Readiness).Label)}
 	if r.Readiness == "" {
 		rec[5] = ""
 	}

@@ -107,13 +107,6 @@ func itemTexts(cl *assessments.Checklist, ids []string) []string {
 	return out
 }
 
-func percent(f *float64) string {
-	if f == nil {
-		return ""
-	}
-	return strconv.FormatFloat(assessments.RoundPercent(*f), 'f', -1, 64) + "%"
-}
-
 // obsRow is one observation in a list.
 type obsRow struct {
 	ID                  int64

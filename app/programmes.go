@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,19 +25,6 @@ import (
 const programmesPath = "/programmes"
 
 func programmePath(slug string) string { return programmesPath + "/" + url.PathEscape(slug) }
-
-// statusBadge is a status as a badge: an icon and the words, never colour alone.
-func statusBadge(st courses.Status) template.HTML {
-	return badge(statusClass(st), statusIcon(st), "data-status", string(st), st.Label())
-}
-
-// badge is the markup every status badge shares: the class gives the
-// colour, the icon is hidden from screen readers and the label says it in
-// words; attr="value" lets tests and scripts find the status.
-func badge(class, icon, attr, value, label string) template.HTML {
-	return template.HTML(`<span class="badge ` + class + `" ` + attr + `="` + template.HTMLEscapeString(value) +
-		`"><span aria-hidden="true">` + icon + `</span> ` + template.HTMLEscapeString(label) + `</span>`)
-}
 
 // --- The list -------------------------------------------------------------
 

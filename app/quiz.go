@@ -53,12 +53,6 @@ func (s *Server) quizFor(c *fiber.Ctx) (*courses.Course, *courses.Outline, *asse
 
 // quizRules describes a quiz's settings in plain words.
 func quizRules(q *assessments.Quiz, used int) []string {
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.Itoa(n) + " " + many
-	}
 	rules := []string{
 		plural(q.DrawCount, "question", "questions") + ".",
 		"To pass, score at least " + strconv.FormatFloat(q.PassMark, 'f', -1, 64) + "%.",

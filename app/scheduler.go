@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strconv"
 	"strings"
 
 	"context"
@@ -120,12 +119,4 @@ func (s *Server) peopleChanged(ctx context.Context) string {
 // (for the command line's import).
 func EvaluateRules(ctx context.Context, db *bun.DB, log *slog.Logger) (*courses.Evaluation, error) {
 	return newServer(Config{DB: db, Log: log}).courses.EvaluateRules(ctx)
-}
-
-// plural is "1 thing" or "n things".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

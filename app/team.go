@@ -27,13 +27,6 @@ const (
 	coachSoonDays = 30  // certificates expiring within
 )
 
-// readinessBadge is a readiness as a badge: an icon and the words, never
-// colour alone.
-func readinessBadge(r courses.Readiness) template.HTML {
-	m := readinessOf(r)
-	return badge(m.Class, m.Icon, "data-readiness", string(r), m.Label)
-}
-
 // reasonKinds are the reason filters in the order the page offers them.
 var reasonKinds = []courses.ReasonKind{courses.ReasonOverdue, courses.ReasonExpired, courses.ReasonCriticalFailed,
 	courses.ReasonDueSoon, courses.ReasonExpiring, courses.ReasonIncomplete}
