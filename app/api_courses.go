@@ -87,11 +87,8 @@ type apiProgress struct {
 // apiEmployeeProgress is an employee's progress in every published course
 // (self, own reporting line, or HR).
 func (s *Server) apiEmployeeProgress(c *fiber.Ctx) error {
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	e, err := s.visibleEmployee(c, number(c))
 	if err != nil {
-		return err
-	}
-	if err := s.checkVisible(c, e); err != nil {
 		return err
 	}
 	list, err := s.courses.Progress(c.UserContext(), e.ID)

@@ -89,13 +89,7 @@ func (s *Server) matrixFilter(c *fiber.Ctx, q matrixForm) (*courses.Programme, c
 		f.Limit = n
 	}
 	if q.Manager != "" {
-		m, err := s.people.FindEmployeeByNumber(ctx, q.Manager)
-		if err == nil && !p.SeesEveryone() && m.ID != p.Employee.ID {
-			var ok bool
-			if ok, err = s.people.InLine(ctx, p.Employee.ID, m.ID); err == nil && !ok {
-				err = store.Errorf(store.NotFound, "not in the line")
-			}
-		}
+		m, err := s.visibleEmployee(c, q.Manager)
 		switch {
 		case store.IsNotFound(err):
 			msg := fmt.Sprintf("No employee has the number %q.", q.Manager)

@@ -145,14 +145,6 @@ func obsStatus(s string) string {
 	return s
 }
 
-// canAssess reports whether the principal may observe e (never themself).
-func (s *Server) canAssess(ctx context.Context, p *Principal, e *people.Employee) (bool, error) {
-	if p.Employee == nil || p.Employee.ID == e.ID {
-		return false, nil
-	}
-	return s.observations.CanAssess(ctx, p.Employee.ID, e.ID, p.SeesEveryone())
-}
-
 // assessable loads the employee named in the URL if the principal may observe
 // them; NotFound otherwise, so nobody learns who exists outside their line.
 func (s *Server) assessable(c *fiber.Ctx) (*people.Employee, error) {

@@ -100,37 +100,6 @@ func barsOf(items []people.OrgItem, total int) []bar {
 	return out
 }
 
-// visibleEmployee loads the employee named in the URL if the principal may
-// see them: themselves, someone in their reporting line, or anyone for HR.
-// Others get NotFound, so a manager cannot probe who exists outside their line.
-func (s *Server) visibleEmployee(c *fiber.Ctx, num string) (*people.Employee, error) {
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkVisible(c, e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
-func (s *Server) checkVisible(c *fiber.Ctx, e *people.Employee) error {
-	p := principal(c)
-	if p.SeesEveryone() || (p.Employee != nil && p.Employee.ID == e.ID) {
-		return nil
-	}
-	if p.Has(people.RoleManager) && p.Employee != nil {
-		ok, err := s.people.InLine(c.UserContext(), p.Employee.ID, e.ID)
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-	}
-	return store.Errorf(store.NotFound, "No employee with number %q in your reporting line.", e.Number)
-}
-
 func (s *Server) peopleIndex(c *fiber.Ctx) error {
 	p := principal(c)
 	ctx := c.UserContext()

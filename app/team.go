@@ -63,47 +63,6 @@ func summaryCount(sum courses.ReadinessSummary, r courses.Readiness) int {
 	return sum.Headcount
 }
 
-// teamRoot returns the manager whose line a readiness page or API call
-// shows: num, or the principal when num is empty or their own number. A
-// manager may name themself or someone in their line; anyone else, and
-// unknown numbers, are NotFound (field manager), so nobody learns who exists
-// outside their line. HR see everyone: with no num the root is nil.
-func (s *Server) teamRoot(c *fiber.Ctx, num string) (*people.Employee, error) {
-	p := principal(c)
-	missing := &store.Error{Kind: store.NotFound, Field: "manager", Message: "There is no employee with number " + strconv.Quote(num) + " in your reporting line."}
-	if p.SeesEveryone() {
-		if num == "" {
-			return nil, nil
-		}
-		e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
-		if store.IsNotFound(err) {
-			return nil, &store.Error{Kind: store.NotFound, Field: "manager", Message: "There is no employee with number " + strconv.Quote(num) + "."}
-		}
-		return e, err
-	}
-	if p.Employee == nil {
-		return nil, store.Errorf(store.Forbidden, "This token acts as no employee, so it has no reporting line.")
-	}
-	if num == "" || num == p.Employee.Number {
-		return p.Employee, nil
-	}
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
-	if store.IsNotFound(err) {
-		return nil, missing
-	}
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.people.InLine(c.UserContext(), p.Employee.ID, e.ID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, missing
-	}
-	return e, nil
-}
-
 // readinessPage returns one keyset page of f's people, by name or by
 // readiness worst first (then by name: each readiness is a name-ordered run
 // of the store's pages), with the summary of everyone f matches whatever
