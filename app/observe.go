@@ -304,10 +304,8 @@ func (s *Server) observationDraft(c *fiber.Ctx) error {
 		if err != nil {
 			if store.KindOf(err) == store.Internal {
 				return err
-			} else if store.KindOf(err) == store.Unavailable {
-				s.unavailable(c, err)
 			}
-			return c.Status(statusOf(store.KindOf(err))).JSON(fiber.Map{"error": store.MessageOf(err), "field": store.FieldOf(err)})
+			return s.jsonError(c, err)
 		}
 		res := saved.Result()
 		return c.JSON(fiber.Map{"saved": true, "saved_at": saved.UpdatedAt, "unrated": len(res.Unrated)})

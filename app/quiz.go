@@ -473,52 +473,43 @@ type answerRequest struct {
 // attemptAnswer autosaves one answer (JSON, or the question's form fields
 // with "question"): 204, or a 4xx JSON {"error","field"}.
 func (s *Server) attemptAnswer(c *fiber.Ctx) error {
-	fail := func(err error) error {
-		switch store.KindOf(err) {
-		case store.Internal:
-			s.log.Error("save answer", "route", routeOf(c), "err", err)
-		case store.Unavailable:
-			s.unavailable(c, err)
-		}
-		return c.Status(statusOf(store.KindOf(err))).JSON(fiber.Map{"error": store.MessageOf(err), "field": store.FieldOf(err)})
-	}
 	_, _, quiz, err := s.quizFor(c)
 	if err != nil {
-		return fail(err)
+		return s.jsonError(c, err)
 	}
 	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
-		return fail(err)
+		return s.jsonError(c, err)
 	}
 	emp := principal(c).Employee.ID
 	var req answerRequest
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		if err := json.Unmarshal(c.Body(), &req); err != nil || req.Question < 1 {
-			return fail(store.FieldError("question", "Send {\"question\": id, \"response\": {...}}."))
+			return s.jsonError(c, store.FieldError("question", "Send {\"question\": id, \"response\": {...}}."))
 		}
 		a, err := s.quizzes.FindAttempt(c.UserContext(), id, emp)
 		if err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 		if a.QuizID != quiz.ID {
-			return fail(store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id))
+			return s.jsonError(c, store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id))
 		}
 	} else {
 		v, err := s.loadAttemptView(c, quiz)
 		if err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 		form, err := formValues(c)
 		if err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 		req.Question, _ = strconv.ParseInt(form.Get("question"), 10, 64)
 		i := slices.IndexFunc(v.Questions, func(q assessments.ShownQuestion) bool { return q.ID == req.Question })
 		if i < 0 {
-			return fail(store.FieldError("question", "That question is not part of this attempt. Reload the page."))
+			return s.jsonError(c, store.FieldError("question", "That question is not part of this attempt. Reload the page."))
 		}
 		if req.Response, err = parseResponse(v.Questions[i], form); err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 	}
 	err = s.quizzes.SaveAnswer(c.UserContext(), id, emp, req.Question, req.Response, s.quizzes.Now())
@@ -527,7 +518,7 @@ func (s *Server) attemptAnswer(c *fiber.Ctx) error {
 			// The field names the form's question, never the question's authored id.
 			err = &store.Error{Kind: store.Invalid, Field: "a" + strconv.FormatInt(req.Question, 10), Message: store.MessageOf(err)}
 		}
-		return fail(err)
+		return s.jsonError(c, err)
 	}
 	return c.SendStatus(http.StatusNoContent)
 }
