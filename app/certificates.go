@@ -483,10 +483,10 @@ func (p *certPager) get(ctx context.Context, i int) (*courses.Certificate, error
 
 var certSettingsFieldOrder = []string{"title", "intro", "completion", "accent_color", "text_color", "signatory_name", "signatory_title"}
 
-// readCertSettings reads the settings with get (c.FormValue or c.Query),
+// newCertSettingsForm reads the settings with get (c.FormValue or c.Query),
 // copying every value. Each colour has a text box and a colour picker:
 // whichever of the two was changed from the value the page showed wins.
-func readCertSettings(get func(string) string) courses.CertificateSettings {
+func newCertSettingsForm(get func(string) string) courses.CertificateSettings {
 	v := func(k string) string { return strings.Clone(get(k)) }
 	color := func(k string) string {
 		text, picked, was := strings.TrimSpace(v(k)), strings.TrimSpace(v(k+"_picker")), v(k+"_was")
@@ -542,7 +542,7 @@ func (s *Server) certificateSettingsShow(c *fiber.Ctx) error {
 }
 
 func (s *Server) certificateSettingsSave(c *fiber.Ctx) error {
-	typed := readCertSettings(func(k string) string { return c.FormValue(k) })
+	typed := newCertSettingsForm(func(k string) string { return c.FormValue(k) })
 	cs, errs := checkCertSettings(typed)
 	if len(errs) > 0 {
 		return s.certificateSettingsPage(c, http.StatusUnprocessableEntity, typed, errs)
@@ -568,7 +568,7 @@ func (s *Server) certificateSettingsPreview(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var cs courses.CertificateSettings
 	if c.Request().URI().QueryArgs().Has("title") {
-		typed := readCertSettings(func(k string) string { return c.Query(k) })
+		typed := newCertSettingsForm(func(k string) string { return c.Query(k) })
 		var errs fieldMessages
 		if cs, errs = checkCertSettings(typed); len(errs) > 0 {
 			return s.certificateSettingsPage(c, http.StatusUnprocessableEntity, typed, errs)
