@@ -2,8 +2,6 @@ package app
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,9 +24,9 @@ func (s *Server) tokenPage(c *fiber.Ctx, status int, data fiber.Map) error {
 func (s *Server) tokenIndex(c *fiber.Ctx) error { return s.tokenPage(c, http.StatusOK, fiber.Map{}) }
 
 func (s *Server) tokenCreate(c *fiber.Ctx) error {
-	name := strings.Clone(c.FormValue("name"))
-	roleName := strings.Clone(c.FormValue("role"))
-	emp := strings.TrimSpace(strings.Clone(c.FormValue("employee")))
+	name := formValue(c, "name")
+	roleName := formValue(c, "role")
+	emp := formTrimmed(c, "employee")
 	form := fiber.Map{"name": name, "role": roleName, "employee": emp}
 	role, err := people.ParseRole(roleName)
 	if err != nil {
@@ -50,9 +48,9 @@ func (s *Server) tokenCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) tokenRevoke(c *fiber.Ctx) error {
-	tid, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	tid, err := idParam(c, "id", "No such token.")
 	if err != nil {
-		return store.Errorf(store.NotFound, "No such token.")
+		return err
 	}
 	t, err := s.people.RevokeToken(c.UserContext(), tid)
 	if err != nil {

@@ -106,13 +106,8 @@ func (s *Server) apiEmployeeList(c *fiber.Ctx) error {
 		// Unknown, or outside a manager token's line: one answer, so the
 		// token cannot learn which numbers exist elsewhere.
 		notFound := &store.Error{Kind: store.NotFound, Field: "manager", Message: fmt.Sprintf("No employee with number %q that you can see.", m)}
-		mgr, err := s.people.FindEmployeeByNumber(c.UserContext(), m)
+		mgr, err := s.visibleEmployee(c, m)
 		if store.IsNotFound(err) {
-			return notFound
-		} else if err != nil {
-			return err
-		}
-		if err := s.checkVisible(c, mgr); store.IsNotFound(err) {
 			return notFound
 		} else if err != nil {
 			return err
@@ -142,11 +137,8 @@ func (s *Server) apiEmployeeList(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiEmployeeShow(c *fiber.Ctx) error {
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	e, err := s.visibleEmployee(c, number(c))
 	if err != nil {
-		return err
-	}
-	if err := s.checkVisible(c, e); err != nil {
 		return err
 	}
 	return c.JSON(toAPI(e))

@@ -24,7 +24,7 @@ type apiQuestionResult struct {
 // bank (?format=aiken for Aiken); ?dry_run=true writes nothing. Any error in
 // the text: 422 with every error at its line and column, nothing written.
 func (s *Server) apiQuestionImport(c *fiber.Ctx) error {
-	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c))
+	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}

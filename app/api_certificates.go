@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,7 +40,7 @@ func (s *Server) apiCertificates(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := principal(c)
 	var f courses.CertFilter
-	if num := strings.TrimSpace(strings.Clone(c.Query("employee"))); num != "" {
+	if num := queryTrimmed(c, "employee"); num != "" {
 		e, err := s.visibleEmployee(c, num)
 		if err != nil {
 			if store.IsNotFound(err) {
@@ -65,7 +64,7 @@ func (s *Server) apiCertificates(c *fiber.Ctx) error {
 			}
 		}
 	}
-	if slug := strings.TrimSpace(strings.Clone(c.Query("programme"))); slug != "" {
+	if slug := queryTrimmed(c, "programme"); slug != "" {
 		pr, err := s.courses.FindProgramme(ctx, slug)
 		if err != nil {
 			if store.IsNotFound(err) {
@@ -75,7 +74,7 @@ func (s *Server) apiCertificates(c *fiber.Ctx) error {
 		}
 		f.ProgrammeID = pr.ID
 	}
-	if st := strings.TrimSpace(strings.Clone(c.Query("status"))); st != "" {
+	if st := queryTrimmed(c, "status"); st != "" {
 		f.Status = courses.CertStatus(st)
 		valid := false
 		for _, v := range courses.CertStatuses {

@@ -69,7 +69,7 @@ func (s *Server) apiCourseList(c *fiber.Ctx) error {
 
 // apiCourseShow is one published course with its modules and lessons.
 func (s *Server) apiCourseShow(c *fiber.Ctx) error {
-	_, o, err := s.courses.PublishedOutline(c.UserContext(), c.Params("slug"))
+	_, o, err := s.courses.PublishedOutline(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}
@@ -87,11 +87,8 @@ type apiProgress struct {
 // apiEmployeeProgress is an employee's progress in every published course
 // (self, own reporting line, or HR).
 func (s *Server) apiEmployeeProgress(c *fiber.Ctx) error {
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), number(c))
+	e, err := s.visibleEmployee(c, number(c))
 	if err != nil {
-		return err
-	}
-	if err := s.checkVisible(c, e); err != nil {
 		return err
 	}
 	list, err := s.courses.Progress(c.UserContext(), e.ID)

@@ -52,7 +52,7 @@ func apiReasons(rs []courses.Reason) []apiReason {
 // NotFound.
 func (s *Server) readinessAPIFilter(c *fiber.Ctx) (courses.ReadinessFilter, error) {
 	ctx := c.UserContext()
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.Query(k))) }
+	v := func(k string) string { return queryTrimmed(c, k) }
 	f := courses.ReadinessFilter{AsOf: v("as_of"), After: v("after"), Limit: 100}
 	if l := v("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -150,6 +150,47 @@ func newServer(cfg Config) *Server {
 // errorHandler is the one place errors become responses: a JSON body under
 // /api, an error page elsewhere. Only internal errors are logged in detail.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return s.jsonError(c, err)
+	}
+	status, msg := s.errorAnswer(c, err)
+	title := http.StatusText(status)
+	switch status {
+	case http.StatusNotFound:
+		title = "Page not found"
+	case http.StatusForbidden:
+		title = "Not allowed"
+	case http.StatusInternalServerError:
+		title = "Something went wrong"
+	case http.StatusServiceUnavailable:
+		title = "Temporarily unavailable"
+	}
+	c.Status(status)
+	if rerr := s.renderStatus(c, status, "errors/error", fiber.Map{"Title": title, "Code": status, "Message": msg}); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.Status(status).SendString(title + ": " + msg)
+	}
+	return nil
+}
+
+// jsonError answers err as the one JSON error body, {"error": its safe
+// message, "field": the form or JSON field it names, or ""}, with its
+// status: the API's errors (through errorHandler) and the pages' JSON
+// answers (autosaves, the verify addresses). Under /api it is neither
+// stored nor sniffed, whatever refused it; a 503 carries Retry-After.
+func (s *Server) jsonError(c *fiber.Ctx, err error) error {
+	status, msg := s.errorAnswer(c, err)
+	if strings.HasPrefix(c.Path(), "/api/") {
+		c.Set("Cache-Control", "no-store")
+		c.Set("X-Content-Type-Options", "nosniff")
+	}
+	return c.Status(status).JSON(fiber.Map{"error": msg, "field": store.FieldOf(err)})
+}
+
+// errorAnswer is the status of err's answer and the message users see (a
+// safe one, never an internal error's text); a 503 gets Retry-After and a
+// warning in the log, other 5xx are logged in detail.
+func (s *Server) errorAnswer(c *fiber.Ctx, err error) (int, string) {
 	status := http.StatusInternalServerError
 	msg := store.MessageOf(err)
 	var fe *fiber.Error
@@ -176,26 +217,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	case status >= 500:
 		s.log.Error("request failed", "method", c.Method(), "route", routeOf(c), "err", err)
 	}
-	if strings.HasPrefix(c.Path(), "/api/") {
-		return c.Status(status).JSON(fiber.Map{"error": msg, "field": store.FieldOf(err)})
-	}
-	title := http.StatusText(status)
-	switch status {
-	case http.StatusNotFound:
-		title = "Page not found"
-	case http.StatusForbidden:
-		title = "Not allowed"
-	case http.StatusInternalServerError:
-		title = "Something went wrong"
-	case http.StatusServiceUnavailable:
-		title = "Temporarily unavailable"
-	}
-	c.Status(status)
-	if rerr := s.renderStatus(c, status, "errors/error", fiber.Map{"Title": title, "Code": status, "Message": msg}); rerr != nil {
-		s.log.Error("render error page", "err", rerr)
-		return c.Status(status).SendString(title + ": " + msg)
-	}
-	return nil
+	return status, msg
 }
 
 func statusOf(k store.Kind) int {

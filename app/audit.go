@@ -88,8 +88,8 @@ var auditLabels = func() map[string]string {
 // auditFilterFields is the order of the filter form's fields, for the error summary.
 var auditFilterFields = []string{"action", "actor", "subject", "from", "to", "detail", "before", "limit"}
 
-// readAuditFilter reads the filter from the query string, copying every value.
-func readAuditFilter(c *fiber.Ctx, loc *time.Location) people.AuditFilter {
+// newAuditFilterForm reads the filter from the query string, copying every value.
+func newAuditFilterForm(c *fiber.Ctx, loc *time.Location) people.AuditFilter {
 	q := func(k string) string { return strings.Clone(c.Query(k)) }
 	return people.AuditFilter{Action: q("action"), Actor: q("actor"), Subject: q("subject"),
 		From: q("from"), To: q("to"), Detail: q("detail"), Before: q("before"), Loc: loc}
@@ -168,7 +168,7 @@ func (s *Server) auditIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readAuditFilter(c, loc)
+	f := newAuditFilterForm(c, loc)
 	if errs := f.Check(); len(errs) > 0 {
 		return s.auditPage(c, http.StatusUnprocessableEntity, f, zone, nil, "", fieldErrors(errs, same))
 	}
@@ -192,7 +192,7 @@ func (s *Server) auditCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readAuditFilter(c, loc)
+	f := newAuditFilterForm(c, loc)
 	f.Limit = auditCSVBatch
 	if errs := f.Check(); len(errs) > 0 {
 		return s.auditPage(c, http.StatusUnprocessableEntity, f, zone, nil, "", fieldErrors(errs, same))

@@ -307,15 +307,15 @@ func (s *Server) signout(c *fiber.Ctx) error {
 }
 
 func (s *Server) passwordLinkShow(c *fiber.Ctx) error {
-	e, err := s.people.FindPasswordLink(c.UserContext(), c.Params("token"))
+	e, err := s.people.FindPasswordLink(c.UserContext(), slugParam(c, "token"))
 	if err != nil {
 		return err
 	}
-	return s.render(c, "auth/password", fiber.Map{"Title": "Choose your password", "Who": e, "Token": c.Params("token")})
+	return s.render(c, "auth/password", fiber.Map{"Title": "Choose your password", "Who": e, "Token": slugParam(c, "token")})
 }
 
 func (s *Server) passwordLinkSubmit(c *fiber.Ctx) error {
-	token := c.Params("token")
+	token := slugParam(c, "token")
 	pw, confirm := c.FormValue("password"), c.FormValue("confirm")
 	e, err := s.people.FindPasswordLink(c.UserContext(), token)
 	if err != nil {

@@ -36,16 +36,6 @@ func actorID(c *fiber.Ctx) *int64 {
 	return id
 }
 
-func slugParam(c *fiber.Ctx) string { return strings.Clone(c.Params("slug")) }
-
-func idParam(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, store.Errorf(store.NotFound, "There is no such module or lesson.")
-	}
-	return id, nil
-}
-
 func coursePath(slug string) string { return "/authoring/" + url.PathEscape(slug) }
 
 func lessonPath(slug string, id int64) string {
@@ -72,41 +62,20 @@ func slugify(title string) string {
 	return strings.Trim(b.String(), "-")
 }
 
-// fieldErrors turns store errors into messages by field, with keys renamed
-// by rename (field → form key), keeping the first message per field.
-func fieldErrors(errs []*store.Error, rename func(string) string) map[string]string {
-	out := map[string]string{}
-	for _, e := range errs {
-		k := rename(e.Field)
-		if _, ok := out[k]; !ok {
-			out[k] = e.Message
-		}
-	}
-	return out
-}
-
-// asFieldError reports err as a message for one form field, or false when
-// it is not about the input (then the error page shows it).
-func asFieldError(err error) (string, string, bool) {
-	var e *store.Error
-	if errors.As(err, &e) && (e.Kind == store.Invalid || e.Kind == store.Conflict) && e.Field != "" {
-		return e.Field, e.Message, true
-	}
-	return "", "", false
-}
-
-func same(f string) string { return f }
-
 // --- The list -------------------------------------------------------------
 
-// newCourseForm is the New course form.
-type newCourseForm struct{ Title, Slug string }
+// courseForm is the New course form (also the copy form).
+type courseForm struct{ Title, Slug string }
 
-func (s *Server) authoringIndex(c *fiber.Ctx) error {
-	return s.authoringIndexPage(c, http.StatusOK, newCourseForm{}, nil)
+func newCourseForm(c *fiber.Ctx) courseForm {
+	return courseForm{Title: formTrimmed(c, "title"), Slug: formTrimmed(c, "slug")}
 }
 
-func (s *Server) authoringIndexPage(c *fiber.Ctx, status int, form newCourseForm, errs map[string]string) error {
+func (s *Server) authoringIndex(c *fiber.Ctx) error {
+	return s.authoringIndexPage(c, http.StatusOK, courseForm{}, nil)
+}
+
+func (s *Server) authoringIndexPage(c *fiber.Ctx, status int, form courseForm, errs map[string]string) error {
 	rows, err := s.courses.ListCourses(c.UserContext())
 	if err != nil {
 		return err
@@ -117,7 +86,7 @@ func (s *Server) authoringIndexPage(c *fiber.Ctx, status int, form newCourseForm
 
 // courseCreate makes a new course with a starting draft and opens it.
 func (s *Server) courseCreate(c *fiber.Ctx) error {
-	form := newCourseForm{Title: strings.TrimSpace(c.FormValue("title")), Slug: strings.TrimSpace(c.FormValue("slug"))}
+	form := newCourseForm(c)
 	slug := form.Slug
 	if slug == "" {
 		slug = slugify(form.Title)
@@ -141,14 +110,14 @@ func (s *Server) courseCreate(c *fiber.Ctx) error {
 // --- Copy -----------------------------------------------------------------
 
 func (s *Server) courseCopyShow(c *fiber.Ctx) error {
-	from, _, err := s.courses.PublishedOutline(c.UserContext(), slugParam(c))
+	from, _, err := s.courses.PublishedOutline(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}
-	return s.courseCopyPage(c, http.StatusOK, from, newCourseForm{Slug: from.Slug + "-copy"}, nil)
+	return s.courseCopyPage(c, http.StatusOK, from, courseForm{Slug: from.Slug + "-copy"}, nil)
 }
 
-func (s *Server) courseCopyPage(c *fiber.Ctx, status int, from *courses.Course, form newCourseForm, errs map[string]string) error {
+func (s *Server) courseCopyPage(c *fiber.Ctx, status int, from *courses.Course, form courseForm, errs map[string]string) error {
 	_, o, err := s.courses.PublishedOutline(c.UserContext(), from.Slug)
 	if err != nil {
 		return err
@@ -161,11 +130,11 @@ func (s *Server) courseCopyPage(c *fiber.Ctx, status int, from *courses.Course, 
 }
 
 func (s *Server) courseCopy(c *fiber.Ctx) error {
-	from, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c))
+	from, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}
-	form := newCourseForm{Title: strings.TrimSpace(c.FormValue("title")), Slug: strings.TrimSpace(c.FormValue("slug"))}
+	form := newCourseForm(c)
 	course, err := s.courses.CopyCourse(c.UserContext(), from.Slug, form.Slug, form.Title, actorID(c))
 	if f, msg, ok := asFieldError(err); ok {
 		return s.courseCopyPage(c, http.StatusUnprocessableEntity, from, form, map[string]string{f: msg})
@@ -184,6 +153,11 @@ func (s *Server) courseCopy(c *fiber.Ctx) error {
 // infoForm is the course information form, as typed.
 type infoForm struct {
 	Title, Summary, EstimatedMinutes, Tags, Prerequisites, Assessments string
+}
+
+func newInfoForm(c *fiber.Ctx) *infoForm {
+	return &infoForm{Title: formValue(c, "title"), Summary: formValue(c, "summary"), EstimatedMinutes: formTrimmed(c, "estimated_minutes"),
+		Tags: formValue(c, "tags"), Prerequisites: formValue(c, "prerequisites"), Assessments: formValue(c, "assessments")}
 }
 
 // draftForms holds what was typed into the draft page's forms when one
@@ -211,7 +185,7 @@ type problemRow struct {
 }
 
 func (s *Server) draftShow(c *fiber.Ctx) error {
-	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c))
+	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}
@@ -270,7 +244,7 @@ func (s *Server) draftPage(c *fiber.Ctx, status int, course *courses.Course, for
 
 // draftStart starts a draft from the published version (or opens the one there is).
 func (s *Server) draftStart(c *fiber.Ctx) error {
-	o, err := s.courses.EditDraft(c.UserContext(), slugParam(c), actorID(c))
+	o, err := s.courses.EditDraft(c.UserContext(), slugParam(c, "slug"), actorID(c))
 	if err != nil {
 		return err
 	}
@@ -281,7 +255,7 @@ func (s *Server) draftStart(c *fiber.Ctx) error {
 // page comes back (422) with the message next to the field (key names the
 // form field); otherwise the browser goes to next.
 func (s *Server) draftEdit(c *fiber.Ctx, forms draftForms, key func(field string) string, change func(slug string) (string, error)) error {
-	slug := slugParam(c)
+	slug := slugParam(c, "slug")
 	next, err := change(slug)
 	if f, msg, ok := asFieldError(err); ok {
 		course, cerr := s.courses.AuthoringCourse(c.UserContext(), slug)
@@ -300,8 +274,7 @@ func (s *Server) draftEdit(c *fiber.Ctx, forms draftForms, key func(field string
 }
 
 func (s *Server) draftInfoSave(c *fiber.Ctx) error {
-	form := &infoForm{Title: c.FormValue("title"), Summary: c.FormValue("summary"), EstimatedMinutes: strings.TrimSpace(c.FormValue("estimated_minutes")),
-		Tags: c.FormValue("tags"), Prerequisites: c.FormValue("prerequisites"), Assessments: c.FormValue("assessments")}
+	form := newInfoForm(c)
 	in := courses.DraftInfo{Title: form.Title, Summary: form.Summary, Tags: courses.SplitList(form.Tags),
 		Prerequisites: courses.SplitList(form.Prerequisites), Assessments: courses.SplitList(form.Assessments)}
 	errs := fieldErrors(in.Check(), same)
@@ -322,7 +295,7 @@ func (s *Server) draftInfoSave(c *fiber.Ctx) error {
 		in.EstimatedMinutes = n
 	}
 	if len(errs) > 0 {
-		course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c))
+		course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c, "slug"))
 		if err != nil {
 			return err
 		}
@@ -349,7 +322,7 @@ func (s *Server) moduleAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) moduleRename(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return err
 	}
@@ -364,7 +337,7 @@ func (s *Server) moduleRename(c *fiber.Ctx) error {
 }
 
 func (s *Server) moduleMove(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return err
 	}
@@ -375,7 +348,7 @@ func (s *Server) moduleMove(c *fiber.Ctx) error {
 }
 
 func (s *Server) moduleDelete(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return err
 	}
@@ -389,7 +362,7 @@ func (s *Server) moduleDelete(c *fiber.Ctx) error {
 }
 
 func (s *Server) lessonAdd(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return err
 	}
@@ -412,7 +385,7 @@ func (s *Server) lessonAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) lessonMove(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return err
 	}
@@ -423,7 +396,7 @@ func (s *Server) lessonMove(c *fiber.Ctx) error {
 }
 
 func (s *Server) lessonDelete(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return err
 	}
@@ -438,7 +411,7 @@ func (s *Server) lessonDelete(c *fiber.Ctx) error {
 
 // draftPublish checks the draft and publishes it, or lists every problem.
 func (s *Server) draftPublish(c *fiber.Ctx) error {
-	slug := slugParam(c)
+	slug := slugParam(c, "slug")
 	v, err := s.courses.Publish(c.UserContext(), slug, actorID(c))
 	var ps courses.Problems
 	if errors.As(err, &ps) {
@@ -461,7 +434,7 @@ func (s *Server) draftPublish(c *fiber.Ctx) error {
 }
 
 func (s *Server) draftDiscard(c *fiber.Ctx) error {
-	slug := slugParam(c)
+	slug := slugParam(c, "slug")
 	deleted, err := s.courses.DiscardDraft(c.UserContext(), slug)
 	if err != nil {
 		return err
@@ -486,12 +459,16 @@ func (s *Server) draftDiscard(c *fiber.Ctx) error {
 // lessonForm is the lesson editor form, as typed.
 type lessonForm struct{ Title, Minutes, Body string }
 
+func newLessonForm(c *fiber.Ctx) lessonForm {
+	return lessonForm{Title: formValue(c, "title"), Minutes: formTrimmed(c, "minutes"), Body: formValue(c, "body")}
+}
+
 func (s *Server) draftLesson(c *fiber.Ctx) (*courses.Course, *courses.Outline, *courses.Lesson, error) {
-	id, err := idParam(c)
+	id, err := idParam(c, "id", "There is no such module or lesson.")
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c))
+	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -548,7 +525,7 @@ func (s *Server) lessonSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := lessonForm{Title: c.FormValue("title"), Minutes: strings.TrimSpace(c.FormValue("minutes")), Body: c.FormValue("body")}
+	form := newLessonForm(c)
 	if c.FormValue("action") == "preview" {
 		return s.lessonPage(c, http.StatusOK, course, o, l, form, nil)
 	}
@@ -612,7 +589,7 @@ func (s *Server) lessonPreview(c *fiber.Ctx) error {
 
 // courseExport downloads the published version as a .zip in the course file format.
 func (s *Server) courseExport(c *fiber.Ctx) error {
-	course, o, err := s.courses.PublishedOutline(c.UserContext(), slugParam(c))
+	course, o, err := s.courses.PublishedOutline(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ type bankCourse struct {
 
 // findBankCourse returns the course of the address, or NotFound.
 func (s *Server) findBankCourse(c *fiber.Ctx) (bankCourse, error) {
-	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c))
+	course, err := s.courses.AuthoringCourse(c.UserContext(), slugParam(c, "slug"))
 	if err != nil {
 		return bankCourse{}, err
 	}
@@ -127,6 +127,17 @@ type importForm struct {
 	DryRun                 bool
 }
 
+// newImportForm reads the pasted text; the format is GIFT unless Aiken is
+// chosen, and only the Import button writes (anything else is a dry run).
+// An uploaded file replaces the text (see bankImport).
+func newImportForm(c *fiber.Ctx) importForm {
+	f := importForm{Text: formValue(c, "text"), Format: formTrimmed(c, "format"), DryRun: c.FormValue("action") != "import"}
+	if f.Format != "aiken" {
+		f.Format = "gift"
+	}
+	return f
+}
+
 func (s *Server) bankIndex(c *fiber.Ctx) error {
 	course, err := s.findBankCourse(c)
 	if err != nil {
@@ -185,10 +196,7 @@ func (s *Server) bankImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := importForm{Text: c.FormValue("text"), Format: strings.TrimSpace(c.FormValue("format")), DryRun: c.FormValue("action") != "import"}
-	if form.Format != "aiken" {
-		form.Format = "gift"
-	}
+	form := newImportForm(c)
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
 		form.FileName = strings.Clone(fh.Filename)
 		if fh.Size > assessments.MaxQuestionFile {
@@ -271,8 +279,8 @@ type questionForm struct {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// formFromQuestion fills the editor from a saved question.
-func formFromQuestion(q assessments.Question) questionForm {
+// questionFormOf fills the editor from a saved question.
+func questionFormOf(q assessments.Question) questionForm {
 	f := questionForm{ID: q.ID, Title: q.Title, Type: string(q.Type), Text: q.Text, TextAfter: q.TextAfter, Format: q.Format,
 		Tags: strings.Join(q.Tags, ", "), Points: num(q.Points), GeneralFeedback: q.GeneralFeedback, AllOrNothing: q.AllOrNothing,
 		Correct: strconv.FormatBool(q.Correct), TrueFeedback: q.TrueFeedback, FalseFeedback: q.FalseFeedback}
@@ -295,40 +303,12 @@ func formFromQuestion(q assessments.Question) questionForm {
 	return f
 }
 
-// formList returns every value of a repeated form field, copied.
-func formList(c *fiber.Ctx, key string) []string {
-	if mf, err := c.MultipartForm(); err == nil {
-		return slices.Clone(mf.Value[key])
-	}
-	var out []string
-	for _, v := range c.Request().PostArgs().PeekMulti(key) {
-		out = append(out, string(v))
-	}
-	return out
-}
-
-// at is list[i], or "" past its end.
-func at(list []string, i int) string {
-	if i < len(list) {
-		return list[i]
-	}
-	return ""
-}
-
-func longest(lists ...[]string) int {
-	n := 0
-	for _, l := range lists {
-		n = max(n, len(l))
-	}
-	return n
-}
-
-func parseQuestionForm(c *fiber.Ctx) questionForm {
-	f := questionForm{ID: strings.TrimSpace(c.FormValue("id")), Title: strings.TrimSpace(c.FormValue("title")), Type: c.FormValue("type"),
-		Text: c.FormValue("text"), TextAfter: c.FormValue("text_after"), Format: c.FormValue("format"), Tags: c.FormValue("tags"),
-		Points: strings.TrimSpace(c.FormValue("points")), GeneralFeedback: c.FormValue("general_feedback"),
-		AllOrNothing: c.FormValue("all_or_nothing") == "on", Correct: c.FormValue("correct"),
-		TrueFeedback: c.FormValue("true_feedback"), FalseFeedback: c.FormValue("false_feedback")}
+func newQuestionForm(c *fiber.Ctx) questionForm {
+	f := questionForm{ID: formTrimmed(c, "id"), Title: formTrimmed(c, "title"), Type: formValue(c, "type"),
+		Text: formValue(c, "text"), TextAfter: formValue(c, "text_after"), Format: formValue(c, "format"), Tags: formValue(c, "tags"),
+		Points: formTrimmed(c, "points"), GeneralFeedback: formValue(c, "general_feedback"),
+		AllOrNothing: formChecked(c, "all_or_nothing"), Correct: formValue(c, "correct"),
+		TrueFeedback: formValue(c, "true_feedback"), FalseFeedback: formValue(c, "false_feedback")}
 	oid, otext, ow, ofb := formList(c, "opt_id"), formList(c, "opt_text"), formList(c, "opt_weight"), formList(c, "opt_feedback")
 	for i := range longest(oid, otext, ow, ofb) {
 		f.Options = append(f.Options, optionRow{ID: strings.TrimSpace(at(oid, i)), Text: at(otext, i), Weight: strings.TrimSpace(at(ow, i)), Feedback: at(ofb, i)})
@@ -348,29 +328,6 @@ func parseQuestionForm(c *fiber.Ctx) questionForm {
 		f.Pairs = append(f.Pairs, pairRow{ID: strings.TrimSpace(at(pid, i)), Left: at(pl, i), Right: at(pr, i)})
 	}
 	return f
-}
-
-// fieldMessages collects messages by field; a field's messages are joined.
-type fieldMessages map[string]string
-
-func (m fieldMessages) add(field, msg string) {
-	if prev, ok := m[field]; ok {
-		m[field] = prev + " " + msg
-		return
-	}
-	m[field] = msg
-}
-
-// parseNumber reads a number as typed; empty is def.
-func parseNumber(s string, def float64) (float64, bool) {
-	if s == "" {
-		return def, true
-	}
-	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.ReplaceAll(s, ",", "."), "%"), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
-	}
-	return f, true
 }
 
 // nextID returns the first of gen(0), gen(1) … not in used, and marks it used.
@@ -602,7 +559,7 @@ func (s *Server) questionCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := parseQuestionForm(c)
+	form := newQuestionForm(c)
 	if !slices.Contains(assessments.Types, assessments.Type(form.Type)) {
 		return store.FieldError("type", "Choose the type of question.")
 	}
@@ -648,7 +605,7 @@ func (s *Server) bankQuestion(c *fiber.Ctx) (bankCourse, *assessments.BankQuesti
 	if err != nil {
 		return course, nil, err
 	}
-	bq, err := s.quizzes.FindQuestion(c.UserContext(), course.Slug, strings.Clone(c.Params("qid")))
+	bq, err := s.quizzes.FindQuestion(c.UserContext(), course.Slug, slugParam(c, "qid"))
 	return course, bq, err
 }
 
@@ -657,7 +614,7 @@ func (s *Server) questionEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.questionPage(c, http.StatusOK, course, bq, formFromQuestion(bq.Question), nil)
+	return s.questionPage(c, http.StatusOK, course, bq, questionFormOf(bq.Question), nil)
 }
 
 // questionSave saves the edited question as a new version (or previews it).
@@ -667,7 +624,7 @@ func (s *Server) questionSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := parseQuestionForm(c)
+	form := newQuestionForm(c)
 	form.ID, form.Type = bq.Question.ID, string(bq.Question.Type)
 	q, errs := form.question()
 	q.Category = bq.Question.Category
@@ -720,13 +677,13 @@ func quizFormOf(q assessments.QuizSettings) quizForm {
 	return f
 }
 
-func parseQuizForm(c *fiber.Ctx) quizForm {
-	f := quizForm{Slug: strings.TrimSpace(c.FormValue("slug")), Title: strings.TrimSpace(c.FormValue("title")),
-		DrawCount: strings.TrimSpace(c.FormValue("draw_count")), DrawPerTag: c.FormValue("draw_per_tag"),
-		PassMark: strings.TrimSpace(c.FormValue("pass_mark")), AttemptLimit: strings.TrimSpace(c.FormValue("attempt_limit")),
-		MinWait: strings.TrimSpace(c.FormValue("min_wait_minutes")), TimeLimit: strings.TrimSpace(c.FormValue("time_limit_minutes")),
-		ReviewPolicy: c.FormValue("review_policy"), ShuffleQuestions: c.FormValue("shuffle_questions") == "on",
-		ShuffleOptions: c.FormValue("shuffle_options") == "on"}
+func newQuizForm(c *fiber.Ctx) quizForm {
+	f := quizForm{Slug: formTrimmed(c, "slug"), Title: formTrimmed(c, "title"),
+		DrawCount: formTrimmed(c, "draw_count"), DrawPerTag: formValue(c, "draw_per_tag"),
+		PassMark: formTrimmed(c, "pass_mark"), AttemptLimit: formTrimmed(c, "attempt_limit"),
+		MinWait: formTrimmed(c, "min_wait_minutes"), TimeLimit: formTrimmed(c, "time_limit_minutes"),
+		ReviewPolicy: formValue(c, "review_policy"), ShuffleQuestions: formChecked(c, "shuffle_questions"),
+		ShuffleOptions: formChecked(c, "shuffle_options")}
 	mins, texts := formList(c, "band_min"), formList(c, "band_text")
 	for i := range longest(mins, texts) {
 		f.Bands = append(f.Bands, bandRow{Min: strings.TrimSpace(at(mins, i)), Text: at(texts, i)})
@@ -829,7 +786,7 @@ func (s *Server) courseQuiz(c *fiber.Ctx) (bankCourse, *assessments.Quiz, error)
 	if err != nil {
 		return course, nil, err
 	}
-	quiz, err := s.quizzes.FindQuiz(c.UserContext(), strings.Clone(c.Params("quiz")))
+	quiz, err := s.quizzes.FindQuiz(c.UserContext(), slugParam(c, "quiz"))
 	if err != nil {
 		return course, nil, err
 	}
@@ -853,7 +810,7 @@ func (s *Server) quizCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := parseQuizForm(c)
+	form := newQuizForm(c)
 	q, errs := form.settings(course.Slug)
 	if _, ok := errs["slug"]; !ok && q.Slug != "" {
 		if _, err := s.quizzes.FindQuiz(c.UserContext(), q.Slug); err == nil {
@@ -871,7 +828,7 @@ func (s *Server) quizSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := parseQuizForm(c)
+	form := newQuizForm(c)
 	form.Slug = quiz.Slug
 	q, errs := form.settings(course.Slug)
 	return s.quizStore(c, course, quiz, form, q, errs)

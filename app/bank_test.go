@@ -277,7 +277,7 @@ func TestQuizSettingsPage(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("quiz: %d", resp.StatusCode)
 	}
-	form := formValues(doc(t, body), "#quiz-form")
+	form := browserForm(doc(t, body), "#quiz-form")
 	form.Set("review_policy", "after_passing")
 	form.Set("pass_mark", "150")
 	form.Set("draw_per_tag", "Courtesy: 20")
@@ -290,7 +290,7 @@ func TestQuizSettingsPage(t *testing.T) {
 	if v, _ := d.Find("#f-pass_mark").Attr("value"); v != "150" {
 		t.Fatalf("typed pass mark not kept: %q", v)
 	}
-	form = formValues(doc(t, body), "#quiz-form")
+	form = browserForm(doc(t, body), "#quiz-form")
 	form.Set("pass_mark", "80")
 	form.Set("attempt_limit", "2")
 	form.Set("review_policy", "after_last")
@@ -307,7 +307,7 @@ func TestQuizSettingsPage(t *testing.T) {
 
 	// New quiz: a taken short name is refused; a free one is created.
 	_, body = c.get("/authoring/six-cs/quizzes/new")
-	form = formValues(doc(t, body), "#quiz-form")
+	form = browserForm(doc(t, body), "#quiz-form")
 	form.Set("review_policy", "never")
 	form.Set("slug", "service-recovery-quiz")
 	form.Set("title", "Second quiz")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,32 +42,6 @@ const (
 
 func certificatePath(code string) string { return certificatesPath + "/" + url.PathEscape(code) }
 
-// thousands writes n with commas between groups of three digits: "20,000".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// certBadge is a certificate status as a badge: an icon and the words,
-// never colour alone.
-func certBadge(st courses.CertStatus) template.HTML {
-	class, icon := "badge-muted", "○"
-	switch st {
-	case courses.CertValid:
-		class, icon = "badge-ok", "✓"
-	case courses.CertExpired:
-		class, icon = "badge-bad", "✕"
-	case courses.CertRevoked:
-		class, icon = "badge-bad", "⊘"
-	case courses.CertSuperseded:
-		class, icon = "badge-muted", "↻"
-	}
-	return badge(class, icon, "data-status", string(st), st.Label())
-}
-
 // daysUntil is the number of calendar days in loc from now to t.
 func daysUntil(now, t time.Time, loc *time.Location) int {
 	a, b := courses.LocalDay(now, loc), courses.LocalDay(t, loc)
@@ -84,9 +57,9 @@ type certFilterForm struct {
 	Status, Programme, Department, Expiring, Search string
 }
 
-// readCertFilter reads the filters with get (c.Query or c.FormValue),
+// newCertFilterForm reads the filters with get (c.Query or c.FormValue),
 // copying every value.
-func readCertFilter(get func(string) string) certFilterForm {
+func newCertFilterForm(get func(string) string) certFilterForm {
 	v := func(k string) string { return strings.TrimSpace(strings.Clone(get(k))) }
 	return certFilterForm{Status: v("status"), Programme: v("programme"), Department: v("department"), Expiring: v("expiring"), Search: v("q")}
 }
@@ -156,7 +129,7 @@ type certBar struct {
 }
 
 func (s *Server) certificateIndex(c *fiber.Ctx) error {
-	f := readCertFilter(func(k string) string { return c.Query(k) })
+	f := newCertFilterForm(func(k string) string { return c.Query(k) })
 	return s.certificateRegister(c, http.StatusOK, f, max(1, c.QueryInt("page", 1)), nil)
 }
 
@@ -233,7 +206,7 @@ type certificateDetail struct {
 // findCertificate loads the certificate of the address (NotFound for a
 // malformed code).
 func (s *Server) findCertificate(c *fiber.Ctx) (*courses.Certificate, error) {
-	return s.courses.FindCertificate(c.UserContext(), strings.Clone(c.Params("code")))
+	return s.courses.FindCertificate(c.UserContext(), slugParam(c, "code"))
 }
 
 func (s *Server) certificateShow(c *fiber.Ctx) error {
@@ -241,7 +214,7 @@ func (s *Server) certificateShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if cert.Code != c.Params("code") { // typed in another form: the canonical address
+	if cert.Code != slugParam(c, "code") { // typed in another form: the canonical address
 		return c.Redirect(certificatePath(cert.Code), http.StatusMovedPermanently)
 	}
 	return s.certificatePage(c, http.StatusOK, cert, nil, "", "")
@@ -302,7 +275,7 @@ func (s *Server) certificateRevoke(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	reason := strings.Clone(c.FormValue("reason"))
+	reason := formValue(c, "reason")
 	loc, err := s.courses.Location(c.UserContext())
 	if err != nil {
 		return err
@@ -353,7 +326,7 @@ func (s *Server) certificateBulkZip(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readCertFilter(form.Get)
+	f := newCertFilterForm(form.Get)
 	all := form.Get("all") == "1"
 	page, _ := strconv.Atoi(form.Get("page"))
 	page = max(page, 1)
@@ -510,10 +483,10 @@ func (p *certPager) get(ctx context.Context, i int) (*courses.Certificate, error
 
 var certSettingsFieldOrder = []string{"title", "intro", "completion", "accent_color", "text_color", "signatory_name", "signatory_title"}
 
-// readCertSettings reads the settings with get (c.FormValue or c.Query),
+// newCertSettingsForm reads the settings with get (c.FormValue or c.Query),
 // copying every value. Each colour has a text box and a colour picker:
 // whichever of the two was changed from the value the page showed wins.
-func readCertSettings(get func(string) string) courses.CertificateSettings {
+func newCertSettingsForm(get func(string) string) courses.CertificateSettings {
 	v := func(k string) string { return strings.Clone(get(k)) }
 	color := func(k string) string {
 		text, picked, was := strings.TrimSpace(v(k)), strings.TrimSpace(v(k+"_picker")), v(k+"_was")
@@ -569,7 +542,7 @@ func (s *Server) certificateSettingsShow(c *fiber.Ctx) error {
 }
 
 func (s *Server) certificateSettingsSave(c *fiber.Ctx) error {
-	typed := readCertSettings(func(k string) string { return c.FormValue(k) })
+	typed := newCertSettingsForm(func(k string) string { return c.FormValue(k) })
 	cs, errs := checkCertSettings(typed)
 	if len(errs) > 0 {
 		return s.certificateSettingsPage(c, http.StatusUnprocessableEntity, typed, errs)
@@ -595,7 +568,7 @@ func (s *Server) certificateSettingsPreview(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var cs courses.CertificateSettings
 	if c.Request().URI().QueryArgs().Has("title") {
-		typed := readCertSettings(func(k string) string { return c.Query(k) })
+		typed := newCertSettingsForm(func(k string) string { return c.Query(k) })
 		var errs fieldMessages
 		if cs, errs = checkCertSettings(typed); len(errs) > 0 {
 			return s.certificateSettingsPage(c, http.StatusUnprocessableEntity, typed, errs)

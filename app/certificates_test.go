@@ -459,7 +459,7 @@ func TestCertificateSettings(t *testing.T) {
 
 			_, body := hr.get("/settings/certificates")
 			d := doc(t, body)
-			form := formValues(d, "#cert-settings-form")
+			form := browserForm(d, "#cert-settings-form")
 			if form.Get("title") != "Certificate of Completion" || form.Get("accent_color") != "#1f4e79" || d.Find("#f-accent_color-picker[type=color]").AttrOr("value", "") != "#1f4e79" ||
 				d.Find("#preview-cert[formaction='/settings/certificates/preview.pdf'][formmethod=get][formtarget=_blank]").Length() != 1 ||
 				d.Find("a[href^='/settings/company']").Length() == 0 {

@@ -123,11 +123,11 @@ func checklistFormOf(sc *assessments.StoredChecklist) checklistForm {
 	return f
 }
 
-func parseChecklistForm(c *fiber.Ctx) checklistForm {
-	f := checklistForm{Slug: strings.TrimSpace(c.FormValue("slug")), Course: strings.TrimSpace(c.FormValue("course")),
-		Title: strings.TrimSpace(c.FormValue("title")), Customer: c.FormValue("brief_customer"),
-		Situation: c.FormValue("brief_situation"), Good: c.FormValue("brief_good"),
-		PassPercent: strings.TrimSpace(c.FormValue("pass_percent")), ReobserveDays: strings.TrimSpace(c.FormValue("reobserve_days"))}
+func newChecklistForm(c *fiber.Ctx) checklistForm {
+	f := checklistForm{Slug: formTrimmed(c, "slug"), Course: formTrimmed(c, "course"),
+		Title: formTrimmed(c, "title"), Customer: formValue(c, "brief_customer"),
+		Situation: formValue(c, "brief_situation"), Good: formValue(c, "brief_good"),
+		PassPercent: formTrimmed(c, "pass_percent"), ReobserveDays: formTrimmed(c, "reobserve_days")}
 	ids, pos, texts, weights, guid := formList(c, "item_id"), formList(c, "item_position"), formList(c, "item_text"),
 		formList(c, "item_weight"), formList(c, "item_guidance")
 	critical, remove := formList(c, "item_critical"), formList(c, "item_remove")
@@ -269,7 +269,7 @@ func (s *Server) checkCourseChoice(c *fiber.Ctx, sc *assessments.StoredChecklist
 
 // checklistCreate saves a new checklist; a short name already taken is refused.
 func (s *Server) checklistCreate(c *fiber.Ctx) error {
-	form := parseChecklistForm(c)
+	form := newChecklistForm(c)
 	cl, days, form, errs := form.checklist()
 	if msg := reservedChecklistSlug(cl.Slug); msg != "" {
 		errs.add("slug", msg)
@@ -288,7 +288,7 @@ func (s *Server) checklistCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) findChecklistParam(c *fiber.Ctx) (*assessments.StoredChecklist, error) {
-	return s.observations.FindChecklist(c.UserContext(), slugParam(c))
+	return s.observations.FindChecklist(c.UserContext(), slugParam(c, "slug"))
 }
 
 func (s *Server) checklistEdit(c *fiber.Ctx) error {
@@ -309,7 +309,7 @@ func (s *Server) checklistSave(c *fiber.Ctx) error {
 	if sc.Builtin {
 		return store.Errorf(store.Forbidden, "%s is a built-in checklist and cannot be edited in place: copy it first and edit the copy.", sc.Title)
 	}
-	form := parseChecklistForm(c)
+	form := newChecklistForm(c)
 	form.Slug = sc.Slug
 	cl, days, form, errs := form.checklist()
 	if err := s.checkCourseChoice(c, sc, form.Course, errs); err != nil {

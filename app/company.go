@@ -39,24 +39,24 @@ type promiseRow struct {
 
 func (r promiseRow) blank() bool { return strings.TrimSpace(r.Text) == "" }
 
-// readCompanyForm reads the settings form, copying every value, with the
+// newCompanyForm reads the settings form, copying every value, with the
 // promise rows in the order of their position numbers (rows without a
 // number keep their place after the numbered ones).
-func readCompanyForm(c *fiber.Ctx) companyForm {
+func newCompanyForm(c *fiber.Ctx) companyForm {
 	f := companyForm{CompanyInput: courses.CompanyInput{
-		Name:     strings.Clone(c.FormValue("name")),
-		Mission:  strings.Clone(c.FormValue("mission")),
-		Vision:   strings.Clone(c.FormValue("vision")),
-		Values:   strings.Clone(c.FormValue("values")),
-		TimeZone: strings.Clone(c.FormValue("timezone")),
+		Name:     formValue(c, "name"),
+		Mission:  formValue(c, "mission"),
+		Vision:   formValue(c, "vision"),
+		Values:   formValue(c, "values"),
+		TimeZone: formValue(c, "timezone"),
 	}}
 	n, _ := strconv.Atoi(c.FormValue("promise_rows"))
 	n = min(max(n, 0), maxPromiseRows)
 	for i := range n {
 		key := "promise_" + strconv.Itoa(i) + "_"
 		id, _ := strconv.ParseInt(c.FormValue(key+"id"), 10, 64)
-		f.Rows = append(f.Rows, promiseRow{ID: max(id, 0), Text: strings.Clone(c.FormValue(key + "text")),
-			Position: strings.TrimSpace(strings.Clone(c.FormValue(key + "position"))), posted: i})
+		f.Rows = append(f.Rows, promiseRow{ID: max(id, 0), Text: formValue(c, key+"text"),
+			Position: formTrimmed(c, key+"position"), posted: i})
 	}
 	pos := func(r promiseRow) int {
 		if p, err := strconv.Atoi(r.Position); err == nil {
@@ -125,8 +125,8 @@ func (f *companyForm) renumber() {
 	f.Rows = rows
 }
 
-// formOf is the form showing what is stored.
-func formOf(p *courses.Profile) companyForm {
+// companyFormOf is the form showing what is stored.
+func companyFormOf(p *courses.Profile) companyForm {
 	f := companyForm{CompanyInput: courses.CompanyInput{Name: p.Name, Mission: p.Mission, Vision: p.Vision,
 		Values: strings.Join(p.Values, "\n"), TimeZone: p.TimeZone}}
 	for _, pr := range p.Promises {
@@ -154,11 +154,11 @@ func (s *Server) companyShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.companyPage(c, http.StatusOK, formOf(prof), nil, "")
+	return s.companyPage(c, http.StatusOK, companyFormOf(prof), nil, "")
 }
 
 func (s *Server) companySave(c *fiber.Ctx) error {
-	f := readCompanyForm(c)
+	f := newCompanyForm(c)
 	if mv := c.FormValue("move"); mv != "" {
 		f.move(mv)
 		return s.companyPage(c, http.StatusOK, f, nil, "Order changed. Save the settings to keep it.")
@@ -227,21 +227,13 @@ func (s *Server) companySave(c *fiber.Ctx) error {
 	msg := "Company settings saved."
 	if ch.Changed > 0 {
 		msg += fmt.Sprintf(" %s changed wording: %s who confirmed the old wording will be asked to confirm again.",
-			countNoun(ch.Changed, "promise has", "promises have"), countNoun(ch.Reacknowledge, "employee", "employees"))
+			plural(ch.Changed, "promise has", "promises have"), plural(ch.Reacknowledge, "employee", "employees"))
 	}
 	if ch.Added > 0 {
-		msg += fmt.Sprintf(" Everyone will be asked to confirm the %s.", countNoun(ch.Added, "new promise", "new promises"))
+		msg += fmt.Sprintf(" Everyone will be asked to confirm the %s.", plural(ch.Added, "new promise", "new promises"))
 	}
 	s.flash(c, "success", msg)
 	return c.Redirect("/settings/company", http.StatusSeeOther)
-}
-
-// countNoun writes n with the singular or plural noun: "1 promise has", "3 promises have".
-func countNoun(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 func (s *Server) companyLogoUpload(c *fiber.Ctx) error {
@@ -251,7 +243,7 @@ func (s *Server) companyLogoUpload(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return s.companyPage(c, http.StatusUnprocessableEntity, formOf(prof), map[string]string{"logo": msg}, "")
+		return s.companyPage(c, http.StatusUnprocessableEntity, companyFormOf(prof), map[string]string{"logo": msg}, "")
 	}
 	fh, err := c.FormFile("logo")
 	if err != nil {
@@ -385,7 +377,7 @@ func (s *Server) acknowledgeSubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	msg := fmt.Sprintf("Thank you: you have confirmed our %s.", countNoun(len(list), "service promise", "service promises"))
+	msg := fmt.Sprintf("Thank you: you have confirmed our %s.", plural(len(list), "service promise", "service promises"))
 	if completed {
 		msg += " Course complete. Well done."
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/serviceacademy/academy/people"
 )
 
-// formValues reads every named control of the form matched by sel, as a
+// browserForm reads every named control of the form matched by sel, as a
 // browser would submit it (ticked checkboxes only, no buttons).
-func formValues(d *goquery.Document, sel string) url.Values {
+func browserForm(d *goquery.Document, sel string) url.Values {
 	v := url.Values{}
 	d.Find(sel + " input[name], " + sel + " textarea[name]").Each(func(_ int, s *goquery.Selection) {
 		name, _ := s.Attr("name")
@@ -62,7 +62,7 @@ func clearPromises(t *testing.T, ts *testServer) {
 func saveCompany(t *testing.T, c *client, edit func(v url.Values)) (*http.Response, string) {
 	t.Helper()
 	_, body := c.get("/settings/company")
-	v := formValues(doc(t, body), "#company-form")
+	v := browserForm(doc(t, body), "#company-form")
 	edit(v)
 	return c.post("/settings/company", v)
 }
@@ -193,7 +193,7 @@ func TestCompanySettings(t *testing.T) {
 
 	t.Run("MoveButtonReordersWithoutSaving", func(t *testing.T) {
 		_, body := hr.get("/settings/company")
-		v := formValues(doc(t, body), "#company-form")
+		v := browserForm(doc(t, body), "#company-form")
 		v.Set("move", "1:up")
 		resp, body := hr.post("/settings/company", v)
 		if resp.StatusCode != 200 {
@@ -297,7 +297,7 @@ func TestPromiseAcknowledgement(t *testing.T) {
 				t.Fatalf("checkbox %d: label %q", i, s.Closest("label").Text())
 			}
 		})
-		v := formValues(d, "#ack-form")
+		v := browserForm(d, "#ack-form")
 		first, _ := boxes.Eq(0).Attr("value")
 		third, _ := boxes.Eq(2).Attr("value")
 		v["promise"] = []string{first, third}
@@ -318,7 +318,7 @@ func TestPromiseAcknowledgement(t *testing.T) {
 	t.Run("ConfirmThenDatesShown", func(t *testing.T) {
 		_, body := staff.get(path)
 		d := doc(t, body)
-		v := formValues(d, "#ack-form")
+		v := browserForm(d, "#ack-form")
 		v["promise"] = nil
 		d.Find(`#ack-form input[name=promise]`).Each(func(_ int, s *goquery.Selection) {
 			val, _ := s.Attr("value")

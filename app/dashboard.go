@@ -34,8 +34,8 @@ type readinessForm struct {
 	Department, Location, JobTitle, Manager, AsOf, Weeks string
 }
 
-func readReadinessForm(c *fiber.Ctx) readinessForm {
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.Query(k))) }
+func newReadinessForm(c *fiber.Ctx) readinessForm {
+	v := func(k string) string { return queryTrimmed(c, k) }
 	return readinessForm{Department: v("department"), Location: v("location"), JobTitle: v("job_title"),
 		Manager: v("manager"), AsOf: v("as_of"), Weeks: v("weeks")}
 }
@@ -236,7 +236,7 @@ func trendRows(trend []courses.TrendPoint) []trendRow {
 // readinessDashboard is GET /readiness (HR).
 func (s *Server) readinessDashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	form := readReadinessForm(c)
+	form := newReadinessForm(c)
 	lists, err := s.orgLists(ctx)
 	if err != nil {
 		return err

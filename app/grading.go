@@ -73,9 +73,9 @@ func excerpt(s string, n int) string {
 // outside a manager's line; Forbidden for the principal's own attempt.
 func (s *Server) gradableEssay(c *fiber.Ctx) (*assessments.PendingEssay, *people.Employee, error) {
 	missing := store.Errorf(store.NotFound, "There is no such essay to grade.")
-	attemptID, err1 := strconv.ParseInt(c.Params("attempt"), 10, 64)
-	questionID, err2 := strconv.ParseInt(c.Params("question"), 10, 64)
-	if err1 != nil || err2 != nil || attemptID < 1 || questionID < 1 {
+	attemptID, err1 := idParam(c, "attempt", missing.Message)
+	questionID, err2 := idParam(c, "question", missing.Message)
+	if err1 != nil || err2 != nil {
 		return nil, nil, missing
 	}
 	p := principal(c)

@@ -62,7 +62,7 @@ func (s *Server) importPreview(c *fiber.Ctx) error {
 }
 
 func (s *Server) importPreviewShow(c *fiber.Ctx) error {
-	b, err := s.people.FindImportBatch(c.UserContext(), c.Params("batch"), principal(c).Employee.ID)
+	b, err := s.people.FindImportBatch(c.UserContext(), slugParam(c, "batch"), principal(c).Employee.ID)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Server) importPreviewPage(c *fiber.Ctx, status int, b *people.ImportBat
 
 func (s *Server) importApply(c *fiber.Ctx) error {
 	p := principal(c)
-	b, err := s.people.FindImportBatch(c.UserContext(), c.Params("batch"), p.Employee.ID)
+	b, err := s.people.FindImportBatch(c.UserContext(), slugParam(c, "batch"), p.Employee.ID)
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ func (s *Server) missingPrerequisites(c *fiber.Ctx, employeeID int64, v *courses
 
 func (s *Server) courseShow(c *fiber.Ctx) error {
 	p := principal(c)
-	course, err := s.courses.FindCourse(c.UserContext(), c.Params("course"))
+	course, err := s.courses.FindCourse(c.UserContext(), slugParam(c, "course"))
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (s *Server) lessonShow(c *fiber.Ctx) error {
 		if o, en, err = s.courses.Start(ctx, p.Employee.ID, course); err != nil {
 			return err
 		}
-		if lesson = o.Lesson(c.Params("lesson")); lesson == nil {
+		if lesson = o.Lesson(slugParam(c, "lesson")); lesson == nil {
 			return store.Errorf(store.NotFound, "That lesson is not in %s.", o.Version.Title)
 		}
 	}
@@ -274,7 +274,7 @@ func (s *Server) lessonComplete(c *fiber.Ctx) error {
 // lessonOf finds the course and lesson named in the URL in the version the
 // signed-in learner reads (lesson is nil when that version has no such lesson).
 func (s *Server) lessonOf(c *fiber.Ctx) (*courses.Course, *courses.Outline, *courses.Enrolment, *courses.Lesson, error) {
-	course, err := s.courses.FindCourse(c.UserContext(), c.Params("course"))
+	course, err := s.courses.FindCourse(c.UserContext(), slugParam(c, "course"))
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -282,5 +282,5 @@ func (s *Server) lessonOf(c *fiber.Ctx) (*courses.Course, *courses.Outline, *cou
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	return course, o, en, o.Lesson(c.Params("lesson")), nil
+	return course, o, en, o.Lesson(slugParam(c, "lesson")), nil
 }

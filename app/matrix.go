@@ -31,20 +31,20 @@ const (
 	matrixBatchSize = 500 // rows the exports read at a time
 )
 
-// matrixQuery is the matrix's query string as typed.
-type matrixQuery struct {
+// matrixForm is the matrix's query string as typed.
+type matrixForm struct {
 	Programme, Manager, Department, Location, After, Limit string
 }
 
-// readMatrixQuery reads the query string, copying every value out of fiber's buffers.
-func readMatrixQuery(c *fiber.Ctx) matrixQuery {
-	q := func(k string) string { return strings.TrimSpace(strings.Clone(c.Query(k))) }
-	return matrixQuery{Programme: q("programme"), Manager: q("manager"), Department: q("department"),
+// newMatrixForm reads the query string, copying every value out of fiber's buffers.
+func newMatrixForm(c *fiber.Ctx) matrixForm {
+	q := func(k string) string { return queryTrimmed(c, k) }
+	return matrixForm{Programme: q("programme"), Manager: q("manager"), Department: q("department"),
 		Location: q("location"), After: q("after"), Limit: q("limit")}
 }
 
 // values is the query string that repeats q's filters (not its page).
-func (q matrixQuery) values() url.Values {
+func (q matrixForm) values() url.Values {
 	v := url.Values{}
 	for _, kv := range [][2]string{{"programme", q.Programme}, {"manager", q.Manager}, {"department", q.Department}, {"location", q.Location}} {
 		if kv[1] != "" {
@@ -61,7 +61,7 @@ var matrixFields = []string{"programme", "manager", "department", "location", "l
 // manager sees their own line (or the line of a manager in it), HR
 // everyone. Problems with the input come back by field; a programme that
 // does not exist is NotFound.
-func (s *Server) matrixFilter(c *fiber.Ctx, q matrixQuery) (*courses.Programme, courses.MatrixFilter, map[string]string, error) {
+func (s *Server) matrixFilter(c *fiber.Ctx, q matrixForm) (*courses.Programme, courses.MatrixFilter, map[string]string, error) {
 	ctx := c.UserContext()
 	p := principal(c)
 	errs := fieldMessages{}
@@ -89,13 +89,7 @@ func (s *Server) matrixFilter(c *fiber.Ctx, q matrixQuery) (*courses.Programme, 
 		f.Limit = n
 	}
 	if q.Manager != "" {
-		m, err := s.people.FindEmployeeByNumber(ctx, q.Manager)
-		if err == nil && !p.SeesEveryone() && m.ID != p.Employee.ID {
-			var ok bool
-			if ok, err = s.people.InLine(ctx, p.Employee.ID, m.ID); err == nil && !ok {
-				err = store.Errorf(store.NotFound, "not in the line")
-			}
-		}
+		m, err := s.visibleEmployee(c, q.Manager)
 		switch {
 		case store.IsNotFound(err):
 			msg := fmt.Sprintf("No employee has the number %q.", q.Manager)
@@ -142,23 +136,8 @@ type matrixCell struct {
 type matrixRow struct {
 	Number, Name, Department, Location string
 	Status                             courses.Status
-	Readiness                          readinessMark
+	Readiness                          mark
 	Cells                              []matrixCell
-}
-
-// readinessMark is a readiness in words with its icon and badge class.
-type readinessMark struct{ Icon, Label, Class string }
-
-func readinessOf(r courses.Readiness) readinessMark {
-	switch r {
-	case courses.Ready:
-		return readinessMark{"✓", r.Label(), "badge-ok"}
-	case courses.AtRisk:
-		return readinessMark{"!", r.Label(), "badge-warn"}
-	case courses.NotReady:
-		return readinessMark{"✕", r.Label(), "badge-bad"}
-	}
-	return readinessMark{"–", "Not decided yet", "badge-muted"}
 }
 
 // cellIcons are the symbols shown before each state's words.
@@ -229,7 +208,7 @@ func matrixColumns(list []courses.ProgrammeCourse) []matrixColumn {
 
 // matrixPage renders the matrix page: the filters as typed, their problems
 // (status 422), or a page of rows.
-func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixQuery, prog *courses.Programme, page *courses.MatrixPage, errs map[string]string) error {
+func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixForm, prog *courses.Programme, page *courses.MatrixPage, errs map[string]string) error {
 	ctx := c.UserContext()
 	progs, err := s.courses.ListProgrammes(ctx, false)
 	if err != nil {
@@ -256,7 +235,7 @@ func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixQuery, prog *cours
 		rows := make([]matrixRow, len(page.Rows))
 		for i, r := range page.Rows {
 			row := matrixRow{Number: r.Number, Name: r.Name, Department: r.Department, Location: r.Location,
-				Status: r.Status, Readiness: readinessOf(r.Readiness), Cells: make([]matrixCell, len(r.Cells))}
+				Status: r.Status, Readiness: readinessMark(r.Readiness), Cells: make([]matrixCell, len(r.Cells))}
 			for j, m := range r.Cells {
 				row.Cells[j] = matrixCellOf(m, now, loc)
 				row.Cells[j].Course = page.Courses[j].CourseSlug
@@ -282,7 +261,7 @@ func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixQuery, prog *cours
 // matrixShow shows a page of the matrix of ?programme=, or the programme
 // chooser when none is named.
 func (s *Server) matrixShow(c *fiber.Ctx) error {
-	q := readMatrixQuery(c)
+	q := newMatrixForm(c)
 	prog, f, errs, err := s.matrixFilter(c, q)
 	if err != nil {
 		if store.IsNotFound(err) {
@@ -320,7 +299,7 @@ type matrixExport struct {
 // returns nil and no error.
 func (s *Server) readMatrixExport(c *fiber.Ctx) (*matrixExport, error) {
 	ctx := c.UserContext()
-	q := readMatrixQuery(c)
+	q := newMatrixForm(c)
 	q.After, q.Limit = "", ""
 	prog, f, errs, err := s.matrixFilter(c, q)
 	if err != nil {
@@ -359,7 +338,7 @@ func matrixHeader(cols []courses.ProgrammeCourse) []string {
 
 // matrixRecord is one row of the exports, in words.
 func matrixRecord(r courses.MatrixRow, loc *time.Location) []string {
-	rec := []string{r.Number, r.Name, r.Department, r.Location, strings.ToLower(r.Status.Label()), strings.ToLower(readinessOf(r.Readiness).Label)}
+	rec := []string{r.Number, r.Name, r.Department, r.Location, strings.ToLower(r.Status.Label()), strings.ToLower(readinessMark(r.Readiness).Label)}
 	if r.Readiness == "" {
 		rec[5] = ""
 	}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -51,7 +50,7 @@ type obsForm struct {
 // a number is passed on as an invalid Rating for the store to reject.
 func newObsForm(c *fiber.Ctx, cl *assessments.Checklist) obsForm {
 	f := obsForm{Ratings: map[string]assessments.Rating{}, Comments: map[string]string{},
-		Overall: strings.Clone(c.FormValue("overall_comment")), Reason: strings.Clone(c.FormValue("reason"))}
+		Overall: formValue(c, "overall_comment"), Reason: formValue(c, "reason")}
 	for _, it := range cl.Items {
 		if v := strings.TrimSpace(c.FormValue("r_" + it.ID)); v != "" {
 			n, err := strconv.Atoi(v)
@@ -60,8 +59,8 @@ func newObsForm(c *fiber.Ctx, cl *assessments.Checklist) obsForm {
 			}
 			f.Ratings[it.ID] = assessments.Rating(n)
 		}
-		if v := c.FormValue("c_" + it.ID); v != "" {
-			f.Comments[it.ID] = strings.Clone(v)
+		if v := formValue(c, "c_"+it.ID); v != "" {
+			f.Comments[it.ID] = v
 		}
 	}
 	return f
@@ -104,13 +103,6 @@ func itemTexts(cl *assessments.Checklist, ids []string) []string {
 	return out
 }
 
-func percent(f *float64) string {
-	if f == nil {
-		return ""
-	}
-	return strconv.FormatFloat(assessments.RoundPercent(*f), 'f', -1, 64) + "%"
-}
-
 // obsRow is one observation in a list.
 type obsRow struct {
 	ID                  int64
@@ -149,22 +141,6 @@ func obsStatus(s string) string {
 	return s
 }
 
-func obsID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.Errorf(store.NotFound, "There is no such observation.")
-	}
-	return id, nil
-}
-
-// canAssess reports whether the principal may observe e (never themself).
-func (s *Server) canAssess(ctx context.Context, p *Principal, e *people.Employee) (bool, error) {
-	if p.Employee == nil || p.Employee.ID == e.ID {
-		return false, nil
-	}
-	return s.observations.CanAssess(ctx, p.Employee.ID, e.ID, p.SeesEveryone())
-}
-
 // assessable loads the employee named in the URL if the principal may observe
 // them; NotFound otherwise, so nobody learns who exists outside their line.
 func (s *Server) assessable(c *fiber.Ctx) (*people.Employee, error) {
@@ -187,7 +163,7 @@ func (s *Server) assessable(c *fiber.Ctx) (*people.Employee, error) {
 // assessor whose employee has left their line loses it. NotFound for anyone
 // else. Editing actions still check that the principal is the assessor.
 func (s *Server) assessorObservation(c *fiber.Ctx) (*assessments.Observation, error) {
-	id, err := obsID(c)
+	id, err := idParam(c, "id", "There is no such observation.")
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +213,7 @@ func (s *Server) observeStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.observations.StartObservation(c.UserContext(), c.Params("checklist"), e.ID, principal(c).Employee.ID)
+	o, err := s.observations.StartObservation(c.UserContext(), slugParam(c, "checklist"), e.ID, principal(c).Employee.ID)
 	if err != nil {
 		return err
 	}
@@ -324,10 +300,8 @@ func (s *Server) observationDraft(c *fiber.Ctx) error {
 		if err != nil {
 			if store.KindOf(err) == store.Internal {
 				return err
-			} else if store.KindOf(err) == store.Unavailable {
-				s.unavailable(c, err)
 			}
-			return c.Status(statusOf(store.KindOf(err))).JSON(fiber.Map{"error": store.MessageOf(err), "field": store.FieldOf(err)})
+			return s.jsonError(c, err)
 		}
 		res := saved.Result()
 		return c.JSON(fiber.Map{"saved": true, "saved_at": saved.UpdatedAt, "unrated": len(res.Unrated)})
@@ -480,7 +454,7 @@ func (s *Server) myObservations(c *fiber.Ctx) error {
 
 // myObservation loads observation :id if it is the principal's and signed off.
 func (s *Server) myObservation(c *fiber.Ctx) (*assessments.Observation, error) {
-	id, err := obsID(c)
+	id, err := idParam(c, "id", "There is no such observation.")
 	if err != nil {
 		return nil, err
 	}
@@ -517,7 +491,7 @@ func (s *Server) myObservationAcknowledge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	comment := strings.Clone(c.FormValue("comment"))
+	comment := formValue(c, "comment")
 	if _, err := s.observations.Acknowledge(c.UserContext(), o.ID, principal(c).Employee.ID, comment, s.people.Now()); err != nil {
 		if store.KindOf(err) != store.Invalid {
 			return err
@@ -547,7 +521,7 @@ func (s *Server) selfAssessmentPage(c *fiber.Ctx, status int, cl *assessments.St
 }
 
 func (s *Server) selfAssessmentShow(c *fiber.Ctx) error {
-	cl, err := s.observations.FindChecklist(c.UserContext(), c.Params("checklist"))
+	cl, err := s.observations.FindChecklist(c.UserContext(), slugParam(c, "checklist"))
 	if err != nil {
 		return err
 	}
@@ -556,7 +530,7 @@ func (s *Server) selfAssessmentShow(c *fiber.Ctx) error {
 
 // selfAssessmentSave saves the self-assessment as a draft, or submits it.
 func (s *Server) selfAssessmentSave(c *fiber.Ctx) error {
-	cl, err := s.observations.FindChecklist(c.UserContext(), c.Params("checklist"))
+	cl, err := s.observations.FindChecklist(c.UserContext(), slugParam(c, "checklist"))
 	if err != nil {
 		return err
 	}

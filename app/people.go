@@ -3,8 +3,6 @@ package app
 import (
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -100,46 +98,6 @@ func barsOf(items []people.OrgItem, total int) []bar {
 		out = append(out, bar{Label: it.Name, Value: it.Headcount, Pct: pct})
 	}
 	return out
-}
-
-// number reads the :number route parameter.
-func number(c *fiber.Ctx) string {
-	n, err := url.PathUnescape(c.Params("number"))
-	if err != nil {
-		return c.Params("number")
-	}
-	return n
-}
-
-// visibleEmployee loads the employee named in the URL if the principal may
-// see them: themselves, someone in their reporting line, or anyone for HR.
-// Others get NotFound, so a manager cannot probe who exists outside their line.
-func (s *Server) visibleEmployee(c *fiber.Ctx, num string) (*people.Employee, error) {
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkVisible(c, e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
-func (s *Server) checkVisible(c *fiber.Ctx, e *people.Employee) error {
-	p := principal(c)
-	if p.SeesEveryone() || (p.Employee != nil && p.Employee.ID == e.ID) {
-		return nil
-	}
-	if p.Has(people.RoleManager) && p.Employee != nil {
-		ok, err := s.people.InLine(c.UserContext(), p.Employee.ID, e.ID)
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-	}
-	return store.Errorf(store.NotFound, "No employee with number %q in your reporting line.", e.Number)
 }
 
 func (s *Server) peopleIndex(c *fiber.Ctx) error {
@@ -288,37 +246,18 @@ func buildTree(rootID int64, line []people.LineMember, counted bool) []*treeNode
 var employeeFields = []string{"employee_number", "first_name", "last_name", "email", "job_title", "department",
 	"location", "manager_number", "hire_date", "roles"}
 
-// fieldError is one message for the error summary at the top of a form.
-type fieldError struct{ Field, Message string }
-
-// orderedErrors lists errs in the order the fields appear on the form.
-func orderedErrors(errs map[string]string, order []string) []fieldError {
-	var out []fieldError
-	for _, f := range order {
-		if m, ok := errs[f]; ok {
-			out = append(out, fieldError{f, m})
-		}
-	}
-	for f, m := range errs {
-		if !slices.Contains(order, f) {
-			out = append(out, fieldError{f, m})
-		}
-	}
-	return out
-}
-
-// employeeForm reads the employee form, copying every value.
-func employeeForm(c *fiber.Ctx) people.EmployeeInput {
+// newEmployeeForm reads the employee form, copying every value.
+func newEmployeeForm(c *fiber.Ctx) people.EmployeeInput {
 	in := people.EmployeeInput{
-		Number:        strings.Clone(c.FormValue("employee_number")),
-		FirstName:     strings.Clone(c.FormValue("first_name")),
-		LastName:      strings.Clone(c.FormValue("last_name")),
-		Email:         strings.Clone(c.FormValue("email")),
-		JobTitle:      strings.Clone(c.FormValue("job_title")),
-		Department:    strings.Clone(c.FormValue("department")),
-		Location:      strings.Clone(c.FormValue("location")),
-		ManagerNumber: strings.Clone(c.FormValue("manager_number")),
-		HireDate:      strings.Clone(c.FormValue("hire_date")),
+		Number:        formValue(c, "employee_number"),
+		FirstName:     formValue(c, "first_name"),
+		LastName:      formValue(c, "last_name"),
+		Email:         formValue(c, "email"),
+		JobTitle:      formValue(c, "job_title"),
+		Department:    formValue(c, "department"),
+		Location:      formValue(c, "location"),
+		ManagerNumber: formValue(c, "manager_number"),
+		HireDate:      formValue(c, "hire_date"),
 		Active:        c.FormValue("active") == "on" || c.FormValue("active") == "true",
 		KeepRoles:     true,
 	}
@@ -357,7 +296,7 @@ func (s *Server) employeeEdit(c *fiber.Ctx) error {
 }
 
 func (s *Server) employeeCreate(c *fiber.Ctx) error {
-	in := employeeForm(c)
+	in := newEmployeeForm(c)
 	in.KeepRoles = false
 	if _, err := s.people.FindEmployeeByNumber(c.UserContext(), strings.TrimSpace(in.Number)); err == nil {
 		return s.employeeFormPage(c, http.StatusConflict, "Add an employee", in, nil,
@@ -371,7 +310,7 @@ func (s *Server) employeeUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := employeeForm(c)
+	in := newEmployeeForm(c)
 	in.Number = e.Number // the number is the key: it is not edited here
 	if !mayManage(principal(c), e, in.Active == e.Active) {
 		return s.refuseManage(c, e, "edit")
@@ -533,7 +472,7 @@ func (s *Server) employeeRoles(c *fiber.Ctx) error {
 }
 
 func (s *Server) orgIndex(c *fiber.Ctx) error {
-	kind, err := people.ParseOrgKind(c.Params("kind"))
+	kind, err := people.ParseOrgKind(slugParam(c, "kind"))
 	if err != nil {
 		return err
 	}
@@ -555,11 +494,11 @@ func (s *Server) orgPage(c *fiber.Ctx, status int, kind people.OrgKind, typed st
 }
 
 func (s *Server) orgCreate(c *fiber.Ctx) error {
-	kind, err := people.ParseOrgKind(c.Params("kind"))
+	kind, err := people.ParseOrgKind(slugParam(c, "kind"))
 	if err != nil {
 		return err
 	}
-	name := strings.Clone(c.FormValue("name"))
+	name := formValue(c, "name")
 	it, err := s.people.SaveOrg(c.UserContext(), kind, 0, name)
 	if err != nil {
 		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
@@ -576,19 +515,19 @@ func (s *Server) orgCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) orgUpdate(c *fiber.Ctx) error {
-	kind, err := people.ParseOrgKind(c.Params("kind"))
+	kind, err := people.ParseOrgKind(slugParam(c, "kind"))
 	if err != nil {
 		return err
 	}
-	itemID, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	itemID, err := idParam(c, "id", "No such item.")
 	if err != nil {
-		return store.Errorf(store.NotFound, "No such item.")
+		return err
 	}
 	old, err := s.people.FindOrg(c.UserContext(), kind, itemID)
 	if err != nil {
 		return err
 	}
-	name := strings.Clone(c.FormValue("name"))
+	name := formValue(c, "name")
 	it, err := s.people.SaveOrg(c.UserContext(), kind, itemID, name)
 	if err != nil {
 		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {

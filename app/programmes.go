@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,19 +25,6 @@ import (
 const programmesPath = "/programmes"
 
 func programmePath(slug string) string { return programmesPath + "/" + url.PathEscape(slug) }
-
-// statusBadge is a status as a badge: an icon and the words, never colour alone.
-func statusBadge(st courses.Status) template.HTML {
-	return badge(statusClass(st), statusIcon(st), "data-status", string(st), st.Label())
-}
-
-// badge is the markup every status badge shares: the class gives the
-// colour, the icon is hidden from screen readers and the label says it in
-// words; attr="value" lets tests and scripts find the status.
-func badge(class, icon, attr, value, label string) template.HTML {
-	return template.HTML(`<span class="badge ` + class + `" ` + attr + `="` + template.HTMLEscapeString(value) +
-		`"><span aria-hidden="true">` + icon + `</span> ` + template.HTMLEscapeString(label) + `</span>`)
-}
 
 // --- The list -------------------------------------------------------------
 
@@ -143,13 +129,13 @@ func programmeFormOf(p *courses.Programme, rows []programmeCourseRow) programmeF
 	return f
 }
 
-// readProgrammeForm reads the editor, copying every value; rows are the
+// newProgrammeForm reads the editor, copying every value; rows are the
 // published courses the form listed.
-func readProgrammeForm(c *fiber.Ctx, rows []programmeCourseRow) programmeForm {
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.FormValue(k))) }
-	f := programmeForm{Slug: v("slug"), Title: v("title"), Description: strings.Clone(c.FormValue("description")), DueKind: v("due_kind"),
+func newProgrammeForm(c *fiber.Ctx, rows []programmeCourseRow) programmeForm {
+	v := func(k string) string { return formTrimmed(c, k) }
+	f := programmeForm{Slug: v("slug"), Title: v("title"), Description: formValue(c, "description"), DueKind: v("due_kind"),
 		DueDate: v("due_date"), DueDays: v("due_days"), ValidityMonths: v("validity_months"), RecertDays: v("recert_days"),
-		CertificatePerCourse: c.FormValue("certificate_per_course") == "on", ShowScore: c.FormValue("show_score") == "on", Policy: v("policy")}
+		CertificatePerCourse: formChecked(c, "certificate_per_course"), ShowScore: formChecked(c, "show_score"), Policy: v("policy")}
 	for _, r := range rows {
 		r.Use, r.Position = v("use_"+r.Slug), v("pos_"+r.Slug)
 		f.Courses = append(f.Courses, r)
@@ -231,7 +217,7 @@ func (s *Server) programmeCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readProgrammeForm(c, rows)
+	f := newProgrammeForm(c, rows)
 	in, errs := f.input()
 	if len(errs) == 0 {
 		id, label := principal(c).actor()
@@ -249,7 +235,7 @@ func (s *Server) programmeCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) findProgramme(c *fiber.Ctx) (*courses.Programme, error) {
-	return s.courses.FindProgramme(c.UserContext(), slugParam(c))
+	return s.courses.FindProgramme(c.UserContext(), slugParam(c, "slug"))
 }
 
 func (s *Server) programmeEdit(c *fiber.Ctx) error {
@@ -276,7 +262,7 @@ func (s *Server) programmeSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readProgrammeForm(c, rows)
+	f := newProgrammeForm(c, rows)
 	f.Slug = p.Slug
 	in, errs := f.input()
 	var preview *courses.ChangePreview
@@ -384,9 +370,9 @@ type assignForm struct {
 	Employees, Manager, Department, Location, JobTitle, DueKind, DueDate, DueDays string
 }
 
-func readAssignForm(c *fiber.Ctx) assignForm {
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.FormValue(k))) }
-	return assignForm{Employees: strings.Clone(c.FormValue("employees")), Manager: v("manager"), Department: v("department"),
+func newAssignForm(c *fiber.Ctx) assignForm {
+	v := func(k string) string { return formTrimmed(c, k) }
+	return assignForm{Employees: formValue(c, "employees"), Manager: v("manager"), Department: v("department"),
 		Location: v("location"), JobTitle: v("job_title"), DueKind: v("due_kind"), DueDate: v("due_date"), DueDays: v("due_days")}
 }
 
@@ -480,7 +466,7 @@ func (s *Server) assignSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := readAssignForm(c)
+	f := newAssignForm(c)
 	dryRun := c.FormValue("action") != "assign"
 	req, errs, err := s.assignRequest(ctx, p, f)
 	if err != nil {
@@ -521,8 +507,8 @@ type ruleForm struct {
 	Existing                                string // "yes": people already matching too; "no": only later joiners
 }
 
-func readRuleForm(c *fiber.Ctx) ruleForm {
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.FormValue(k))) }
+func newRuleForm(c *fiber.Ctx) ruleForm {
+	v := func(k string) string { return formTrimmed(c, k) }
 	return ruleForm{Manager: v("manager"), Department: v("department"), Location: v("location"), JobTitle: v("job_title"), Existing: v("existing")}
 }
 
@@ -557,9 +543,9 @@ func (s *Server) ruleNew(c *fiber.Ctx) error {
 
 // ruleOf returns the rule of the address.
 func (s *Server) ruleOf(c *fiber.Ctx, p *courses.Programme) (*courses.Rule, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := idParam(c, "id", "There is no such audience rule.")
 	if err != nil {
-		return nil, store.Errorf(store.NotFound, "There is no such audience rule.")
+		return nil, err
 	}
 	return s.courses.FindRule(c.UserContext(), p.ID, id)
 }
@@ -614,7 +600,7 @@ func (s *Server) ruleSubmit(c *fiber.Ctx, existing bool) error {
 		}
 		ruleID = rule.ID
 	}
-	f := readRuleForm(c)
+	f := newRuleForm(c)
 	errs := fieldMessages{}
 	a := s.audienceOf(ctx, f.Manager, f.Department, f.Location, f.JobTitle, errs)
 	if f.Existing != "yes" && f.Existing != "no" {
@@ -715,9 +701,9 @@ func (s *Server) cycleOf(c *fiber.Ctx) (*people.Employee, *courses.Cycle, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	id, err := strconv.ParseInt(c.Params("cycle"), 10, 64)
+	id, err := idParam(c, "cycle", "There is no such programme cycle.")
 	if err != nil {
-		return nil, nil, store.Errorf(store.NotFound, "There is no such programme cycle.")
+		return nil, nil, err
 	}
 	cy, err := s.courses.FindCycle(c.UserContext(), id)
 	if err != nil {
@@ -740,7 +726,7 @@ func (s *Server) cycleExtend(c *fiber.Ctx) error {
 	if p.Employee != nil && p.Employee.ID == e.ID && !p.SeesEveryone() {
 		return store.Errorf(store.Forbidden, "Your manager or HR can extend your due date; you cannot extend your own.")
 	}
-	due, reason := strings.TrimSpace(strings.Clone(c.FormValue("due_on"))), strings.Clone(c.FormValue("reason"))
+	due, reason := formTrimmed(c, "due_on"), formValue(c, "reason")
 	id, label := p.actor()
 	if _, err := s.courses.ExtendDue(c.UserContext(), cy.ID, due, reason, id, label); err != nil {
 		switch store.KindOf(err) {
@@ -761,7 +747,7 @@ func (s *Server) cycleExempt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	exempt, reason := c.FormValue("exempt") == "on", strings.Clone(c.FormValue("reason"))
+	exempt, reason := c.FormValue("exempt") == "on", formValue(c, "reason")
 	id, label := principal(c).actor()
 	if _, err := s.courses.SetExempt(c.UserContext(), cy.ID, exempt, reason, id, label); err != nil {
 		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {
@@ -812,7 +798,7 @@ func (s *Server) cycleClose(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	reason := strings.Clone(c.FormValue("reason"))
+	reason := formValue(c, "reason")
 	id, label := principal(c).actor()
 	if err := s.courses.CloseAssignment(c.UserContext(), cy.ID, reason, id, label); err != nil {
 		if k := store.KindOf(err); k == store.Invalid || k == store.Conflict {

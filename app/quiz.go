@@ -32,11 +32,11 @@ func attemptURL(courseSlug, quizSlug string, id int64) string {
 // quiz does not belong to the course.
 func (s *Server) quizFor(c *fiber.Ctx) (*courses.Course, *courses.Outline, *assessments.Quiz, error) {
 	ctx := c.UserContext()
-	course, err := s.courses.FindCourse(ctx, c.Params("course"))
+	course, err := s.courses.FindCourse(ctx, slugParam(c, "course"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	quiz, err := s.quizzes.FindQuiz(ctx, c.Params("quiz"))
+	quiz, err := s.quizzes.FindQuiz(ctx, slugParam(c, "quiz"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -50,23 +50,8 @@ func (s *Server) quizFor(c *fiber.Ctx) (*courses.Course, *courses.Outline, *asse
 	return course, o, quiz, nil
 }
 
-// attemptParam reads the :id of an attempt route; NotFound when it is not a number.
-func attemptParam(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, store.Errorf(store.NotFound, "There is no such attempt.")
-	}
-	return id, nil
-}
-
 // quizRules describes a quiz's settings in plain words.
 func quizRules(q *assessments.Quiz, used int) []string {
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return strconv.Itoa(n) + " " + many
-	}
 	rules := []string{
 		plural(q.DrawCount, "question", "questions") + ".",
 		"To pass, score at least " + strconv.FormatFloat(q.PassMark, 'f', -1, 64) + "%.",
@@ -327,32 +312,10 @@ func sameResponse(a, b assessments.Response) bool {
 	return reflect.DeepEqual(norm(a), norm(b))
 }
 
-// formValues copies the request's form (URL-encoded or multipart) out of fiber's buffers.
-func formValues(c *fiber.Ctx) (url.Values, error) {
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
-		mf, err := c.MultipartForm()
-		if err != nil {
-			return nil, store.Errorf(store.Invalid, "The form could not be read. Reload the page and try again.")
-		}
-		out := url.Values{}
-		for k, vs := range mf.Value {
-			for _, v := range vs {
-				out.Add(strings.Clone(k), strings.Clone(v))
-			}
-		}
-		return out, nil
-	}
-	v, err := url.ParseQuery(string(c.Body()))
-	if err != nil {
-		return nil, store.Errorf(store.Invalid, "The form could not be read. Reload the page and try again.")
-	}
-	return v, nil
-}
-
 // loadAttemptView returns the learner's attempt at the route's quiz;
 // NotFound when it is someone else's or another quiz's.
 func (s *Server) loadAttemptView(c *fiber.Ctx, quiz *assessments.Quiz) (*assessments.AttemptView, error) {
-	id, err := attemptParam(c)
+	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
 		return nil, err
 	}
@@ -509,52 +472,43 @@ type answerRequest struct {
 // attemptAnswer autosaves one answer (JSON, or the question's form fields
 // with "question"): 204, or a 4xx JSON {"error","field"}.
 func (s *Server) attemptAnswer(c *fiber.Ctx) error {
-	fail := func(err error) error {
-		switch store.KindOf(err) {
-		case store.Internal:
-			s.log.Error("save answer", "route", routeOf(c), "err", err)
-		case store.Unavailable:
-			s.unavailable(c, err)
-		}
-		return c.Status(statusOf(store.KindOf(err))).JSON(fiber.Map{"error": store.MessageOf(err), "field": store.FieldOf(err)})
-	}
 	_, _, quiz, err := s.quizFor(c)
 	if err != nil {
-		return fail(err)
+		return s.jsonError(c, err)
 	}
-	id, err := attemptParam(c)
+	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
-		return fail(err)
+		return s.jsonError(c, err)
 	}
 	emp := principal(c).Employee.ID
 	var req answerRequest
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		if err := json.Unmarshal(c.Body(), &req); err != nil || req.Question < 1 {
-			return fail(store.FieldError("question", "Send {\"question\": id, \"response\": {...}}."))
+			return s.jsonError(c, store.FieldError("question", "Send {\"question\": id, \"response\": {...}}."))
 		}
 		a, err := s.quizzes.FindAttempt(c.UserContext(), id, emp)
 		if err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 		if a.QuizID != quiz.ID {
-			return fail(store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id))
+			return s.jsonError(c, store.Errorf(store.NotFound, "There is no attempt %d at this quiz.", id))
 		}
 	} else {
 		v, err := s.loadAttemptView(c, quiz)
 		if err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 		form, err := formValues(c)
 		if err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 		req.Question, _ = strconv.ParseInt(form.Get("question"), 10, 64)
 		i := slices.IndexFunc(v.Questions, func(q assessments.ShownQuestion) bool { return q.ID == req.Question })
 		if i < 0 {
-			return fail(store.FieldError("question", "That question is not part of this attempt. Reload the page."))
+			return s.jsonError(c, store.FieldError("question", "That question is not part of this attempt. Reload the page."))
 		}
 		if req.Response, err = parseResponse(v.Questions[i], form); err != nil {
-			return fail(err)
+			return s.jsonError(c, err)
 		}
 	}
 	err = s.quizzes.SaveAnswer(c.UserContext(), id, emp, req.Question, req.Response, s.quizzes.Now())
@@ -563,7 +517,7 @@ func (s *Server) attemptAnswer(c *fiber.Ctx) error {
 			// The field names the form's question, never the question's authored id.
 			err = &store.Error{Kind: store.Invalid, Field: "a" + strconv.FormatInt(req.Question, 10), Message: store.MessageOf(err)}
 		}
-		return fail(err)
+		return s.jsonError(c, err)
 	}
 	return c.SendStatus(http.StatusNoContent)
 }
@@ -693,7 +647,7 @@ func (s *Server) attemptResult(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := attemptParam(c)
+	id, err := idParam(c, "id", "There is no such attempt.")
 	if err != nil {
 		return err
 	}

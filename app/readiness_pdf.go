@@ -168,7 +168,7 @@ func firstError(errs fieldMessages, order []string) error {
 // readinessReportPDF is GET /readiness/report.pdf (HR), with the dashboard's filters.
 func (s *Server) readinessReportPDF(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	form := readReadinessForm(c)
+	form := newReadinessForm(c)
 	lists, err := s.orgLists(ctx)
 	if err != nil {
 		return err
@@ -200,7 +200,7 @@ func (s *Server) readinessReportPDF(c *fiber.Ctx) error {
 
 // asOfParam reads ?as_of (a date, or "").
 func asOfParam(c *fiber.Ctx) (string, error) {
-	d := strings.TrimSpace(strings.Clone(c.Query("as_of")))
+	d := queryTrimmed(c, "as_of")
 	if d == "" {
 		return "", nil
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 )
 
@@ -163,10 +162,9 @@ func templateFuncs() template.FuncMap {
 		},
 
 		// Dates in the company's time zone, and programme statuses.
-		"localDate":   localDate,
-		"localTime":   localTime,
-		"statusClass": statusClass,
-		"statusIcon":  statusIcon,
+		"localDate":  localDate,
+		"localTime":  localTime,
+		"statusMark": statusMark,
 	}
 }
 
@@ -211,41 +209,6 @@ func localTime(loc *time.Location, v any) string {
 		}
 	}
 	return ""
-}
-
-// statusClass is the badge class of a programme status (colour only
-// reinforces the words and the icon).
-func statusClass(st courses.Status) string {
-	switch st {
-	case courses.Overdue, courses.Expired:
-		return "badge-bad"
-	case courses.DueSoon, courses.Expiring:
-		return "badge-warn"
-	case courses.InProgress:
-		return "badge-info"
-	case courses.Completed:
-		return "badge-ok"
-	}
-	return "badge-muted"
-}
-
-// statusIcon is the symbol shown before a programme status's words; the
-// page hides it from screen readers, which read the words. The matrix's
-// cells use the same symbols (cellIcons).
-func statusIcon(st courses.Status) string {
-	switch st {
-	case courses.Overdue, courses.Expired:
-		return "✕"
-	case courses.DueSoon, courses.Expiring:
-		return "!"
-	case courses.InProgress:
-		return "◐"
-	case courses.Completed:
-		return "✓"
-	case courses.Exempt:
-		return "–"
-	}
-	return "○"
 }
 
 // download sets the headers of a file the response carries: its type, how

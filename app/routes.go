@@ -2,6 +2,8 @@ package app
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,78 +17,124 @@ import (
 // visitor marks a page anyone may open (sign-in, password links).
 const visitor people.Role = ""
 
-// routes registers every route, grouped public / staff / manager / hr / admin / api.
-// Each web route names the least role that may open it; handlers that show
-// one employee also check that record (self, own reporting line, or HR).
+// routes registers every route, grouped public / staff / manager / hr /
+// admin / api, each group by area. Each web route names the least role that
+// may open it; handlers that show one employee also check that record
+// (themself, their reporting line, or HR: access.go). An API route names
+// the least role of its token (staff: any token).
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.requestLog)
 	app.Use(refuseControl) // control characters in the path or query: 422, before any handler
-	web := func(method, path string, role people.Role, h fiber.Handler) {
-		app.Add(method, path, append(s.guard(role), h)...)
-	}
-
-	// Public.
-	app.Get("/healthz", s.healthz)
 	app.Use("/static", s.staticHeaders, filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: int((7 * 24 * time.Hour).Seconds())}))
-	web("GET", "/signin", visitor, s.signinShow)
-	web("POST", "/signin", visitor, s.signinSubmit)
-	// Certificates: verification is public and rate-limited per address.
-	app.Get("/verify/:code.json", s.verifyLimit, s.verifyJSON)
-	app.Get("/verify/:code/badge.json", s.verifyLimit, s.verifyBadge)
-	app.Get("/verify/:code/status.json", s.verifyLimit, s.verifyStatus)
-	app.Get("/issuer", s.issuerProfile)
-	web("GET", "/verify", visitor, s.verifyForm)
-	app.Get("/verify/:code", append([]fiber.Handler{s.verifyLimit}, append(s.guard(visitor), s.verifyShow)...)...)
-	web("GET", "/password/:token", visitor, s.passwordLinkShow)
-	web("POST", "/password/:token", visitor, s.passwordLinkSubmit)
-
 	// API: bearer tokens, never cookies, so no CSRF token. Every answer,
 	// errors included, is not to be stored or sniffed.
 	app.Use("/api", apiHeaders)
-	app.Get("/api/v1/employees", s.apiAuth, s.apiRequire(people.RoleManager), s.apiEmployeeList)
-	app.Post("/api/v1/employees/import", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeeImport)
-	app.Get("/api/v1/employees/:number", s.apiAuth, s.apiEmployeeShow)
-	app.Put("/api/v1/employees/:number", s.apiAuth, s.apiRequire(people.RoleHR), s.apiEmployeePut)
-	app.Get("/api/v1/courses", s.apiAuth, s.apiCourseList)
-	app.Get("/api/v1/courses/:slug", s.apiAuth, s.apiCourseShow)
-	app.Get("/api/v1/employees/:number/progress", s.apiAuth, s.apiEmployeeProgress)
-	// (assessment API routes go here)
-	app.Post("/api/v1/courses/:slug/questions", s.apiAuth, s.apiRequire(people.RoleHR), s.apiQuestionImport)
-	app.Get("/api/v1/employees/:number/attempts", s.apiAuth, s.apiEmployeeAttempts)
-	app.Get("/api/v1/employees/:number/observations", s.apiAuth, s.apiEmployeeObservations)
-	app.Get("/api/v1/certificates", s.apiAuth, s.apiCertificates)
-	app.Get("/api/v1/certificates/:code.pdf", s.apiAuth, s.certificatePDF)
-	app.Get("/api/v1/certificates/:code", s.apiAuth, s.apiCertificate)
-	app.Get("/api/v1/programmes", s.apiAuth, s.apiProgrammes)
-	app.Post("/api/v1/assignments", s.apiAuth, s.apiRequire(people.RoleHR), s.apiAssign)
-	app.Get("/api/v1/employees/:number/transcript", s.apiAuth, s.apiEmployeeTranscript)
-	// Readiness: manager tokens their line, HR and admin everyone; one employee as the employee API.
-	app.Get("/api/v1/readiness", s.apiAuth, s.apiRequire(people.RoleManager), s.apiReadiness)
-	app.Get("/api/v1/readiness/employees/:number", s.apiAuth, s.apiReadinessEmployeeShow)
-	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
+
+	var t routeTable
+	web := func(method, path string, role people.Role, h fiber.Handler) {
+		t.add(method, path, append(s.guard(role), h)...)
+	}
+	api := func(method, path string, role people.Role, h fiber.Handler) {
+		hs := []fiber.Handler{s.apiAuth}
+		if role != people.RoleStaff {
+			hs = append(hs, s.apiRequire(role))
+		}
+		t.addWithHEAD(method, path, append(hs, h)...)
+	}
+
+	// Public: anyone, signed in or not.
+	t.addWithHEAD("GET", "/healthz", s.healthz)
+	web("GET", "/signin", visitor, s.signinShow)
+	web("POST", "/signin", visitor, s.signinSubmit)
+	web("GET", "/password/:token", visitor, s.passwordLinkShow)
+	web("POST", "/password/:token", visitor, s.passwordLinkSubmit)
+	web("GET", "/company/logo", visitor, s.companyLogo)
+	// Certificates: verification, rate-limited per address, and the issuer.
+	web("GET", "/verify", visitor, s.verifyForm)
+	t.addWithHEAD("GET", "/verify/:code", append([]fiber.Handler{s.verifyLimit}, append(s.guard(visitor), s.verifyShow)...)...)
+	t.addWithHEAD("GET", "/verify/:code.json", s.verifyLimit, s.verifyJSON)
+	t.addWithHEAD("GET", "/verify/:code/badge.json", s.verifyLimit, s.verifyBadge)
+	t.addWithHEAD("GET", "/verify/:code/status.json", s.verifyLimit, s.verifyStatus)
+	t.addWithHEAD("GET", "/issuer", s.issuerProfile)
 
 	// Staff: anyone signed in.
 	web("GET", "/", people.RoleStaff, s.home)
-	web("GET", "/me/certificates", people.RoleStaff, s.myCertificates)
-	web("GET", "/certificates/:code.pdf", people.RoleStaff, s.certificatePDF)
 	web("POST", "/signout", people.RoleStaff, s.signout)
 	web("GET", "/account/password", people.RoleStaff, s.accountPasswordShow)
 	web("POST", "/account/password", people.RoleStaff, s.accountPasswordSubmit)
+	// Learning: My learning, search, courses and lessons, the service
+	// promises to acknowledge.
+	web("GET", "/learn", people.RoleStaff, s.learnHome)
+	web("GET", "/search", people.RoleStaff, s.searchShow)
+	web("GET", "/learn/:course", people.RoleStaff, s.courseShow)
+	web("GET", "/learn/:course/:lesson", people.RoleStaff, s.lessonShow)
+	web("POST", "/learn/:course/:lesson/complete", people.RoleStaff, s.lessonComplete)
+	web("GET", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeShow)
+	web("POST", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeSubmit)
+	// Quizzes: taking them.
+	web("GET", "/learn/:course/quiz/:quiz", people.RoleStaff, s.quizShow)
+	web("POST", "/learn/:course/quiz/:quiz/start", people.RoleStaff, s.quizStart)
+	web("GET", "/learn/:course/quiz/:quiz/attempt/:id", people.RoleStaff, s.attemptShow)
+	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/answer", people.RoleStaff, s.attemptAnswer)
+	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/save", people.RoleStaff, s.attemptSave)
+	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/submit", people.RoleStaff, s.attemptSubmit)
+	web("GET", "/learn/:course/quiz/:quiz/attempt/:id/result", people.RoleStaff, s.attemptResult)
+	// My records: transcript, certificates, observations and self-assessments.
+	web("GET", "/me/transcript", people.RoleStaff, s.myTranscript)
+	web("GET", "/me/transcript.pdf", people.RoleStaff, s.myTranscriptPDF)
+	web("GET", "/me/certificates", people.RoleStaff, s.myCertificates)
+	web("GET", "/certificates/:code.pdf", people.RoleStaff, s.certificatePDF)
+	web("GET", "/me/observations", people.RoleStaff, s.myObservations)
+	web("GET", "/me/observations/:id", people.RoleStaff, s.myObservationShow)
+	web("POST", "/me/observations/:id/acknowledge", people.RoleStaff, s.myObservationAcknowledge)
+	web("GET", "/me/self-assessment/:checklist", people.RoleStaff, s.selfAssessmentShow)
+	web("POST", "/me/self-assessment/:checklist", people.RoleStaff, s.selfAssessmentSave)
+	// One employee: staff see themselves, managers their line, HR everyone.
+	web("GET", "/people/:number", people.RoleStaff, s.employeeShow)
+	web("GET", "/people/:number/team", people.RoleStaff, s.employeeTeam)
+	web("GET", "/people/:number/transcript", people.RoleStaff, s.transcriptShow)
+	web("GET", "/people/:number/transcript.pdf", people.RoleStaff, s.transcriptPDF)
+	web("GET", "/people/:number/programmes", people.RoleStaff, s.employeeProgrammes)
 
-	// Manager: their reporting line (HR and admins see everyone).
+	// Manager: their reporting line (HR and admins: everyone, or ?manager=).
 	web("GET", "/people", people.RoleManager, s.peopleIndex)
-	// Team readiness and the coach queue (HR: everyone, or ?manager=).
+	web("POST", "/people/:number/programmes/:cycle/extend", people.RoleManager, s.cycleExtend)
+	// Team readiness, the coach queue and the team report; the
+	// service-standard heatmap; the weekly digest.
 	web("GET", "/team", people.RoleManager, s.teamShow)
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
+	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
+	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
+	web("GET", "/digest", people.RoleManager, s.digestShow)
+	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
+	web("GET", "/digest.txt", people.RoleManager, s.digestText)
 	// The training matrix of a programme, and its exports (same filters, same access).
 	web("GET", "/matrix", people.RoleManager, s.matrixShow)
 	web("GET", "/matrix.csv", people.RoleManager, s.matrixCSV)
 	web("GET", "/matrix.xlsx", people.RoleManager, s.matrixXLSX)
+	// Role-play observations, and grading essay answers.
+	web("GET", "/people/:number/observe", people.RoleManager, s.observeIndex)
+	web("POST", "/people/:number/observe/:checklist", people.RoleManager, s.observeStart)
+	web("GET", "/observations/:id", people.RoleManager, s.observationShow)
+	web("POST", "/observations/:id/draft", people.RoleManager, s.observationDraft)
+	web("POST", "/observations/:id/signoff", people.RoleManager, s.observationSignOff)
+	web("GET", "/observations/:id/amend", people.RoleManager, s.observationAmendShow)
+	web("POST", "/observations/:id/amend", people.RoleManager, s.observationAmend)
+	web("GET", "/observations/:id/compare", people.RoleManager, s.observationCompare)
+	web("GET", "/grading", people.RoleManager, s.gradingIndex)
+	web("GET", "/grading/:attempt/:question", people.RoleManager, s.gradingShow)
+	web("POST", "/grading/:attempt/:question", people.RoleManager, s.gradingSubmit)
 
 	// HR (and admins).
+	// People, the HR import and the organisation's lists.
 	web("GET", "/people/new", people.RoleHR, s.employeeNew)
 	web("POST", "/people", people.RoleHR, s.employeeCreate)
+	web("GET", "/people/:number/edit", people.RoleHR, s.employeeEdit)
+	web("POST", "/people/:number", people.RoleHR, s.employeeUpdate)
+	web("POST", "/people/:number/deactivate", people.RoleHR, s.employeeDeactivate)
+	web("POST", "/people/:number/reactivate", people.RoleHR, s.employeeReactivate)
+	web("POST", "/people/:number/password-link", people.RoleHR, s.employeePasswordLink)
 	web("GET", "/people/import", people.RoleHR, s.importShow)
 	web("POST", "/people/import", people.RoleHR, s.importPreview)
 	web("GET", "/people/import/:batch", people.RoleHR, s.importPreviewShow)
@@ -94,54 +142,17 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/org/:kind", people.RoleHR, s.orgIndex)
 	web("POST", "/org/:kind", people.RoleHR, s.orgCreate)
 	web("POST", "/org/:kind/:id", people.RoleHR, s.orgUpdate)
-	web("GET", "/people/:number/edit", people.RoleHR, s.employeeEdit)
-	web("POST", "/people/:number", people.RoleHR, s.employeeUpdate)
-	web("POST", "/people/:number/deactivate", people.RoleHR, s.employeeDeactivate)
-	web("POST", "/people/:number/reactivate", people.RoleHR, s.employeeReactivate)
-	web("POST", "/people/:number/password-link", people.RoleHR, s.employeePasswordLink)
-
-	// One employee: staff see themselves, managers their line, HR everyone.
-	web("GET", "/people/:number", people.RoleStaff, s.employeeShow)
-	web("GET", "/people/:number/team", people.RoleStaff, s.employeeTeam)
-
-	// Transcripts: an employee's whole learning record (self, own line, HR).
-	web("GET", "/me/transcript", people.RoleStaff, s.myTranscript)
-	web("GET", "/me/transcript.pdf", people.RoleStaff, s.myTranscriptPDF)
-	web("GET", "/people/:number/transcript.pdf", people.RoleStaff, s.transcriptPDF)
-	web("GET", "/people/:number/transcript", people.RoleStaff, s.transcriptShow)
-
-	// Admin.
-	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
-	web("GET", "/admin/tokens", people.RoleAdmin, s.tokenIndex)
-	web("POST", "/admin/tokens", people.RoleAdmin, s.tokenCreate)
-	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
+	// The audit log.
 	web("GET", "/admin/audit", people.RoleHR, s.auditIndex)
 	web("GET", "/admin/audit.csv", people.RoleHR, s.auditCSV)
-
-	// Readiness: the HR dashboard and its report; the service-standard
-	// heatmap, the team report and the weekly digest of a manager's line
-	// (HR: anyone's, with ?manager=).
+	// Readiness: the dashboard and its report.
 	web("GET", "/readiness", people.RoleHR, s.readinessDashboard)
 	web("GET", "/readiness/report.pdf", people.RoleHR, s.readinessReportPDF)
-	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
-	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
-	web("GET", "/digest", people.RoleManager, s.digestShow)
-	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
-	web("GET", "/digest.txt", people.RoleManager, s.digestText)
-
 	// Company settings and service promises.
-	// (company routes go here)
 	web("GET", "/settings/company", people.RoleHR, s.companyShow)
 	web("POST", "/settings/company", people.RoleHR, s.companySave)
 	web("POST", "/settings/company/logo", people.RoleHR, s.companyLogoUpload)
-	web("GET", "/company/logo", visitor, s.companyLogo)
-	web("GET", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeShow)
-	web("POST", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeSubmit)
-
-	// Course authoring (HR).
-	// (authoring routes go here)
-	// Fixed paths before /authoring/:slug, which would catch them.
-	web("GET", "/authoring/checklists", people.RoleHR, s.checklistIndex)
+	// Course authoring.
 	web("GET", "/authoring", people.RoleHR, s.authoringIndex)
 	web("POST", "/authoring", people.RoleHR, s.courseCreate)
 	web("POST", "/authoring/import", people.RoleHR, s.courseImport)
@@ -163,14 +174,14 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/authoring/:slug/lessons/:id", people.RoleHR, s.lessonSave)
 	web("POST", "/authoring/:slug/lessons/:id/move", people.RoleHR, s.lessonMove)
 	web("POST", "/authoring/:slug/lessons/:id/delete", people.RoleHR, s.lessonDelete)
-
-	// Question banks and quiz settings (HR).
-	// (bank routes go here)
+	// Role-play checklists.
+	web("GET", "/authoring/checklists", people.RoleHR, s.checklistIndex)
 	web("GET", "/authoring/checklists/new", people.RoleHR, s.checklistNew)
 	web("POST", "/authoring/checklists/new", people.RoleHR, s.checklistCreate)
 	web("GET", "/authoring/checklists/:slug", people.RoleHR, s.checklistEdit)
 	web("POST", "/authoring/checklists/:slug", people.RoleHR, s.checklistSave)
 	web("POST", "/authoring/checklists/:slug/copy", people.RoleHR, s.checklistCopy)
+	// Question banks and quiz settings.
 	web("GET", "/authoring/:slug/bank", people.RoleHR, s.bankIndex)
 	web("POST", "/authoring/:slug/bank/import", people.RoleHR, s.bankImport)
 	web("GET", "/authoring/:slug/bank/export.gift", people.RoleHR, s.bankExport)
@@ -183,8 +194,7 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/authoring/:slug/quizzes", people.RoleHR, s.quizCreate)
 	web("GET", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizEdit)
 	web("POST", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizSave)
-
-	// Programmes, assignments and audience rules (HR); extensions (managers, own line).
+	// Programmes, assignments, audience rules, and closing or exempting a cycle.
 	web("GET", "/programmes", people.RoleHR, s.programmeIndex)
 	web("GET", "/programmes/new", people.RoleHR, s.programmeNew)
 	web("POST", "/programmes", people.RoleHR, s.programmeCreate)
@@ -199,15 +209,10 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/programmes/:slug/rules/:id", people.RoleHR, s.ruleEdit)
 	web("POST", "/programmes/:slug/rules/:id", people.RoleHR, s.ruleSave)
 	web("POST", "/programmes/:slug/rules/:id/delete", people.RoleHR, s.ruleDelete)
-	web("GET", "/people/:number/programmes", people.RoleStaff, s.employeeProgrammes)
-	web("POST", "/people/:number/programmes/:cycle/extend", people.RoleManager, s.cycleExtend)
 	web("POST", "/people/:number/programmes/:cycle/exempt", people.RoleHR, s.cycleExempt)
 	web("POST", "/people/:number/programmes/:cycle/close", people.RoleHR, s.cycleClose)
-
-	// Certificates (HR): the register, one certificate's record (revoke,
-	// reissue), bulk downloads and the certificate settings. A route for
-	// /certificates/:code.pdf goes before /certificates/:code, which would
-	// catch it.
+	// Certificates: the register, one certificate's record (revoke,
+	// reissue), bulk downloads and the certificate settings.
 	web("GET", "/certificates", people.RoleHR, s.certificateIndex)
 	web("POST", "/certificates/bulk.zip", people.RoleHR, s.certificateBulkZip)
 	web("GET", "/certificates/:code", people.RoleHR, s.certificateShow)
@@ -217,45 +222,98 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/settings/certificates", people.RoleHR, s.certificateSettingsSave)
 	web("GET", "/settings/certificates/preview.pdf", people.RoleHR, s.certificateSettingsPreview)
 
-	// Role-play observations and self-assessments.
-	// (observation routes go here)
-	web("GET", "/people/:number/observe", people.RoleManager, s.observeIndex)
-	web("POST", "/people/:number/observe/:checklist", people.RoleManager, s.observeStart)
-	web("GET", "/observations/:id", people.RoleManager, s.observationShow)
-	web("POST", "/observations/:id/draft", people.RoleManager, s.observationDraft)
-	web("POST", "/observations/:id/signoff", people.RoleManager, s.observationSignOff)
-	web("GET", "/observations/:id/amend", people.RoleManager, s.observationAmendShow)
-	web("POST", "/observations/:id/amend", people.RoleManager, s.observationAmend)
-	web("GET", "/observations/:id/compare", people.RoleManager, s.observationCompare)
-	web("GET", "/me/observations", people.RoleStaff, s.myObservations)
-	web("GET", "/me/observations/:id", people.RoleStaff, s.myObservationShow)
-	web("POST", "/me/observations/:id/acknowledge", people.RoleStaff, s.myObservationAcknowledge)
-	web("GET", "/me/self-assessment/:checklist", people.RoleStaff, s.selfAssessmentShow)
-	web("POST", "/me/self-assessment/:checklist", people.RoleStaff, s.selfAssessmentSave)
+	// Admin.
+	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
+	web("GET", "/admin/tokens", people.RoleAdmin, s.tokenIndex)
+	web("POST", "/admin/tokens", people.RoleAdmin, s.tokenCreate)
+	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
 
-	// Quizzes: taking them (staff).
-	// (quiz routes go here)
-	web("GET", "/grading", people.RoleManager, s.gradingIndex)
-	web("GET", "/grading/:attempt/:question", people.RoleManager, s.gradingShow)
-	web("POST", "/grading/:attempt/:question", people.RoleManager, s.gradingSubmit)
-	web("GET", "/learn/:course/quiz/:quiz", people.RoleStaff, s.quizShow)
-	web("POST", "/learn/:course/quiz/:quiz/start", people.RoleStaff, s.quizStart)
-	web("GET", "/learn/:course/quiz/:quiz/attempt/:id", people.RoleStaff, s.attemptShow)
-	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/answer", people.RoleStaff, s.attemptAnswer)
-	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/save", people.RoleStaff, s.attemptSave)
-	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/submit", people.RoleStaff, s.attemptSubmit)
-	web("GET", "/learn/:course/quiz/:quiz/attempt/:id/result", people.RoleStaff, s.attemptResult)
+	// API.
+	// Employees: manager tokens their line, HR and admin everyone, any
+	// token its own employee.
+	api("GET", "/api/v1/employees", people.RoleManager, s.apiEmployeeList)
+	api("POST", "/api/v1/employees/import", people.RoleHR, s.apiEmployeeImport)
+	api("GET", "/api/v1/employees/:number", people.RoleStaff, s.apiEmployeeShow)
+	api("PUT", "/api/v1/employees/:number", people.RoleHR, s.apiEmployeePut)
+	api("GET", "/api/v1/employees/:number/progress", people.RoleStaff, s.apiEmployeeProgress)
+	api("GET", "/api/v1/employees/:number/attempts", people.RoleStaff, s.apiEmployeeAttempts)
+	api("GET", "/api/v1/employees/:number/observations", people.RoleStaff, s.apiEmployeeObservations)
+	api("GET", "/api/v1/employees/:number/transcript", people.RoleStaff, s.apiEmployeeTranscript)
+	// Courses and their question banks.
+	api("GET", "/api/v1/courses", people.RoleStaff, s.apiCourseList)
+	api("GET", "/api/v1/courses/:slug", people.RoleStaff, s.apiCourseShow)
+	api("POST", "/api/v1/courses/:slug/questions", people.RoleHR, s.apiQuestionImport)
+	// Programmes, assignments and certificates.
+	api("GET", "/api/v1/programmes", people.RoleStaff, s.apiProgrammes)
+	api("POST", "/api/v1/assignments", people.RoleHR, s.apiAssign)
+	api("GET", "/api/v1/certificates", people.RoleStaff, s.apiCertificates)
+	api("GET", "/api/v1/certificates/:code.pdf", people.RoleStaff, s.certificatePDF)
+	api("GET", "/api/v1/certificates/:code", people.RoleStaff, s.apiCertificate)
+	// Readiness: manager tokens their line, HR and admin everyone; one
+	// employee as the employee API.
+	api("GET", "/api/v1/readiness", people.RoleManager, s.apiReadiness)
+	api("GET", "/api/v1/readiness/employees/:number", people.RoleStaff, s.apiReadinessEmployeeShow)
 
-	// Learning: My learning, courses, lessons, knowledge base (after the
-	// company and authoring routes, whose fixed paths these patterns would catch).
-	web("GET", "/learn", people.RoleStaff, s.learnHome)
-	web("GET", "/search", people.RoleStaff, s.searchShow)
-	web("GET", "/learn/:course", people.RoleStaff, s.courseShow)
-	web("GET", "/learn/:course/:lesson", people.RoleStaff, s.lessonShow)
-	web("POST", "/learn/:course/:lesson/complete", people.RoleStaff, s.lessonComplete)
-
+	t.register(app)
+	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
 	// Anything else: a 404 page in the app's look, with the user's navigation.
 	app.Use(s.loadSession, func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// routeTable is the routes in the order routes writes them, for readers.
+type routeTable []route
+
+type route struct {
+	method, path string
+	handlers     []fiber.Handler
+}
+
+// add adds a route for method.
+func (t *routeTable) add(method, path string, hs ...fiber.Handler) {
+	*t = append(*t, route{method, path, hs})
+}
+
+// addWithHEAD adds a route for method that, when method is GET, also answers HEAD
+// (as fiber's app.Get): the public JSON and API addresses.
+func (t *routeTable) addWithHEAD(method, path string, hs ...fiber.Handler) {
+	if method == fiber.MethodGet {
+		t.add(fiber.MethodHead, path, hs...)
+	}
+	t.add(method, path, hs...)
+}
+
+// register hands the routes to fiber, which answers with the first route
+// that matches. Where two routes could match one address, the first segment
+// in which they differ decides: a fixed name goes before a parameter, so
+// /people/new (HR) goes before /people/:number (staff) and
+// /certificates/:code.pdf (staff) before /certificates/:code (HR), whatever
+// group each is written in. Otherwise routes keep the order they are
+// written in.
+func (t routeTable) register(app *fiber.App) {
+	slices.SortStableFunc(t, byPrecedence)
+	for _, r := range t {
+		app.Add(r.method, r.path, r.handlers...)
+	}
+}
+
+func byPrecedence(a, b route) int { return slices.Compare(precedence(a.path), precedence(b.path)) }
+
+// precedence is the kind of each segment of a route's path: 0 fixed
+// ("new"), 1 a parameter with a fixed suffix (":code.pdf"), 2 a parameter
+// (":number"). The lower goes first.
+func precedence(path string) []int {
+	var kinds []int
+	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
+		switch name, isParam := strings.CutPrefix(seg, ":"); {
+		case !isParam:
+			kinds = append(kinds, 0)
+		case strings.ContainsAny(name, ".-"):
+			kinds = append(kinds, 1)
+		default:
+			kinds = append(kinds, 2)
+		}
+	}
+	return kinds
 }
 
 // guard returns the middleware a web route runs before its handler: load

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strconv"
 	"strings"
 )
 
@@ -28,12 +27,4 @@ func (s *Server) peopleChanged(ctx context.Context) string {
 		return ""
 	}
 	return strings.Join(parts, "; ") + "."
-}
-
-// plural is "1 thing" or "n things".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"html/template"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,7 +16,7 @@ type promiseHit struct {
 // searchShow is the knowledge base: lessons of published courses and the
 // company's own promises, matches highlighted.
 func (s *Server) searchShow(c *fiber.Ctx) error {
-	q := strings.TrimSpace(strings.Clone(c.Query("q")))
+	q := queryTrimmed(c, "q")
 	if len([]rune(q)) > 200 {
 		q = string([]rune(q)[:200])
 	}

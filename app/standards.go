@@ -14,7 +14,6 @@ import (
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/people"
-	"github.com/serviceacademy/academy/store"
 )
 
 // The service-standard heatmap (/readiness/standards): one row per person,
@@ -26,28 +25,6 @@ const standardsPageSize = 50
 // standardsAverageLimit is the largest selection whose averages are taken
 // over everyone; a larger one averages the page shown (and says so).
 const standardsAverageLimit = 5000
-
-// lineScope is whose people a manager page shows: ?manager=NUMBER (HR:
-// anyone; a manager: themselves or someone in their line, others are
-// NotFound), else the signed-in employee's own line. HR without ?manager=
-// get nil (everyone) when everyone is true.
-func (s *Server) lineScope(c *fiber.Ctx, everyone bool) (*people.Employee, error) {
-	p := principal(c)
-	if num := strings.TrimSpace(c.Query("manager")); num != "" {
-		e, err := s.visibleEmployee(c, strings.Clone(num))
-		if err != nil {
-			return nil, err
-		}
-		return e, nil
-	}
-	if everyone && p.SeesEveryone() {
-		return nil, nil
-	}
-	if p.Employee == nil {
-		return nil, store.Errorf(store.Forbidden, "This page shows a manager's reporting line: sign in as an employee.")
-	}
-	return p.Employee, nil
-}
 
 // standardCell is one person's latest result on one standard.
 type standardCell struct {

@@ -27,13 +27,6 @@ const (
 	coachSoonDays = 30  // certificates expiring within
 )
 
-// readinessBadge is a readiness as a badge: an icon and the words, never
-// colour alone.
-func readinessBadge(r courses.Readiness) template.HTML {
-	m := readinessOf(r)
-	return badge(m.Class, m.Icon, "data-readiness", string(r), m.Label)
-}
-
 // reasonKinds are the reason filters in the order the page offers them.
 var reasonKinds = []courses.ReasonKind{courses.ReasonOverdue, courses.ReasonExpired, courses.ReasonCriticalFailed,
 	courses.ReasonDueSoon, courses.ReasonExpiring, courses.ReasonIncomplete}
@@ -68,47 +61,6 @@ func summaryCount(sum courses.ReadinessSummary, r courses.Readiness) int {
 		return sum.NotReady
 	}
 	return sum.Headcount
-}
-
-// teamRoot returns the manager whose line a readiness page or API call
-// shows: num, or the principal when num is empty or their own number. A
-// manager may name themself or someone in their line; anyone else, and
-// unknown numbers, are NotFound (field manager), so nobody learns who exists
-// outside their line. HR see everyone: with no num the root is nil.
-func (s *Server) teamRoot(c *fiber.Ctx, num string) (*people.Employee, error) {
-	p := principal(c)
-	missing := &store.Error{Kind: store.NotFound, Field: "manager", Message: "There is no employee with number " + strconv.Quote(num) + " in your reporting line."}
-	if p.SeesEveryone() {
-		if num == "" {
-			return nil, nil
-		}
-		e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
-		if store.IsNotFound(err) {
-			return nil, &store.Error{Kind: store.NotFound, Field: "manager", Message: "There is no employee with number " + strconv.Quote(num) + "."}
-		}
-		return e, err
-	}
-	if p.Employee == nil {
-		return nil, store.Errorf(store.Forbidden, "This token acts as no employee, so it has no reporting line.")
-	}
-	if num == "" || num == p.Employee.Number {
-		return p.Employee, nil
-	}
-	e, err := s.people.FindEmployeeByNumber(c.UserContext(), num)
-	if store.IsNotFound(err) {
-		return nil, missing
-	}
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.people.InLine(c.UserContext(), p.Employee.ID, e.ID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, missing
-	}
-	return e, nil
 }
 
 // readinessPage returns one keyset page of f's people, by name or by
@@ -166,15 +118,15 @@ func (s *Server) readinessPage(ctx context.Context, f courses.ReadinessFilter, b
 
 // --- Team readiness ----------------------------------------------------------
 
-// teamQuery is the Team readiness page's address as typed, copied out of
+// teamForm is the Team readiness page's address as typed, copied out of
 // fiber's buffers; values it does not know are dropped.
-type teamQuery struct {
+type teamForm struct {
 	Manager, Scope, Status, Reason, Search, Sort, After string
 	LocationID, JobTitleID                              int64
 }
 
-func readTeamQuery(c *fiber.Ctx) teamQuery {
-	v := func(k string) string { return strings.TrimSpace(strings.Clone(c.Query(k))) }
+func newTeamForm(c *fiber.Ctx) teamForm {
+	v := func(k string) string { return queryTrimmed(c, k) }
 	id := func(k string) int64 {
 		n, err := strconv.ParseInt(v(k), 10, 64)
 		if err != nil || n < 0 {
@@ -182,7 +134,7 @@ func readTeamQuery(c *fiber.Ctx) teamQuery {
 		}
 		return n
 	}
-	q := teamQuery{Manager: v("manager"), Scope: v("scope"), Status: v("status"), Reason: v("reason"), Search: v("q"),
+	q := teamForm{Manager: v("manager"), Scope: v("scope"), Status: v("status"), Reason: v("reason"), Search: v("q"),
 		Sort: v("sort"), After: v("after"), LocationID: id("location"), JobTitleID: id("job_title")}
 	if q.Scope != "direct" {
 		q.Scope = "line"
@@ -200,13 +152,13 @@ func readTeamQuery(c *fiber.Ctx) teamQuery {
 }
 
 // narrowed reports whether filters beyond whose line are set.
-func (q teamQuery) narrowed() bool {
+func (q teamForm) narrowed() bool {
 	return q.Reason != "" || q.Search != "" || q.LocationID != 0 || q.JobTitleID != 0
 }
 
 // scope is the filter of whose readiness the page shows: the line (or the
 // direct reports) of root, or everyone for a nil root.
-func (q teamQuery) scope(root *people.Employee) courses.ReadinessFilter {
+func (q teamForm) scope(root *people.Employee) courses.ReadinessFilter {
 	var f courses.ReadinessFilter
 	if root != nil {
 		if q.Scope == "direct" {
@@ -218,14 +170,14 @@ func (q teamQuery) scope(root *people.Employee) courses.ReadinessFilter {
 	return f
 }
 
-func (q teamQuery) filter(root *people.Employee) courses.ReadinessFilter {
+func (q teamForm) filter(root *people.Employee) courses.ReadinessFilter {
 	f := q.scope(root)
 	f.Status, f.Reason, f.Search, f.LocationID, f.JobTitleID = courses.Readiness(q.Status), courses.ReasonKind(q.Reason), q.Search, q.LocationID, q.JobTitleID
 	return f
 }
 
 // url is the page's address with q's values changed by set ("" drops a key).
-func (q teamQuery) url(path string, set ...string) string {
+func (q teamForm) url(path string, set ...string) string {
 	v := url.Values{}
 	put := func(k, val string) {
 		if val != "" {
@@ -301,7 +253,7 @@ func teamTitle(p *Principal, root *people.Employee, direct bool) string {
 func (s *Server) teamShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := principal(c)
-	q := readTeamQuery(c)
+	q := newTeamForm(c)
 	root, err := s.teamRoot(c, q.Manager)
 	if err != nil {
 		return err
@@ -426,7 +378,7 @@ type coachReasonLine struct {
 func (s *Server) teamCoach(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := principal(c)
-	q := teamQuery{Manager: strings.TrimSpace(strings.Clone(c.Query("manager"))), Scope: "line"}
+	q := teamForm{Manager: queryTrimmed(c, "manager"), Scope: "line"}
 	root, err := s.teamRoot(c, q.Manager)
 	if err != nil {
 		return err

@@ -82,7 +82,7 @@ func (s *Server) verifyLimit(c *fiber.Ctx) error {
 	c.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 	const msg = "Too many verification requests from your address: please wait a minute and try again."
 	if jsonURL { // the JSON addresses answer in JSON, errors too
-		return c.Status(http.StatusTooManyRequests).JSON(fiber.Map{"error": msg, "field": ""})
+		return s.jsonError(c, store.Errorf(store.TooMany, msg))
 	}
 	return store.Errorf(store.TooMany, msg)
 }
@@ -98,7 +98,7 @@ func verifyCode(c *fiber.Ctx) string {
 
 // verifyForm is /verify: type a code, or go to it.
 func (s *Server) verifyForm(c *fiber.Ctx) error {
-	code := strings.TrimSpace(strings.Clone(c.Query("code")))
+	code := queryTrimmed(c, "code")
 	if code == "" {
 		return s.render(c, "verify/form", fiber.Map{"Title": "Verify a certificate"})
 	}
@@ -152,7 +152,7 @@ func (s *Server) verifyCert(c *fiber.Ctx) (*courses.Certificate, error) {
 	cert, err := s.courses.FindCertificate(c.UserContext(), verifyCode(c))
 	if err != nil {
 		if store.IsNotFound(err) {
-			return nil, c.Status(http.StatusNotFound).JSON(fiber.Map{"error": "There is no certificate with that code.", "field": "code"})
+			return nil, s.jsonError(c, &store.Error{Kind: store.NotFound, Field: "code", Message: "There is no certificate with that code."})
 		}
 		return nil, err
 	}
