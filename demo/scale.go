@@ -1,4 +1,4 @@
-package app
+package demo
 
 import (
 	"context"
@@ -40,7 +40,7 @@ const MinScaleEmployees = 200
 // managers worth looking at, and the rows per table.
 type ScaleInfo struct {
 	Employees, Active int
-	Logins            []people.DemoLogin
+	Logins            []Login
 	CEO               ScaleManager   // the whole company in the line
 	Largest           ScaleManager   // the director with the largest line
 	AroundFiveHundred []ScaleManager // managers with about 500 people in their line
@@ -114,7 +114,10 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 		return nil, store.Errorf(store.Conflict, "The scale fixture loads only into an empty database: this one has %d employees and %d programmes.", emps, progs)
 	}
 
-	s := newServer(Config{DB: db, BaseURL: cfg.BaseURL})
+	s, err := newLoader(db, cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
 	defer s.clockAt(now)()
 	sim, org, err := prepareScale(ctx, s, cfg, now, logf)
 	if err != nil {
@@ -145,7 +148,7 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 			return nil, err
 		}
 	}
-	if err := people.Audit(ctx, db, now, nil, "demo", "demo.load", people.DemoCompany,
+	if err := people.Audit(ctx, db, now, nil, "demo", "demo.load", Company,
 		fmt.Sprintf("scale fixture: %d employees, seed %d", cfg.Employees, cfg.Seed)); err != nil {
 		return nil, err
 	}
@@ -165,15 +168,15 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 // prepareScale loads what the history needs through the stores (the
 // catalogue, the company, the lists, the programmes and their rules) and
 // writes the employees.
-func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time, logf func(string, ...any)) (*scaleSim, *scaleOrg, error) {
-	db := s.cfg.DB
+func prepareScale(ctx context.Context, s *loader, cfg ScaleConfig, now time.Time, logf func(string, ...any)) (*scaleSim, *scaleOrg, error) {
+	db := s.db
 	if _, err := s.training.SyncBuiltins(ctx); err != nil {
 		return nil, nil, err
 	}
-	if err := people.PutSetting(ctx, db, courses.SettingName, people.DemoCompany, now); err != nil {
+	if err := people.PutSetting(ctx, db, courses.SettingName, Company, now); err != nil {
 		return nil, nil, err
 	}
-	if err := s.courses.LoadDemoCompany(ctx); err != nil {
+	if err := loadCompany(ctx, s.courses); err != nil {
 		return nil, nil, err
 	}
 	s.courses.ForgetCompany()
@@ -228,7 +231,7 @@ func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time
 	if err != nil {
 		return nil, nil, err
 	}
-	sim.cs.SignatoryName, sim.cs.SignatoryTitle = "Priya Shah", "HR Director, "+people.DemoCompany
+	sim.cs.SignatoryName, sim.cs.SignatoryTitle = "Priya Shah", "HR Director, "+Company
 	s.clockAt(now.AddDate(0, 0, -2300))
 	if err := s.courses.SaveCertificateSettings(ctx, sim.cs, &hr.ID, actor); err != nil {
 		return nil, nil, err
@@ -383,19 +386,19 @@ func (sim *scaleSim) saveRules(ctx context.Context, db *bun.DB, p *scaleProgramm
 }
 
 // loadProgramme reads back the programme's id, versions and certificate template.
-func (sim *scaleSim) loadProgramme(ctx context.Context, s *Server, p *scaleProgramme) error {
+func (sim *scaleSim) loadProgramme(ctx context.Context, s *loader, p *scaleProgramme) error {
 	pr, err := s.courses.FindProgramme(ctx, p.in.Slug)
 	if err != nil {
 		return err
 	}
 	p.id = pr.ID
 	var versions []courses.ProgrammeVersion
-	if err := s.cfg.DB.NewSelect().Model(&versions).Where("programme_id = ?", pr.ID).OrderExpr("version").Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&versions).Where("programme_id = ?", pr.ID).OrderExpr("version").Scan(ctx); err != nil {
 		return err
 	}
 	for _, v := range versions {
 		var pcs []courses.ProgrammeCourse
-		if err := s.cfg.DB.NewSelect().Model(&pcs).Where("version_id = ?", v.ID).OrderExpr("position").Scan(ctx); err != nil {
+		if err := s.db.NewSelect().Model(&pcs).Where("version_id = ?", v.ID).OrderExpr("position").Scan(ctx); err != nil {
 			return err
 		}
 		sv := &scaleVersion{id: v.ID, version: v.Version, from: v.CreatedAt}
@@ -423,7 +426,7 @@ func (sim *scaleSim) loadProgramme(ctx context.Context, s *Server, p *scaleProgr
 
 // scaleCatalogue reads the built-in courses with their lessons, quizzes
 // (and a few draws of each) and checklists.
-func (s *Server) scaleCatalogue(ctx context.Context, seed int64) (*scaleCatalogue, error) {
+func (s *loader) scaleCatalogue(ctx context.Context, seed int64) (*scaleCatalogue, error) {
 	cat := &scaleCatalogue{bySlug: map[string]int{}}
 	slugs := []string{courses.MissionCourse, "six-cs", "service-recovery", "promises-timelines", "empathy-difficult-customers", "customer-world", "internal-customer"}
 	rng := rand.New(rand.NewPCG(uint64(seed), scaleDrawSalt))
@@ -766,7 +769,7 @@ func (org *scaleOrg) info(n int) *ScaleInfo {
 				return // a small organisation's director can have the line nearest 500
 			}
 		}
-		info.Logins = append(info.Logins, people.DemoLogin{Role: role, Email: p.Email, Name: p.First + " " + p.Last + " (" + scaleNumber(p.ID) + what + ")"})
+		info.Logins = append(info.Logins, Login{Role: role, Email: p.Email, Name: p.First + " " + p.Last + " (" + scaleNumber(p.ID) + what + ")"})
 	}
 	login("admin", org.admin, "")
 	login("hr", org.hr, "")
