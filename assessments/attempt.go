@@ -197,7 +197,7 @@ func (s *Store) startAttempt(ctx context.Context, tx bun.IDB, quizID, employeeID
 	if err != nil {
 		return nil, err
 	}
-	draw, err := drawQuestions(&quiz.QuizSettings, bank, newRand())
+	draw, err := DrawQuestions(&quiz.QuizSettings, bank, newRand())
 	if err != nil {
 		return nil, err
 	}
@@ -231,13 +231,13 @@ func newRand() *rand.Rand {
 	return rand.New(rand.NewChaCha8(seed))
 }
 
-// drawQuestions draws q.DrawCount questions from bank (current versions, in
+// DrawQuestions draws q.DrawCount questions from bank (current versions, in
 // bank order): first q.DrawPerTag[tag] questions carrying each tag, then the
 // rest from any. Questions keep bank order unless ShuffleQuestions; options
 // keep authored order unless ShuffleOptions; ordering items and matching
 // rights are always shuffled (their authored order is the answer). Conflict
 // when the bank is too small.
-func drawQuestions(q *QuizSettings, bank []*BankQuestion, rng *rand.Rand) ([]DrawItem, error) {
+func DrawQuestions(q *QuizSettings, bank []*BankQuestion, rng *rand.Rand) ([]DrawItem, error) {
 	tooFew := func(format string, args ...any) error {
 		return store.Errorf(store.Conflict, "This quiz cannot start: "+format+" Tell the course's author.", args...)
 	}

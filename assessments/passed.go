@@ -20,20 +20,57 @@ func (s *Store) QuizPassed(ctx context.Context, db bun.IDB, employeeID, quizID i
 	return q.Exists(ctx)
 }
 
-// BestPassedPercent is the employee's best percent among their passed
-// attempts at the quiz started after after (nil: ever), or nil when none
-// passed. db may be the transaction that completes a programme.
-func (s *Store) BestPassedPercent(ctx context.Context, db bun.IDB, employeeID, quizID int64, after *time.Time) (*float64, error) {
-	q := db.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
-		Where("quiz_id = ? AND employee_id = ? AND passed", quizID, employeeID)
-	if after != nil {
-		q = q.Where("started_at > ?", *after)
+// AttemptResult is a scored attempt as a certificate's score reads it.
+type AttemptResult struct {
+	StartedAt time.Time
+	Percent   float64
+	Passed    bool
+}
+
+// AttemptResults returns the employee's scored attempts at the quiz (an
+// attempt waiting for an essay's grade is not passed yet), for
+// CertificateScore. db may be the transaction that completes a programme.
+func (s *Store) AttemptResults(ctx context.Context, db bun.IDB, employeeID, quizID int64) ([]AttemptResult, error) {
+	var rows []struct {
+		StartedAt time.Time
+		Percent   float64
+		Passed    *bool
 	}
-	var best *float64
-	if err := q.Scan(ctx, &best); err != nil {
+	if err := db.NewSelect().TableExpr("attempts").Column("started_at", "percent", "passed").
+		Where("quiz_id = ? AND employee_id = ? AND percent IS NOT NULL", quizID, employeeID).OrderExpr("number").Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	return best, nil
+	out := make([]AttemptResult, len(rows))
+	for i, r := range rows {
+		out[i] = AttemptResult{StartedAt: r.StartedAt, Percent: r.Percent, Passed: r.Passed != nil && *r.Passed}
+	}
+	return out, nil
+}
+
+// CertificateScore is the score a certificate prints: the mean, over the
+// quizzes (each one's attempts), of the best percent among its passed
+// attempts started after after (nil: ever); a quiz not passed in that time
+// does not count; nil when none does.
+func CertificateScore(quizzes [][]AttemptResult, after *time.Time) *float64 {
+	var sum float64
+	n := 0
+	for _, attempts := range quizzes {
+		best, passed := 0.0, false
+		for _, a := range attempts {
+			if a.Passed && (after == nil || a.StartedAt.After(*after)) && (!passed || a.Percent > best) {
+				best, passed = a.Percent, true
+			}
+		}
+		if passed {
+			sum += best
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	mean := sum / float64(n)
+	return &mean
 }
 
 // ChecklistPassed reports whether employeeID has a signed-off, passed

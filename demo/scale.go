@@ -195,8 +195,10 @@ func prepareScale(ctx context.Context, s *loader, cfg ScaleConfig, now time.Time
 	if sim.tz == "" {
 		sim.tz = "UTC"
 	}
-	today := courses.LocalDay(now, loc)
-	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	monday, err := time.ParseInLocation(time.DateOnly, courses.SnapshotWeek(now, loc), loc)
+	if err != nil {
+		return nil, nil, err
+	}
 	for k := scaleWeeks - 1; k >= 0; k-- {
 		sim.weeks = append(sim.weeks, monday.AddDate(0, 0, -7*k))
 	}
@@ -410,8 +412,8 @@ func (sim *scaleSim) loadProgramme(ctx context.Context, s *loader, p *scaleProgr
 			sv.courses = append(sv.courses, k)
 			if !pc.Required {
 				sv.optional = append(sv.optional, k)
-			} else if v.Version == 1 {
-				p.required = append(p.required, k)
+			} else {
+				sv.required, sv.requiredSlugs = append(sv.required, k), append(sv.requiredSlugs, pc.CourseSlug)
 			}
 		}
 		p.versions = append(p.versions, sv)
@@ -470,54 +472,23 @@ func (s *loader) scaleCatalogue(ctx context.Context, seed int64) (*scaleCatalogu
 	return cat, nil
 }
 
-// scaleDrawOf draws an attempt's questions as StartAttempt does: DrawCount
-// of the bank's current questions, options shown in a shuffled order.
+// scaleDrawOf draws an attempt's questions as StartAttempt does
+// (assessments.DrawQuestions), with the points they are worth.
 func scaleDrawOf(q *assessments.QuizSettings, bank []*assessments.BankQuestion, rng *rand.Rand) (scaleDraw, error) {
-	if q.DrawCount < 1 || q.DrawCount > len(bank) {
-		return scaleDraw{}, fmt.Errorf("draws %d of %d questions", q.DrawCount, len(bank))
+	items, err := assessments.DrawQuestions(q, bank, rng)
+	if err != nil {
+		return scaleDraw{}, err
 	}
-	idx := rng.Perm(len(bank))[:q.DrawCount]
-	if !q.ShuffleQuestions {
-		slices.Sort(idx)
+	byID := make(map[int64]*assessments.Question, len(bank))
+	for _, bq := range bank {
+		byID[bq.ID] = &bq.Question
 	}
-	var d scaleDraw
-	items := make([]assessments.DrawItem, len(idx))
-	for k, i := range idx {
-		bq := bank[i]
-		qq := &bq.Question
-		it := assessments.DrawItem{QuestionID: bq.ID}
-		switch qq.Type {
-		case assessments.SingleChoice, assessments.MissingWord, assessments.MultipleResponse, assessments.Ordering:
-			for _, o := range qq.Options {
-				it.Order = append(it.Order, o.ID)
-			}
-			if qq.Type == assessments.Ordering || q.ShuffleOptions {
-				authored := slices.Clone(it.Order)
-				rng.Shuffle(len(it.Order), func(i, j int) { it.Order[i], it.Order[j] = it.Order[j], it.Order[i] })
-				if qq.Type == assessments.Ordering && len(it.Order) > 1 && slices.Equal(it.Order, authored) {
-					it.Order = append(it.Order[1:], it.Order[0])
-				}
-			}
-		case assessments.Matching:
-			var texts []string
-			for _, p := range qq.Pairs {
-				if !slices.Contains(texts, p.Right) {
-					texts = append(texts, p.Right)
-					it.Rights = append(it.Rights, p.ID)
-				}
-			}
-			rng.Shuffle(len(it.Rights), func(i, j int) { it.Rights[i], it.Rights[j] = it.Rights[j], it.Rights[i] })
-		}
-		items[k] = it
-		if qq.Points > 0 {
-			d.maxScore += qq.Points
-		} else {
-			d.maxScore++
-		}
+	unanswered := make([]assessments.AttemptQuestion, len(items))
+	for i, it := range items {
+		unanswered[i].Question = byID[it.QuestionID]
 	}
 	b, err := json.Marshal(items)
-	d.json = string(b)
-	return d, err
+	return scaleDraw{json: string(b), maxScore: assessments.ScoreAttempt(unanswered).MaxPoints}, err
 }
 
 // scaleRows are the rows of one batch of employees' history.
@@ -526,14 +497,14 @@ type scaleRows struct {
 	cycles       []courses.Cycle
 	extensions   []courses.Extension
 	enrolments   []courses.Enrolment
-	lessons      []scaleLessonDone
+	lessons      []courses.LessonDone
 	completions  []courses.CourseCompletion
 	acks         []courses.Ack
 	attempts     []assessments.Attempt
 	observations []assessments.Observation
 	certs        []courses.Certificate
-	members      []scaleMember
-	snapshots    []scaleSnapshot
+	members      []courses.RuleMember
+	snapshots    []courses.SnapshotRow
 	employees    int
 	stmts        []string
 	counts       [3]int // cycles, completions, certificates
@@ -595,40 +566,6 @@ func formatChunks[T any](db *bun.DB, rows []T) ([]string, error) {
 		out = append(out, string(b))
 	}
 	return out, nil
-}
-
-// scaleMember is an audience_members row: who a rule matched, since when.
-type scaleMember struct {
-	bun.BaseModel `bun:"table:audience_members"`
-
-	RuleID     int64     `bun:",pk"`
-	EmployeeID int64     `bun:",pk"`
-	Since      time.Time `bun:",notnull"`
-}
-
-// scaleLessonDone is a lesson_progress row.
-type scaleLessonDone struct {
-	bun.BaseModel `bun:"table:lesson_progress"`
-
-	EmployeeID  int64     `bun:",pk"`
-	LessonID    int64     `bun:",pk"`
-	CompletedAt time.Time `bun:",notnull"`
-}
-
-// scaleSnapshot is a readiness_snapshots row: an employee's readiness in a
-// week (the Monday it starts, company-local), with where they were then.
-type scaleSnapshot struct {
-	bun.BaseModel `bun:"table:readiness_snapshots"`
-
-	Week         string            `bun:",pk"`
-	EmployeeID   int64             `bun:",pk"`
-	Status       courses.Readiness `bun:",notnull"`
-	Reasons      []courses.Reason  `bun:",type:text,notnull"`
-	DepartmentID *int64            `bun:"department_id"`
-	LocationID   *int64            `bun:"location_id"`
-	JobTitleID   *int64            `bun:"job_title_id"`
-	ManagerID    *int64            `bun:"manager_id"`
-	LinePath     string            `bun:",notnull"`
 }
 
 // history plays every employee's history, a batch at a time, while the

@@ -56,11 +56,13 @@ type scaleChecklist struct {
 
 // scaleVersion is a programme version and when it became current.
 type scaleVersion struct {
-	id       int64
-	version  int
-	from     time.Time
-	courses  []int // every course (required and optional), by catalogue index
-	optional []int
+	id            int64
+	version       int
+	from          time.Time
+	courses       []int // every course (required and optional), by catalogue index
+	optional      []int
+	required      []int
+	requiredSlugs []string
 }
 
 // scaleProgramme is one of the fixture's programmes.
@@ -73,7 +75,6 @@ type scaleProgramme struct {
 	id       int64
 	created  time.Time
 	versions []*scaleVersion
-	required []int
 	ruleIDs  []int64
 	template string // the certificate template, as JSON
 }
@@ -263,13 +264,6 @@ type simEnrolment struct {
 	roundEnd   time.Time  // when the current round means to finish
 }
 
-// simResult is a submitted attempt, as certificate scores see it.
-type simResult struct {
-	started time.Time
-	percent float64
-	passed  bool
-}
-
 // simObservation is a signed-off observation, as readiness sees it.
 type simObservation struct {
 	id        int64
@@ -327,8 +321,8 @@ type simEmployee struct {
 	comps     [][]time.Time // by course, oldest first
 	pending   []*simPlan    // by course
 	enrol     []*simEnrolment
-	attempts  []int // by course: attempts at its quiz so far
-	results   [][]simResult
+	attempts  []int                         // by course: attempts at its quiz so far
+	results   [][]assessments.AttemptResult // by course: its quiz's attempts
 	obs       []simObservation
 	acked     bool
 	certs     []*courses.Certificate // by issue order
@@ -351,7 +345,7 @@ func (e *simEmployee) push(ev *simEvent) {
 func (s *scaleSim) play(p *scalePerson) {
 	n := len(s.cat.courses)
 	e := &simEmployee{sim: s, p: p, rng: rand.New(rand.NewPCG(uint64(s.seed), uint64(p.ID)*0x9e3779b97f4a7c15)),
-		comps: make([][]time.Time, n), results: make([][]simResult, n), pending: make([]*simPlan, n), enrol: make([]*simEnrolment, n), attempts: make([]int, n),
+		comps: make([][]time.Time, n), results: make([][]assessments.AttemptResult, n), pending: make([]*simPlan, n), enrol: make([]*simEnrolment, n), attempts: make([]int, n),
 		end: s.now}
 	if !p.LeftAt.IsZero() {
 		e.end = p.LeftAt
@@ -377,7 +371,7 @@ func (s *scaleSim) play(p *scalePerson) {
 				if at.After(since) {
 					since = at
 				}
-				s.out.members = append(s.out.members, scaleMember{RuleID: r, EmployeeID: p.ID, Since: since})
+				s.out.members = append(s.out.members, courses.RuleMember{RuleID: r, EmployeeID: p.ID, Since: since})
 			}
 		}
 	}
@@ -469,16 +463,12 @@ func (e *simEmployee) assign(pr *scaleProgramme, at time.Time) {
 	a := &simAsg{prog: pr, id: s.ids.asg, rule: rules[0], at: at}
 	e.asgs = append(e.asgs, a)
 	due := pr.in.Due.DueOn(at, e.p.Hire, s.loc)
-	var from *time.Time
-	if pr.in.ValidityMonths > 0 {
-		t := courses.AddMonths(at, -pr.in.ValidityMonths)
-		from = &t
-	}
-	c := &simCycle{asg: a, n: 1, version: pr.versionAt(at), assigned: at, countsFrom: from, due: due, origDue: due}
+	c := &simCycle{asg: a, n: 1, version: pr.versionAt(at), assigned: at, countsFrom: courses.FirstCountsFrom(pr.in.ValidityMonths, at),
+		due: due, origDue: due}
 	e.openCycle(c, at)
 	if c.completed == nil {
 		// A finished course that does not count for the new cycle is reset, to be taken again.
-		for _, k := range pr.required {
+		for _, k := range c.version.required {
 			if _, ok := e.counted(c, k); !ok {
 				e.retake(k, at)
 			}
@@ -492,7 +482,7 @@ func (e *simEmployee) openCycle(c *simCycle, at time.Time) {
 	e.sim.ids.cycle++
 	c.id = e.sim.ids.cycle
 	c.asg.cycles = append(c.asg.cycles, c)
-	e.settle(c, at)
+	e.settle(c, c.version.required, at)
 	if c.started != nil {
 		return
 	}
@@ -524,43 +514,26 @@ func (e *simEmployee) counted(c *simCycle, k int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t := list[len(list)-1]
-	if c.countsFrom != nil && !t.After(*c.countsFrom) {
-		return time.Time{}, false
-	}
-	return t, true
+	return t, courses.Counts(t, c.countsFrom)
 }
 
-// settle is the programme completion rule (courses' settle) for one cycle at now.
-func (e *simEmployee) settle(c *simCycle, now time.Time) {
-	if c.closed != nil || c.exemptAt != nil {
-		return
+// settle decides cycle c at now by the programme completion rule
+// (courses.Settle), with the completions that count for it of the courses
+// look: the required courses of every cycle the store decides with it.
+func (e *simEmployee) settle(c *simCycle, look []int, now time.Time) {
+	cat := e.sim.cat.courses
+	counted := make(map[string]time.Time, len(look))
+	for _, k := range look {
+		if t, ok := e.counted(c, k); ok {
+			counted[cat[k].slug] = t
+		}
 	}
 	pr := c.asg.prog
-	var last, first time.Time
-	all, any := true, false
-	first = now
-	for _, k := range pr.required {
-		t, ok := e.counted(c, k)
-		if !ok {
-			all = false
-			continue
-		}
-		any = true
-		if t.After(last) {
-			last = t
-		}
-		if t.Before(first) {
-			first = t
-		}
-	}
-	if any && c.started == nil {
-		f := first
-		c.started = &f
-	}
-	if all && c.completed == nil {
-		l := last
-		c.completed = &l
-		c.expires = courses.ExpiryOf(l, pr.in.ValidityMonths, e.sim.loc)
+	d := courses.Settle(courses.SettleFacts{Closed: c.closed != nil, Exempt: c.exemptAt != nil, StartedAt: c.started,
+		CompletedAt: c.completed, ExpiresAt: c.expires, Required: c.version.requiredSlugs, Counted: counted,
+		ValidityMonths: pr.in.ValidityMonths}, now, e.sim.loc, false)
+	c.started, c.completed, c.expires = d.StartedAt, d.CompletedAt, d.ExpiresAt
+	if d.Completed {
 		e.cycleCompleted(c, now)
 	}
 }
@@ -587,38 +560,25 @@ func (e *simEmployee) cycleCompleted(c *simCycle, now time.Time) {
 	if c.expires == nil {
 		return
 	}
-	open := c.expires.Add(time.Duration(1+e.rng.IntN(290)) * time.Second) // the scheduler's next run
+	next := time.Duration(1+e.rng.IntN(290)) * time.Second // the scheduler's next run
 	if pr.in.RecertDays > 0 {
-		open = c.expires.AddDate(0, 0, -pr.in.RecertDays).Add(time.Duration(1+e.rng.IntN(290)) * time.Second)
+		next = time.Duration(1+e.rng.IntN(290)) * time.Second // drawn again: the same seed keeps its history
 	}
+	open := courses.RecertOpens(*c.expires, pr.in.RecertDays).Add(next)
 	if open.Before(now) {
 		open = now.Add(time.Minute)
 	}
 	e.push(&simEvent{at: open, kind: evRecert, cyc: c})
 }
 
-// cycleScore is the certificate's score: the mean of the best passed
-// attempt at each required course's quiz within the cycle.
+// cycleScore is the certificate's score (assessments.CertificateScore):
+// the quizzes of the version's required courses, attempted within the cycle.
 func (e *simEmployee) cycleScore(c *simCycle) *float64 {
-	var sum float64
-	n := 0
-	for _, k := range c.asg.prog.required {
-		best := -1.0
-		for _, a := range e.results[k] {
-			if a.passed && (c.countsFrom == nil || a.started.After(*c.countsFrom)) && a.percent > best {
-				best = a.percent
-			}
-		}
-		if best >= 0 {
-			sum += best
-			n++
-		}
+	quizzes := make([][]assessments.AttemptResult, len(c.version.required))
+	for i, k := range c.version.required {
+		quizzes[i] = e.results[k]
 	}
-	if n == 0 {
-		return nil
-	}
-	m := sum / float64(n)
-	return &m
+	return assessments.CertificateScore(quizzes, c.countsFrom)
 }
 
 // recertify opens the next cycle when the window opens (the scheduler's
@@ -628,15 +588,13 @@ func (e *simEmployee) recertify(c *simCycle, at time.Time) {
 	if c.asg.closed != nil || c.closed != nil || c.exemptAt != nil || !c.newest() {
 		return
 	}
-	for _, k := range pr.required {
+	v := pr.versionAt(at)
+	for _, k := range v.required {
 		e.retake(k, at)
 	}
-	due := pr.in.Due.DueOn(at, e.p.Hire, e.sim.loc)
-	if pr.in.RecertDays > 0 {
-		due = c.expires.In(e.sim.loc).AddDate(0, 0, -1).Format(time.DateOnly)
-	}
+	due := courses.RecertDueOn(pr.in.Due, pr.in.RecertDays, *c.expires, at, e.p.Hire, e.sim.loc)
 	from := at
-	next := &simCycle{asg: c.asg, n: c.n + 1, version: pr.versionAt(at), assigned: at, countsFrom: &from, due: due, origDue: due}
+	next := &simCycle{asg: c.asg, n: c.n + 1, version: v, assigned: at, countsFrom: &from, due: due, origDue: due}
 	e.openCycle(next, at)
 	e.plan(next, at)
 }
@@ -653,10 +611,9 @@ func (e *simEmployee) retake(k int, at time.Time) {
 
 // plan decides when the learner takes the courses the cycle still needs.
 func (e *simEmployee) plan(c *simCycle, at time.Time) {
-	pr := c.asg.prog
 	s := e.sim
 	var need []int
-	for _, k := range pr.required {
+	for _, k := range c.version.required {
 		if _, ok := e.counted(c, k); ok || e.pending[k] != nil {
 			continue
 		}
@@ -835,12 +792,24 @@ func (e *simEmployee) completeCourse(p *simPlan, at time.Time) {
 				AcknowledgedAt: at.Add(-time.Minute)})
 		}
 	}
+	// The open cycles with the course are decided together, each with the
+	// completions of every one's required courses.
+	var open []*simCycle
+	var look []int
 	for _, a := range e.asgs {
 		for _, cy := range a.cycles {
 			if cy.closed == nil && cy.completed == nil && cy.exemptAt == nil && slices.Contains(cy.version.courses, k) {
-				e.settle(cy, at)
+				open = append(open, cy)
+				for _, r := range cy.version.required {
+					if !slices.Contains(look, r) {
+						look = append(look, r)
+					}
+				}
 			}
 		}
+	}
+	for _, cy := range open {
+		e.settle(cy, look, at)
 	}
 }
 
@@ -860,7 +829,7 @@ func (e *simEmployee) attempt(k int, submitted time.Time, pass bool) {
 	started := submitted.Add(-time.Duration(4+r.IntN(14)) * time.Minute)
 	deadline := started.Add(qz.limit)
 	e.attempts[k]++
-	e.results[k] = append(e.results[k], simResult{started: started, percent: percent, passed: passed})
+	e.results[k] = append(e.results[k], assessments.AttemptResult{StartedAt: started, Percent: percent, Passed: passed})
 	s.ids.attempt++
 	max := d.maxScore
 	s.out.attempts = append(s.out.attempts, assessments.Attempt{ID: s.ids.attempt, QuizID: qz.id, EmployeeID: e.p.ID, Number: e.attempts[k],
@@ -973,7 +942,7 @@ func (e *simEmployee) snapshotsBefore(t time.Time) {
 		}
 		st, reasons, _ := e.readinessAt(w)
 		p := e.p
-		row := scaleSnapshot{Week: courses.LocalDay(w, s.loc).Format(time.DateOnly), EmployeeID: p.ID, Status: st, Reasons: reasons,
+		row := courses.SnapshotRow{Week: courses.SnapshotWeek(w, s.loc), EmployeeID: p.ID, Status: st, Reasons: reasons,
 			DepartmentID: &s.deptIDs[p.Dept], LocationID: &s.locIDs[p.Loc], JobTitleID: &s.jobIDs[p.Job], LinePath: p.Path}
 		if e.managerID != nil {
 			row.ManagerID = e.managerID
@@ -1015,14 +984,9 @@ func (e *simEmployee) readinessAt(t time.Time) (courses.Readiness, []courses.Rea
 		cycles := make([]*courses.Cycle, len(group))
 		for i, c := range group {
 			st, _ := c.statusAt(t, s.loc)
-			cycles[i] = &courses.Cycle{Status: st, ExpiresAt: c.expires}
+			cycles[i] = &courses.Cycle{Status: st, DueOn: c.due, ExpiresAt: c.expires}
 		}
-		last := group[len(group)-1]
-		p := courses.ReadinessProgramme{Title: a.prog.in.Title, Status: courses.EffectiveStatus(cycles), DueOn: last.due, ExpiresAt: last.expires}
-		if p.Status != cycles[len(cycles)-1].Status && len(group) > 1 {
-			p.ExpiresAt, p.DueOn = group[len(group)-2].expires, ""
-		}
-		progs = append(progs, p)
+		progs = append(progs, courses.ProgrammeReadiness(a.prog.in.Title, cycles))
 	}
 	// The newest signed-off observation of each checklist, when it failed on a critical item.
 	newest := map[int]int{}
@@ -1102,7 +1066,7 @@ func (e *simEmployee) write() {
 				if en.completed == nil && (i == n-1 || at.After(e.end)) {
 					break
 				}
-				out.lessons = append(out.lessons, scaleLessonDone{EmployeeID: e.p.ID, LessonID: sc.lessons[i], CompletedAt: at})
+				out.lessons = append(out.lessons, courses.LessonDone{EmployeeID: e.p.ID, LessonID: sc.lessons[i], CompletedAt: at})
 				last = sc.lessons[i]
 			}
 			row.LastLessonID = &last
