@@ -89,7 +89,9 @@ func TestSettle(t *testing.T) {
 	}
 }
 
-func sameInstant(a, b *time.Time) bool { return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b)) }
+func sameInstant(a, b *time.Time) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b))
+}
 
 func TestRecertification(t *testing.T) {
 	loc := london(t)
