@@ -198,7 +198,7 @@ func (f *programmeFacts) allRequired() []string {
 	return out
 }
 
-// settle applies the programme completion rule (Settle) to cycles at now,
+// settle applies the programme completion rule (SettleCycle) to cycles at now,
 // with the completions read through db: each cycle is decided with the
 // completions of the required courses of every cycle given. It returns the
 // cycles whose fields changed and those that became complete.
@@ -214,7 +214,7 @@ func settle(ctx context.Context, db bun.IDB, cycles []*Cycle, now time.Time, loc
 	for _, c := range cycles {
 		before := *c
 		if p := facts.programmes[c.ProgrammeID]; p != nil {
-			d := Settle(SettleFacts{Closed: c.ClosedAt != nil, Exempt: c.ExemptAt != nil, StartedAt: c.StartedAt,
+			d := SettleCycle(SettleFacts{Closed: c.ClosedAt != nil, Exempt: c.ExemptAt != nil, StartedAt: c.StartedAt,
 				CompletedAt: c.CompletedAt, ExpiresAt: c.ExpiresAt, Required: facts.required[c.VersionID], Counted: done[c],
 				ValidityMonths: p.ValidityMonths}, now, loc, reopen)
 			c.StartedAt, c.CompletedAt, c.ExpiresAt = d.StartedAt, d.CompletedAt, d.ExpiresAt

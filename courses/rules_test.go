@@ -37,7 +37,7 @@ func TestCountsAndFirstCountsFrom(t *testing.T) {
 	}
 }
 
-func TestSettle(t *testing.T) {
+func TestSettleCycle(t *testing.T) {
 	loc := london(t)
 	now := at(t, loc, "2026-12-01 10:00:00")
 	early, late := at(t, loc, "2026-11-02 09:00:00"), at(t, loc, "2026-11-20 15:30:00")
@@ -79,10 +79,10 @@ func TestSettle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := courses.Settle(tt.facts, now, loc, tt.reopen)
+			got := courses.SettleCycle(tt.facts, now, loc, tt.reopen)
 			if !sameInstant(got.StartedAt, tt.want.StartedAt) || !sameInstant(got.CompletedAt, tt.want.CompletedAt) ||
 				!sameInstant(got.ExpiresAt, tt.want.ExpiresAt) || got.Completed != tt.want.Completed {
-				t.Errorf("Settle = started %v, completed %v, expires %v, newly %v; want %v, %v, %v, %v", got.StartedAt, got.CompletedAt,
+				t.Errorf("SettleCycle = started %v, completed %v, expires %v, newly %v; want %v, %v, %v, %v", got.StartedAt, got.CompletedAt,
 					got.ExpiresAt, got.Completed, tt.want.StartedAt, tt.want.CompletedAt, tt.want.ExpiresAt, tt.want.Completed)
 			}
 		})

@@ -248,20 +248,20 @@ type SettleFacts struct {
 	ValidityMonths int // of the programme: the expiry of a completion
 }
 
-// Settled is what Settle decides of a cycle.
+// Settled is what SettleCycle decides of a cycle.
 type Settled struct {
 	StartedAt, CompletedAt, ExpiresAt *time.Time
 	Completed                         bool // it became complete now
 }
 
-// Settle is the one rule for programme completion, over plain facts: a
+// SettleCycle is the one rule for programme completion, over plain facts: a
 // cycle is complete when every required course has a completion that counts
 // for it (the newest of them is the completion time, and the expiry follows
 // from the validity, ExpiryOf); it is started once any course in Counted
 // counts (from the earliest of them) or it was marked started. With reopen,
 // a completed cycle missing a required course (after a change of version) is
 // reopened. Closed and exempt cycles keep what they have.
-func Settle(f SettleFacts, now time.Time, loc *time.Location, reopen bool) Settled {
+func SettleCycle(f SettleFacts, now time.Time, loc *time.Location, reopen bool) Settled {
 	out := Settled{StartedAt: f.StartedAt, CompletedAt: f.CompletedAt, ExpiresAt: f.ExpiresAt}
 	if f.Closed || f.Exempt {
 		return out

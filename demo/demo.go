@@ -1,3 +1,18 @@
+// Package demo builds sample data for trying the product. Load gives an
+// empty database the demo organisation, Brightwater Services: 63 people and
+// more than a year of history played through the training workflows and the
+// scheduler with the clock set to each moment. LoadScale builds a large
+// organisation instead (up to 100,000 people and years of history), each
+// employee's history played in memory and written in bulk through the
+// stores' row types. Neither copies a rule: the small demo writes through
+// training and the stores, and the simulator decides with the same pure
+// functions the stores use (courses.SettleCycle, CycleStatus, RecertOpens,
+// RecertDueOn, ProgrammeReadiness, DecideReadiness, ExpiryOf;
+// assessments.CertificateScore, DrawQuestions, ScoreObservation). Attempt
+// and Observation make quiz attempts and role-play observations for tests.
+//
+// Only main (academy demo, academy serve --demo) and tests import demo; it
+// imports training and the domain packages, never app.
 package demo
 
 import (

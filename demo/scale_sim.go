@@ -518,7 +518,7 @@ func (e *simEmployee) counted(c *simCycle, k int) (time.Time, bool) {
 }
 
 // settle decides cycle c at now by the programme completion rule
-// (courses.Settle), with the completions that count for it of the courses
+// (courses.SettleCycle), with the completions that count for it of the courses
 // look: the required courses of every cycle the store decides with it.
 func (e *simEmployee) settle(c *simCycle, look []int, now time.Time) {
 	cat := e.sim.cat.courses
@@ -529,7 +529,7 @@ func (e *simEmployee) settle(c *simCycle, look []int, now time.Time) {
 		}
 	}
 	pr := c.asg.prog
-	d := courses.Settle(courses.SettleFacts{Closed: c.closed != nil, Exempt: c.exemptAt != nil, StartedAt: c.started,
+	d := courses.SettleCycle(courses.SettleFacts{Closed: c.closed != nil, Exempt: c.exemptAt != nil, StartedAt: c.started,
 		CompletedAt: c.completed, ExpiresAt: c.expires, Required: c.version.requiredSlugs, Counted: counted,
 		ValidityMonths: pr.in.ValidityMonths}, now, e.sim.loc, false)
 	c.started, c.completed, c.expires = d.StartedAt, d.CompletedAt, d.ExpiresAt
