@@ -534,7 +534,7 @@ func (r *scaleRows) format(db *bun.DB) error {
 		}
 	}
 	r.counts = [3]int{len(r.cycles), len(r.completions), len(r.certs)}
-	*r = scaleRows{stmts: r.stmts, employees: r.employees, counts: r.counts}
+	*r = scaleRows{stmts: r.stmts, employees: r.employees, counts: r.counts, err: r.err}
 	return nil
 }
 
@@ -584,7 +584,7 @@ func (sim *scaleSim) history(ctx context.Context, db *bun.DB, logf func(string, 
 				sim.play(&staff[i])
 				rows.employees++
 			}
-			if err := rows.format(db); err != nil {
+			if err := rows.format(db); err != nil && rows.err == nil {
 				rows.err = err
 			}
 			select {

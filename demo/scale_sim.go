@@ -2,6 +2,7 @@ package demo
 
 import (
 	"container/heap"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -266,11 +267,8 @@ type simEnrolment struct {
 
 // simObservation is a signed-off observation, as readiness sees it.
 type simObservation struct {
-	id        int64
+	assessments.ObservationFact
 	checklist int // catalogue index of its course
-	signed    time.Time
-	passed    bool
-	failed    []string
 	reobserve string
 }
 
@@ -875,19 +873,20 @@ func (e *simEmployee) observe(k int, signed time.Time, pass bool) {
 			}
 		}
 	}
-	res := assessments.ScoreObservation(cl.c, ratings)
-	score, passed := res.Score, res.Passed
-	failed := append([]string{}, res.FailedCritical...)
 	o := assessments.Observation{ChecklistID: cl.id, ChecklistVersion: cl.version, ChecklistSnapshot: cl.body, EmployeeID: e.p.ID,
-		AssessorID: *e.managerID, Status: assessments.ObservationSignedOff, Revision: 1, Ratings: ratings, ItemComments: map[string]string{},
-		Score: &score, Passed: &passed, FailedCritical: failed, CreatedAt: signed.Add(-30 * time.Minute), UpdatedAt: signed, SignedOffAt: &signed}
+		AssessorID: *e.managerID, Revision: 1, Ratings: ratings, ItemComments: map[string]string{},
+		CreatedAt: signed.Add(-30 * time.Minute), Checklist: cl.c}
+	if err := o.ApplyResult(cl.reobserveDays, signed); err != nil { // as the sign-off scores it
+		s.out.err = fmt.Errorf("observation of %s: %w", scaleNumber(e.p.ID), err)
+		return
+	}
+	passed := *o.Passed
 	o.OverallComment = "Confident and warm throughout; keep it up."
 	var due string
 	if !passed {
 		o.OverallComment = "Good start, but a critical step was only partly done: we will practise it and observe again."
-		if cl.reobserveDays > 0 {
-			due = signed.AddDate(0, 0, cl.reobserveDays).Format(time.DateOnly)
-			o.ReobserveDue = &due
+		if o.ReobserveDue != nil {
+			due = *o.ReobserveDue
 		}
 	}
 	if ack := signed.AddDate(0, 0, 1); r.IntN(5) < 3 && ack.Before(s.now) {
@@ -896,7 +895,8 @@ func (e *simEmployee) observe(k int, signed time.Time, pass bool) {
 	s.ids.obs++
 	o.ID = s.ids.obs
 	s.out.observations = append(s.out.observations, o)
-	e.obs = append(e.obs, simObservation{id: o.ID, checklist: k, signed: signed, passed: passed, failed: failed, reobserve: due})
+	e.obs = append(e.obs, simObservation{ObservationFact: assessments.ObservationFact{ID: o.ID, ChecklistID: cl.id, SignedOffAt: signed,
+		Passed: passed, FailedCritical: o.FailedCritical}, checklist: k, reobserve: due})
 }
 
 // extend has the manager move the due date of a cycle running late.
@@ -988,29 +988,18 @@ func (e *simEmployee) readinessAt(t time.Time) (courses.Readiness, []courses.Rea
 		}
 		progs = append(progs, courses.ProgrammeReadiness(a.prog.in.Title, cycles))
 	}
-	// The newest signed-off observation of each checklist, when it failed on a critical item.
-	newest := map[int]int{}
-	for i, o := range e.obs {
-		if o.signed.After(t) {
-			continue
-		}
-		if j, ok := newest[o.checklist]; !ok || o.signed.After(e.obs[j].signed) || (o.signed.Equal(e.obs[j].signed) && o.id > e.obs[j].id) {
-			newest[o.checklist] = i
+	// The role-plays failed on a critical item and not passed since, as signed off by t.
+	var signed []assessments.ObservationFact
+	for _, o := range e.obs {
+		if !o.SignedOffAt.After(t) {
+			signed = append(signed, o.ObservationFact)
 		}
 	}
 	var fails []courses.CriticalFailure
-	for i, o := range e.obs { // by id
-		if j, ok := newest[o.checklist]; !ok || j != i || o.passed || len(o.failed) == 0 {
-			continue
-		}
+	for _, f := range assessments.StillFailed(signed) {
+		o := e.obs[slices.IndexFunc(e.obs, func(o simObservation) bool { return o.ID == f.ID })]
 		cl := s.cat.courses[o.checklist].checklist
-		f := courses.CriticalFailure{Checklist: cl.c.Title, ReobserveDue: o.reobserve}
-		for _, it := range cl.c.Items {
-			if slices.Contains(o.failed, it.ID) {
-				f.Items = append(f.Items, it.Text)
-			}
-		}
-		fails = append(fails, f)
+		fails = append(fails, courses.CriticalFailure{Checklist: cl.c.Title, Items: cl.c.ItemTexts(f.FailedCritical), ReobserveDue: o.reobserve})
 	}
 	return courses.DecideReadiness(progs, fails, t, s.loc)
 }
