@@ -8,8 +8,9 @@
 // training and the stores, and the simulator decides with the same pure
 // functions the stores use (courses.SettleCycle, CycleStatus, RecertOpens,
 // RecertDueOn, ProgrammeReadiness, DecideReadiness, ExpiryOf;
-// assessments.CertificateScore, DrawQuestions, ScoreObservation). Attempt
-// and Observation make quiz attempts and role-play observations for tests.
+// assessments.CertificateScore, StillFailed, DrawQuestions,
+// Observation.ApplyResult). Attempt and Observation make quiz attempts and
+// role-play observations for tests.
 //
 // Only main (academy demo, academy serve --demo) and tests import demo; it
 // imports training and the domain packages, never app.
