@@ -4,9 +4,9 @@
 // scheduler with the clock set to each moment. LoadScale builds a large
 // organisation instead (up to 100,000 people and years of history), each
 // employee's history played in memory and written in bulk through the
-// stores' row types. Neither copies a rule: the small demo writes through
-// training and the stores, and the simulator decides with the same pure
-// functions the stores use (courses.SettleCycle, CycleStatus, RecertOpens,
+// stores' row types. The small demo writes through training and the
+// stores; the simulator decides with the same pure functions the stores
+// decide with (courses.SettleCycle, CycleStatus, RecertOpens,
 // RecertDueOn, ProgrammeReadiness, DecideReadiness, ExpiryOf;
 // assessments.CertificateScore, StillFailed, DrawQuestions,
 // Observation.ApplyResult). Attempt and Observation make quiz attempts and
