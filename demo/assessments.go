@@ -104,14 +104,7 @@ func draft(ctx context.Context, s *assessments.ObservationStore, checklistSlug s
 	}
 	switch outcome {
 	case FailCritical:
-		for i, it := range items {
-			if it.Critical {
-				ratings[it.ID] = assessments.Partly
-				break
-			} else if i%2 == 1 {
-				ratings[it.ID] = assessments.Partly
-			}
-		}
+		failCritical(items, ratings)
 	case PassWithNA:
 		if n := len(items); n > 1 && !items[n-1].Critical {
 			ratings[items[n-1].ID] = assessments.NA
@@ -137,6 +130,19 @@ func draft(ctx context.Context, s *assessments.ObservationStore, checklistSlug s
 		return nil, err
 	}
 	return o, nil
+}
+
+// failCritical rates the first critical item Partly, and the odd items
+// before it: an observation that fails on a critical item.
+func failCritical(items []assessments.Item, ratings map[string]assessments.Rating) {
+	for i, it := range items {
+		if it.Critical {
+			ratings[it.ID] = assessments.Partly
+			break
+		} else if i%2 == 1 {
+			ratings[it.ID] = assessments.Partly
+		}
+	}
 }
 
 // acknowledge has the employee acknowledge a demo observation made at at,

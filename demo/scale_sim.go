@@ -864,14 +864,7 @@ func (e *simEmployee) observe(k int, signed time.Time, pass bool) {
 			}
 		}
 	} else {
-		for i, it := range items {
-			if it.Critical {
-				ratings[it.ID] = assessments.Partly
-				break
-			} else if i%2 == 1 {
-				ratings[it.ID] = assessments.Partly
-			}
-		}
+		failCritical(items, ratings)
 	}
 	o := assessments.Observation{ChecklistID: cl.id, ChecklistVersion: cl.version, ChecklistSnapshot: cl.body, EmployeeID: e.p.ID,
 		AssessorID: *e.managerID, Revision: 1, Ratings: ratings, ItemComments: map[string]string{},
