@@ -31,6 +31,7 @@ import (
 
 	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/assessments"
+	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/training"
@@ -723,8 +724,8 @@ func demoCmd(ctx context.Context, args []string, o *options, stdout, stderr io.W
 		return err
 	}
 	n, err := strconv.Atoi(employees)
-	if err != nil || n < 0 || (n > 0 && n < app.MinScaleEmployees) {
-		return usageError{fmt.Sprintf("demo: --employees %q: want 0 or at least %d", employees, app.MinScaleEmployees)}
+	if err != nil || n < 0 || (n > 0 && n < demo.MinScaleEmployees) {
+		return usageError{fmt.Sprintf("demo: --employees %q: want 0 or at least %d", employees, demo.MinScaleEmployees)}
 	}
 	sd, err := strconv.ParseInt(seed, 10, 64)
 	if err != nil {
@@ -747,7 +748,7 @@ func loadScale(ctx context.Context, db *bun.DB, stdout, stderr io.Writer, baseUR
 	password := env("ACADEMY_DEMO_PASSWORD", "academy-demo")
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	info, err := app.LoadScale(ctx, db, app.ScaleConfig{Employees: n, Seed: seed, Password: password, BaseURL: baseURL, Progress: stderr})
+	info, err := demo.LoadScale(ctx, db, demo.ScaleConfig{Employees: n, Seed: seed, Password: password, BaseURL: baseURL, Progress: stderr})
 	if err != nil {
 		return fmt.Errorf("scale demo: %s", store.MessageOf(err))
 	}
@@ -783,7 +784,7 @@ func loadScale(ctx context.Context, db *bun.DB, stdout, stderr io.Writer, baseUR
 // logins; on a database that has people already it only prints them.
 func loadDemo(ctx context.Context, db *bun.DB, log *slog.Logger, stdout io.Writer, baseURL string) error {
 	password := env("ACADEMY_DEMO_PASSWORD", "academy-demo")
-	logins, loaded, err := app.LoadDemo(ctx, db, password, baseURL)
+	logins, loaded, err := demo.Load(ctx, db, password, baseURL)
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)
 	}

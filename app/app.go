@@ -55,7 +55,6 @@ type Server struct {
 	cfg          Config
 	log          *slog.Logger
 	training     *training.Service
-	clock        *store.ManualClock // set when the server built its own training service (demo, fixtures)
 	people       *people.Store
 	courses      *courses.Store
 	quizzes      *assessments.Store
@@ -126,23 +125,20 @@ func New(cfg Config) (*fiber.App, error) {
 }
 
 // newServer builds the handlers' dependencies: the stores of cfg.Training,
-// or of a training service it builds on cfg.DB with a clock that clockAt
-// sets (the demo and the benchmarks' fixtures write through it).
+// or of a training service it builds on cfg.DB.
 func newServer(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	var clock *store.ManualClock
 	if cfg.Training == nil {
-		clock = &store.ManualClock{}
-		t, err := training.New(cfg.DB, training.Options{BaseURL: cfg.BaseURL, Log: cfg.Log, Clock: clock})
+		t, err := training.New(cfg.DB, training.Options{BaseURL: cfg.BaseURL, Log: cfg.Log})
 		if err != nil {
 			panic(err) // the embedded fonts are part of the binary: a test fails first
 		}
 		cfg.Training = t
 	}
 	t := cfg.Training
-	return &Server{cfg: cfg, log: cfg.Log, training: t, clock: clock, people: t.People(), courses: t.Courses(),
+	return &Server{cfg: cfg, log: cfg.Log, training: t, people: t.People(), courses: t.Courses(),
 		quizzes: t.Quizzes(), observations: t.Observations(), docs: t.Docs(),
 		sessions: newSessionCache(), verifies: newVerifyLimiter(), health: &store.Health{DB: cfg.DB, MinFree: cfg.MinFree}}
 }

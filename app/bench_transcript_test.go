@@ -12,6 +12,7 @@ import (
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -114,7 +115,7 @@ func benchHistory(tb testing.TB, ts *testServer) (*people.Employee, historyCount
 	}
 	for i := 0; i < 40; i++ {
 		at := start.Add(time.Duration(i) * 40 * 24 * time.Hour)
-		if _, err := qs.DemoAttempt(ctx, quizzes[i%2].ID, emp.ID, at, i%4 != 3, time.Time{}, nil); err != nil {
+		if _, err := demo.Attempt(ctx, qs, quizzes[i%2].ID, emp.ID, at, i%4 != 3, time.Time{}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -122,12 +123,12 @@ func benchHistory(tb testing.TB, ts *testServer) (*people.Employee, historyCount
 	obs := assessments.NewObservationStore(ts.DB)
 	checklists := []string{"irate-billing-error", "missed-promise-complaint", "warranty-loan-device", "wrong-department-handover"}
 	for i := 0; i < 10; i++ {
-		outcome := assessments.DemoPass
+		outcome := demo.Pass
 		if i == 4 {
-			outcome = assessments.DemoFailCritical
+			outcome = demo.FailCritical
 		}
 		at := start.Add(time.Duration(i) * 170 * 24 * time.Hour)
-		if _, err := obs.DemoObservation(ctx, checklists[i%4], emp.ID, mgr.ID, at, outcome, true, nil); err != nil {
+		if _, err := demo.Observation(ctx, obs, checklists[i%4], emp.ID, mgr.ID, at, outcome, true); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
@@ -489,7 +490,7 @@ func TestFaultPostgresGoesAway(t *testing.T) {
 	if _, err := store.Migrate(ctx, direct, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := app.LoadDemo(ctx, direct, demoPassword, "http://localhost"); err != nil {
+	if _, _, err := demo.Load(ctx, direct, demoPassword, "http://localhost"); err != nil {
 		t.Fatal(err)
 	}
 	proxy := &tcpProxy{target: u.Host}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
@@ -44,7 +45,7 @@ func mustServer(tb testing.TB, dialect string) *testServer {
 		db = demoCopy(tb)
 	} else {
 		db = storetest.MustOpen(tb, dialect)
-		if _, _, err := app.LoadDemo(context.Background(), db, demoPassword, "http://localhost"); err != nil {
+		if _, _, err := demo.Load(context.Background(), db, demoPassword, "http://localhost"); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}
@@ -207,7 +208,7 @@ func demoCopy(tb testing.TB) *bun.DB {
 			demoErr = err
 			return
 		}
-		if _, _, err := app.LoadDemo(ctx, db, demoPassword, "http://localhost"); err != nil {
+		if _, _, err := demo.Load(ctx, db, demoPassword, "http://localhost"); err != nil {
 			demoErr = err
 			return
 		}

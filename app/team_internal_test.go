@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
 )
@@ -17,7 +18,7 @@ import (
 func TestReadinessPage(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.MustOpen(t, "sqlite")
-	if _, _, err := LoadDemo(ctx, db, "a-password-for-tests", "http://localhost"); err != nil {
+	if _, _, err := demo.Load(ctx, db, "a-password-for-tests", "http://localhost"); err != nil {
 		t.Fatal(err)
 	}
 	s := newServer(Config{DB: db})

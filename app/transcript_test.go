@@ -17,6 +17,7 @@ import (
 
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
@@ -56,11 +57,11 @@ func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 		t.Fatal(err)
 	}
 	// The demo's own programmes of the advisor are closed: the fixture's stand alone.
-	demo, err := f.cs.AssignedProgrammes(ctx, f.emp.ID)
+	demoProgs, err := f.cs.AssignedProgrammes(ctx, f.emp.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pp := range demo {
+	for _, pp := range demoProgs {
 		if err := f.cs.CloseAssignment(ctx, pp.Cycle.ID, "test fixture", &f.hr.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +69,8 @@ func mustProgrammes(t *testing.T, ts *testServer) *programmeFixture {
 		f.demoCycles += len(pp.Cycles)
 	}
 	// A role-play observed by the advisor's manager, for the transcript.
-	if _, err := assessments.NewObservationStore(ts.DB).DemoObservation(ctx, "wrong-department-handover", f.emp.ID, *f.emp.ManagerID,
-		time.Now().UTC().AddDate(0, 0, -5), assessments.DemoFailCritical, true, nil); err != nil {
+	if _, err := demo.Observation(ctx, assessments.NewObservationStore(ts.DB), "wrong-department-handover", f.emp.ID, *f.emp.ManagerID,
+		time.Now().UTC().AddDate(0, 0, -5), demo.FailCritical, true); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()

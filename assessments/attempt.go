@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -60,6 +61,12 @@ func (a *Attempt) item(questionRowID int64) *DrawItem {
 		}
 	}
 	return nil
+}
+
+// DrawnQuestions returns the questions the attempt drew (the versions it
+// drew), by row id.
+func (s *Store) DrawnQuestions(ctx context.Context, a *Attempt) (map[int64]*Question, error) {
+	return s.cachedQuestions(ctx, s.DB, a.questionIDs())
 }
 
 func (a *Attempt) questionIDs() []int64 {
@@ -190,7 +197,7 @@ func (s *Store) startAttempt(ctx context.Context, tx bun.IDB, quizID, employeeID
 	if err != nil {
 		return nil, err
 	}
-	draw, err := drawQuestions(&quiz.QuizSettings, bank, newRand())
+	draw, err := DrawQuestions(&quiz.QuizSettings, bank, newRand())
 	if err != nil {
 		return nil, err
 	}
@@ -224,13 +231,13 @@ func newRand() *rand.Rand {
 	return rand.New(rand.NewChaCha8(seed))
 }
 
-// drawQuestions draws q.DrawCount questions from bank (current versions, in
+// DrawQuestions draws q.DrawCount questions from bank (current versions, in
 // bank order): first q.DrawPerTag[tag] questions carrying each tag, then the
 // rest from any. Questions keep bank order unless ShuffleQuestions; options
 // keep authored order unless ShuffleOptions; ordering items and matching
 // rights are always shuffled (their authored order is the answer). Conflict
 // when the bank is too small.
-func drawQuestions(q *QuizSettings, bank []*BankQuestion, rng *rand.Rand) ([]DrawItem, error) {
+func DrawQuestions(q *QuizSettings, bank []*BankQuestion, rng *rand.Rand) ([]DrawItem, error) {
 	tooFew := func(format string, args ...any) error {
 		return store.Errorf(store.Conflict, "This quiz cannot start: "+format+" Tell the course's author.", args...)
 	}
@@ -950,6 +957,73 @@ func RightAnswers(q *Question) []string {
 }
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// FullMarks is a full-marks answer to q as a learner shown it as it says
+// would give it (options named by the ids shown, as SaveAnswer takes them);
+// false for an essay, which only an assessor grades.
+func FullMarks(q *Question, it *DrawItem) (Response, bool) {
+	r, ok := rightResponse(q)
+	if !ok {
+		return r, false
+	}
+	return toShown(q, it, r), true
+}
+
+// rightResponse is a full-marks answer to q, in authored ids.
+func rightResponse(q *Question) (Response, bool) {
+	var r Response
+	switch q.Type {
+	case SingleChoice, MissingWord:
+		best := -1
+		for i, o := range q.Options {
+			if best < 0 || o.Weight > q.Options[best].Weight {
+				best = i
+			}
+		}
+		if best < 0 {
+			return r, false
+		}
+		r.Choice = q.Options[best].ID
+	case MultipleResponse:
+		for _, o := range q.Options {
+			if o.Weight > 0 {
+				r.Choices = append(r.Choices, o.ID)
+			}
+		}
+	case TrueFalse:
+		r.Choice = map[bool]string{true: "true", false: "false"}[q.Correct]
+	case ShortAnswer:
+		for _, a := range q.Answers {
+			if a.Weight >= 100 {
+				r.Text = strings.ReplaceAll(a.Text, "*", "")
+				break
+			}
+		}
+	case Numeric:
+		for _, n := range q.Numbers {
+			if n.Weight >= 100 {
+				if n.IsRange {
+					r.Text = formatNumber(n.Min)
+				} else {
+					r.Text = formatNumber(n.Value)
+				}
+				break
+			}
+		}
+	case Matching:
+		r.Matches = map[string]string{}
+		for _, p := range matchingLefts(q) {
+			r.Matches[p.ID] = p.ID
+		}
+	case Ordering:
+		for _, o := range q.Options {
+			r.Order = append(r.Order, o.ID)
+		}
+	default:
+		return r, false
+	}
+	return r, true
+}
 
 // AttemptSummary is one attempt in an employee's list (the API's form).
 type AttemptSummary struct {

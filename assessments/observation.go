@@ -521,11 +521,12 @@ func (s *ObservationStore) SaveDraft(ctx context.Context, obsID, assessorID int6
 	return o, nil
 }
 
-// applyObservationResult scores o and sets its result fields as signed off at now (the
-// re-observation due date is now's date in now's location + reobserveDays
-// when it failed and reobserveDays > 0). Returns Invalid listing the unrated
-// items when it is not complete.
-func applyObservationResult(o *Observation, reobserveDays int, now time.Time) error {
+// ApplyResult scores o (its Ratings against its Checklist) and sets its
+// result fields as signed off at now: the status, score, pass, failed
+// critical items and, when it failed and reobserveDays > 0, the
+// re-observation due date (now's date in now's location + reobserveDays).
+// Returns Invalid listing the unrated items when it is not complete.
+func (o *Observation) ApplyResult(reobserveDays int, now time.Time) error {
 	res := ScoreObservation(o.Checklist, o.Ratings)
 	if !res.Complete {
 		return unratedItemsError(o.Checklist, res.Unrated)
@@ -586,7 +587,7 @@ func (s *ObservationStore) SignOffIn(ctx context.Context, tx bun.IDB, obsID, ass
 	if err != nil {
 		return nil, false, err
 	}
-	if err := applyObservationResult(o, days, now); err != nil {
+	if err := o.ApplyResult(days, now); err != nil {
 		return nil, false, err
 	}
 	res, err := tx.NewUpdate().Model(o).
@@ -678,7 +679,7 @@ func (s *ObservationStore) AmendIn(ctx context.Context, tx bun.IDB, obsID, asses
 	if err != nil {
 		return nil, err
 	}
-	if err := applyObservationResult(next, days, now); err != nil {
+	if err := next.ApplyResult(days, now); err != nil {
 		return nil, err
 	}
 	if _, err := tx.NewInsert().Model(next).Returning("id").Exec(ctx); err != nil {

@@ -20,20 +20,57 @@ func (s *Store) QuizPassed(ctx context.Context, db bun.IDB, employeeID, quizID i
 	return q.Exists(ctx)
 }
 
-// BestPassedPercent is the employee's best percent among their passed
-// attempts at the quiz started after after (nil: ever), or nil when none
-// passed. db may be the transaction that completes a programme.
-func (s *Store) BestPassedPercent(ctx context.Context, db bun.IDB, employeeID, quizID int64, after *time.Time) (*float64, error) {
-	q := db.NewSelect().TableExpr("attempts").ColumnExpr("MAX(percent)").
-		Where("quiz_id = ? AND employee_id = ? AND passed", quizID, employeeID)
-	if after != nil {
-		q = q.Where("started_at > ?", *after)
+// AttemptResult is a scored attempt as a certificate's score reads it.
+type AttemptResult struct {
+	StartedAt time.Time
+	Percent   float64
+	Passed    bool
+}
+
+// AttemptResults returns the employee's scored attempts at the quiz (an
+// attempt waiting for an essay's grade is not passed yet), for
+// CertificateScore. db may be the transaction that completes a programme.
+func (s *Store) AttemptResults(ctx context.Context, db bun.IDB, employeeID, quizID int64) ([]AttemptResult, error) {
+	var rows []struct {
+		StartedAt time.Time
+		Percent   float64
+		Passed    *bool
 	}
-	var best *float64
-	if err := q.Scan(ctx, &best); err != nil {
+	if err := db.NewSelect().TableExpr("attempts").Column("started_at", "percent", "passed").
+		Where("quiz_id = ? AND employee_id = ? AND percent IS NOT NULL", quizID, employeeID).OrderExpr("number").Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	return best, nil
+	out := make([]AttemptResult, len(rows))
+	for i, r := range rows {
+		out[i] = AttemptResult{StartedAt: r.StartedAt, Percent: r.Percent, Passed: r.Passed != nil && *r.Passed}
+	}
+	return out, nil
+}
+
+// CertificateScore is the score a certificate prints: the mean, over the
+// quizzes (each one's attempts), of the best percent among its passed
+// attempts started after after (nil: ever); a quiz not passed in that time
+// does not count; nil when none does.
+func CertificateScore(quizzes [][]AttemptResult, after *time.Time) *float64 {
+	var sum float64
+	n := 0
+	for _, attempts := range quizzes {
+		best, passed := 0.0, false
+		for _, a := range attempts {
+			if a.Passed && (after == nil || a.StartedAt.After(*after)) && (!passed || a.Percent > best) {
+				best, passed = a.Percent, true
+			}
+		}
+		if passed {
+			sum += best
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	mean := sum / float64(n)
+	return &mean
 }
 
 // ChecklistPassed reports whether employeeID has a signed-off, passed
@@ -58,21 +95,70 @@ type CriticalFailure struct {
 	ReobserveDue string
 }
 
+// ObservationFact is a signed-off observation as the critical-failure rule
+// (StillFailed) reads it.
+type ObservationFact struct {
+	ID, ChecklistID int64
+	SignedOffAt     time.Time
+	Passed          bool
+	FailedCritical  []string // critical item ids rated below Fully
+}
+
+// StillFailed is the critical-failure rule over one employee's signed-off
+// observations: on each checklist the newest (signed off last; at the same
+// moment, the higher id) leaves a critical failure to put right when it
+// failed on a critical item. It returns those, in the order given.
+func StillFailed(obs []ObservationFact) []ObservationFact {
+	newest := map[int64]int{}
+	for i, o := range obs {
+		j, ok := newest[o.ChecklistID]
+		if !ok || o.SignedOffAt.After(obs[j].SignedOffAt) || (o.SignedOffAt.Equal(obs[j].SignedOffAt) && o.ID > obs[j].ID) {
+			newest[o.ChecklistID] = i
+		}
+	}
+	var out []ObservationFact
+	for i, o := range obs {
+		if newest[o.ChecklistID] == i && !o.Passed && len(o.FailedCritical) > 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // CriticalFailures returns the outstanding critical failures of the
-// employees: for each employee and checklist, the newest signed-off
-// observation, when it failed with a critical item below Fully. db may be
-// the transaction that just signed one off.
+// employees (StillFailed), by employee and observation. db may be the
+// transaction that just signed one off.
 func (s *ObservationStore) CriticalFailures(ctx context.Context, db bun.IDB, employeeIDs []int64) ([]CriticalFailure, error) {
 	var out []CriticalFailure
 	for start := 0; start < len(employeeIDs); start += 500 {
 		chunk := employeeIDs[start:min(start+500, len(employeeIDs))]
-		var list []Observation
-		err := db.NewSelect().Model(&list).Column("o.id", "o.employee_id", "o.checklist_snapshot", "o.failed_critical", "o.reobserve_due").
-			Where("o.employee_id IN (?) AND o.status = ? AND NOT o.passed AND o.failed_critical <> '[]'", bun.In(chunk), ObservationSignedOff).
-			Where(`NOT EXISTS (SELECT 1 FROM observations AS n WHERE n.employee_id = o.employee_id AND n.checklist_id = o.checklist_id
-				AND n.status = ? AND (n.signed_off_at > o.signed_off_at OR (n.signed_off_at = o.signed_off_at AND n.id > o.id)))`, ObservationSignedOff).
+		var signed []Observation
+		err := db.NewSelect().Model(&signed).Column("o.id", "o.employee_id", "o.checklist_id", "o.signed_off_at", "o.passed", "o.failed_critical").
+			Where("o.employee_id IN (?) AND o.status = ?", bun.In(chunk), ObservationSignedOff).
 			OrderExpr("o.employee_id, o.id").Scan(ctx)
 		if err != nil {
+			return nil, err
+		}
+		var failed []int64
+		for i := 0; i < len(signed); {
+			j := i
+			var facts []ObservationFact
+			for ; j < len(signed) && signed[j].EmployeeID == signed[i].EmployeeID; j++ {
+				o := &signed[j]
+				facts = append(facts, ObservationFact{ID: o.ID, ChecklistID: o.ChecklistID, SignedOffAt: *o.SignedOffAt,
+					Passed: o.Passed != nil && *o.Passed, FailedCritical: o.FailedCritical})
+			}
+			for _, f := range StillFailed(facts) {
+				failed = append(failed, f.ID)
+			}
+			i = j
+		}
+		if len(failed) == 0 {
+			continue
+		}
+		var list []Observation
+		if err := db.NewSelect().Model(&list).Column("o.id", "o.employee_id", "o.checklist_snapshot", "o.failed_critical", "o.reobserve_due").
+			Where("o.id IN (?)", bun.In(failed)).OrderExpr("o.employee_id, o.id").Scan(ctx); err != nil {
 			return nil, err
 		}
 		for i := range list {
@@ -81,7 +167,7 @@ func (s *ObservationStore) CriticalFailures(ctx context.Context, db bun.IDB, emp
 			if err != nil {
 				return nil, fmt.Errorf("observation %d: %w", o.ID, err)
 			}
-			f := CriticalFailure{EmployeeID: o.EmployeeID, Checklist: cl.Title, Items: criticalTexts(cl, o.FailedCritical)}
+			f := CriticalFailure{EmployeeID: o.EmployeeID, Checklist: cl.Title, Items: cl.ItemTexts(o.FailedCritical)}
 			if o.ReobserveDue != nil {
 				f.ReobserveDue = *o.ReobserveDue
 			}
@@ -91,8 +177,9 @@ func (s *ObservationStore) CriticalFailures(ctx context.Context, db bun.IDB, emp
 	return out, nil
 }
 
-// criticalTexts returns the texts of the items with the ids, in checklist order.
-func criticalTexts(cl *Checklist, ids []string) []string {
+// ItemTexts returns the texts of the checklist's items with the ids, in
+// checklist order: the failed critical items, as a critical failure names them.
+func (cl *Checklist) ItemTexts(ids []string) []string {
 	var out []string
 	for _, it := range cl.Items {
 		for _, id := range ids {

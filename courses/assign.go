@@ -264,7 +264,7 @@ func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*me
 			}
 			d := rule.DueOn(now, hire, loc)
 			cycles = append(cycles, &Cycle{AssignmentID: rows[i].ID, ProgrammeID: p.ID, VersionID: p.VersionID, EmployeeID: m.ID,
-				Cycle: 1, AssignedAt: now, CountsFrom: firstCountsFrom(p, now), DueOn: d, OriginalDueOn: d})
+				Cycle: 1, AssignedAt: now, CountsFrom: FirstCountsFrom(p.ValidityMonths, now), DueOn: d, OriginalDueOn: d})
 		}
 	}
 	if err := s.insertCycles(ctx, tx, cycles, now, loc); err != nil {

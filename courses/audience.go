@@ -40,7 +40,9 @@ func (r *Rule) Audience() Audience {
 	return Audience{DepartmentID: r.DepartmentID, LocationID: r.LocationID, JobTitleID: r.JobTitleID, ManagerID: r.ManagerID}
 }
 
-type ruleMember struct {
+// RuleMember is an audience_members row: an employee a rule matches, since
+// when.
+type RuleMember struct {
 	bun.BaseModel `bun:"table:audience_members"`
 
 	RuleID     int64     `bun:",pk"`
@@ -107,7 +109,7 @@ func (s *Store) ListRules(ctx context.Context, programmeID int64) ([]RuleView, e
 		if err != nil {
 			return nil, err
 		}
-		n, err := s.DB.NewSelect().Model((*ruleMember)(nil)).Where("rule_id = ?", r.ID).Count(ctx)
+		n, err := s.DB.NewSelect().Model((*RuleMember)(nil)).Where("rule_id = ?", r.ID).Count(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +283,7 @@ func (s *Store) deleteRule(ctx context.Context, programmeSlug string, id int64, 
 		if change, err = s.apply(ctx, tx, ev, p, rules, nil, by, now, loc, dryRun); err != nil || dryRun {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*ruleMember)(nil)).Where("rule_id = ?", id).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*RuleMember)(nil)).Where("rule_id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewUpdate().Model(gone).Set("deleted_at = ?", now).WherePK().Exec(ctx); err != nil {
@@ -328,7 +330,7 @@ func storedMembers(ctx context.Context, db bun.IDB, ruleIDs []int64) (map[int64]
 	if len(ruleIDs) == 0 {
 		return out, nil
 	}
-	var rows []ruleMember
+	var rows []RuleMember
 	if err := db.NewSelect().Model(&rows).Column("rule_id", "employee_id").Where("rule_id IN (?)", bun.In(ruleIDs)).Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -365,7 +367,7 @@ func (s *Store) apply(ctx context.Context, tx bun.IDB, ev *evaluation, p *Progra
 	matchedAny := map[int64]bool{}
 	var toAssign []*member
 	assigning := map[int64]*int64{}
-	var added []ruleMember
+	var added []RuleMember
 	var dropped [][2]int64
 	for _, r := range rules {
 		had := stored[r.ID]
@@ -377,7 +379,7 @@ func (s *Store) apply(ctx context.Context, tx bun.IDB, ev *evaluation, p *Progra
 			if had[m.ID] {
 				continue
 			}
-			added = append(added, ruleMember{RuleID: r.ID, EmployeeID: m.ID, Since: now})
+			added = append(added, RuleMember{RuleID: r.ID, EmployeeID: m.ID, Since: now})
 			if !quiet[r.ID] {
 				if _, ok := assigning[m.ID]; !ok {
 					id := r.ID
@@ -451,7 +453,7 @@ func (s *Store) apply(ctx context.Context, tx bun.IDB, ev *evaluation, p *Progra
 		}
 	}
 	for _, d := range dropped {
-		if _, err := tx.NewDelete().Model((*ruleMember)(nil)).Where("rule_id = ? AND employee_id = ?", d[0], d[1]).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*RuleMember)(nil)).Where("rule_id = ? AND employee_id = ?", d[0], d[1]).Exec(ctx); err != nil {
 			return nil, err
 		}
 	}

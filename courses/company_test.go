@@ -458,33 +458,6 @@ func TestSaveLogo(t *testing.T) {
 	})
 }
 
-func TestLoadDemoCompany(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *bun.DB) {
-		ctx := context.Background()
-		s := companyStore(db)
-		for range 2 {
-			if err := s.LoadDemoCompany(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-		p, err := s.CompanyProfile(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Promises) != 5 || len(p.Values) != 4 || p.Mission == "" || p.Vision == "" || p.Name != "Brightwater Services" {
-			t.Fatalf("demo company: %+v", p)
-		}
-		in := inputs(p.Promises)
-		if errs := courses.CheckPromises(in); len(errs) > 0 {
-			t.Fatalf("demo promises do not pass the form's checks: %v", errs)
-		}
-		cin := courses.CompanyInput{Name: p.Name, Mission: p.Mission, Vision: p.Vision, Values: strings.Join(p.Values, "\n")}
-		if errs := cin.Check(); len(errs) > 0 {
-			t.Fatalf("demo settings do not pass the form's checks: %v", errs)
-		}
-	})
-}
-
 func TestAcknowledgeCompletesMissionCourse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()

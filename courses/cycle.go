@@ -129,7 +129,7 @@ func qualifyingCompletions(ctx context.Context, db bun.IDB, cycles []*Cycle, slu
 		}
 		for _, r := range rows {
 			for _, c := range byEmp[r.EmployeeID] {
-				if c.CountsFrom != nil && !r.CompletedAt.After(*c.CountsFrom) {
+				if !Counts(r.CompletedAt, c.CountsFrom) {
 					continue
 				}
 				m := out[c]
@@ -198,14 +198,10 @@ func (f *programmeFacts) allRequired() []string {
 	return out
 }
 
-// settle is the one rule for programme completion, applied in memory: a
-// cycle is complete when every required course of its version has a
-// completion that counts for it (the newest of them is the completion
-// time, and the expiry follows from the validity); it is started once any
-// course counts or it was marked started. With reopen, a completed cycle
-// missing a required course (after a change of version) is reopened.
-// Exempt and closed cycles keep their completion. It returns the cycles
-// whose fields changed and those that became complete.
+// settle applies the programme completion rule (SettleCycle) to cycles at now,
+// with the completions read through db: each cycle is decided with the
+// completions of the required courses of every cycle given. It returns the
+// cycles whose fields changed and those that became complete.
 func settle(ctx context.Context, db bun.IDB, cycles []*Cycle, now time.Time, loc *time.Location, reopen bool) (changed, completed []*Cycle, err error) {
 	facts, err := loadProgrammeFacts(ctx, db, cycles)
 	if err != nil {
@@ -217,37 +213,13 @@ func settle(ctx context.Context, db bun.IDB, cycles []*Cycle, now time.Time, loc
 	}
 	for _, c := range cycles {
 		before := *c
-		p := facts.programmes[c.ProgrammeID]
-		counted := done[c]
-		if c.ClosedAt == nil && c.ExemptAt == nil && p != nil {
-			var last time.Time
-			all := true
-			for _, slug := range facts.required[c.VersionID] {
-				t, ok := counted[slug]
-				if !ok {
-					all = false
-					continue
-				}
-				if t.After(last) {
-					last = t
-				}
-			}
-			if len(counted) > 0 && c.StartedAt == nil {
-				first := now
-				for _, t := range counted {
-					if t.Before(first) {
-						first = t
-					}
-				}
-				c.StartedAt = &first
-			}
-			switch {
-			case all && c.CompletedAt == nil:
-				c.CompletedAt = &last
-				c.ExpiresAt = ExpiryOf(last, p.ValidityMonths, loc)
+		if p := facts.programmes[c.ProgrammeID]; p != nil {
+			d := SettleCycle(SettleFacts{Closed: c.ClosedAt != nil, Exempt: c.ExemptAt != nil, StartedAt: c.StartedAt,
+				CompletedAt: c.CompletedAt, ExpiresAt: c.ExpiresAt, Required: facts.required[c.VersionID], Counted: done[c],
+				ValidityMonths: p.ValidityMonths}, now, loc, reopen)
+			c.StartedAt, c.CompletedAt, c.ExpiresAt = d.StartedAt, d.CompletedAt, d.ExpiresAt
+			if d.Completed {
 				completed = append(completed, c)
-			case !all && c.CompletedAt != nil && reopen:
-				c.CompletedAt, c.ExpiresAt = nil, nil
 			}
 		}
 		c.setStatus(now, loc)
@@ -354,17 +326,6 @@ func closeCycle(ctx context.Context, tx bun.IDB, c *Cycle, now time.Time, reason
 	return err
 }
 
-// firstCountsFrom is when course completions start to count for a new
-// assignment's first cycle: within the validity before it (any, when the
-// programme never expires).
-func firstCountsFrom(p *Programme, now time.Time) *time.Time {
-	if p.ValidityMonths <= 0 {
-		return nil
-	}
-	t := AddMonths(now, -p.ValidityMonths)
-	return &t
-}
-
 // insertCycles settles new cycles and stores them (filling their ids); the
 // complete ones go through cycleCompleted.
 func (s *Store) insertCycles(ctx context.Context, tx bun.IDB, cycles []*Cycle, now time.Time, loc *time.Location) error {
@@ -389,10 +350,10 @@ func (s *Store) insertCycles(ctx context.Context, tx bun.IDB, cycles []*Cycle, n
 
 // openNextCycles opens the cycle after each of prev for its employee, on the
 // programme's current version, counting only completions from now: the
-// courses are taken again (their progress reset, history kept). due, when
-// set, gives each new cycle's due date by employee; otherwise the
-// programme's rule does.
-func (s *Store) openNextCycles(ctx context.Context, tx bun.IDB, p *Programme, prev []*Cycle, now time.Time, loc *time.Location, due func(c *Cycle) string) error {
+// courses are taken again (their progress reset, history kept). A
+// recertification's cycle is due as RecertDueOn says; otherwise (a new
+// cycle for everyone) the programme's rule gives the due date.
+func (s *Store) openNextCycles(ctx context.Context, tx bun.IDB, p *Programme, prev []*Cycle, now time.Time, loc *time.Location, recert bool) error {
 	if len(prev) == 0 {
 		return nil
 	}
@@ -403,8 +364,8 @@ func (s *Store) openNextCycles(ctx context.Context, tx bun.IDB, p *Programme, pr
 	var next []*Cycle
 	for _, c := range prev {
 		d := p.Due().DueOn(now, hires[c.EmployeeID], loc)
-		if due != nil {
-			d = due(c)
+		if recert {
+			d = RecertDueOn(p.Due(), p.RecertDays, *c.ExpiresAt, now, hires[c.EmployeeID], loc)
 		}
 		from := now
 		next = append(next, &Cycle{AssignmentID: c.AssignmentID, ProgrammeID: p.ID, VersionID: p.VersionID, EmployeeID: c.EmployeeID,

@@ -4,8 +4,10 @@
 // course: programmes, their assignments, audience rules and cycles,
 // certificates, readiness and the training matrix. Each is types, the
 // Store's reads and writes, and pure rules that take the clock as an
-// argument (DecideCompletion, CycleStatus, EffectiveStatus, DecideReadiness,
-// DecideCell).
+// argument (DecideCompletion, CycleStatus, SettleCycle, RecertOpens,
+// EffectiveStatus, ProgrammeReadiness, DecideReadiness, DecideCell): the
+// store decides with them, and the demo's simulated history calls the same
+// functions.
 //
 // What the courses need from the quizzes and role-plays — whether the
 // assessments a course requires are passed, a certificate's score, the

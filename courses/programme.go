@@ -546,7 +546,7 @@ func (s *Store) UpdateProgramme(ctx context.Context, slug string, in ProgrammeIn
 				return err
 			}
 		}
-		return s.openNextCycles(ctx, tx, p, cycles, now, loc, nil)
+		return s.openNextCycles(ctx, tx, p, cycles, now, loc, false)
 	})
 	if err != nil {
 		return nil, err

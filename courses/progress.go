@@ -29,7 +29,8 @@ type Enrolment struct {
 	AssessmentsFrom *time.Time `bun:",nullzero"`
 }
 
-type lessonDone struct {
+// LessonDone is a lesson_progress row: a lesson an employee completed.
+type LessonDone struct {
 	bun.BaseModel `bun:"table:lesson_progress"`
 
 	EmployeeID  int64     `bun:",pk"`
@@ -107,7 +108,7 @@ func (s *Store) Visit(ctx context.Context, en *Enrolment, lessonID int64) error 
 
 // DoneLessons returns the ids of the lessons of version the employee has completed.
 func (s *Store) DoneLessons(ctx context.Context, db bun.IDB, employeeID, versionID int64) (map[int64]time.Time, error) {
-	var rows []lessonDone
+	var rows []LessonDone
 	err := db.NewSelect().Model(&rows).
 		Where("employee_id = ? AND lesson_id IN (SELECT id FROM lessons WHERE version_id = ?)", employeeID, versionID).Scan(ctx)
 	done := make(map[int64]time.Time, len(rows))
@@ -221,7 +222,7 @@ func (s *Store) CompleteLesson(ctx context.Context, tx bun.IDB, en *Enrolment, l
 	if o.Index(lessonID) < 0 {
 		return Completion{}, false, store.Errorf(store.Invalid, "That lesson is not part of the version you are reading.")
 	}
-	_, err = tx.NewInsert().Model(&lessonDone{EmployeeID: en.EmployeeID, LessonID: lessonID, CompletedAt: s.Now()}).
+	_, err = tx.NewInsert().Model(&LessonDone{EmployeeID: en.EmployeeID, LessonID: lessonID, CompletedAt: s.Now()}).
 		On("CONFLICT (employee_id, lesson_id) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return Completion{}, false, err

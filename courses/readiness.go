@@ -69,6 +69,20 @@ type ReadinessProgramme struct {
 	ExpiresAt *time.Time // of the completion that counts (nil: none or never)
 }
 
+// ProgrammeReadiness is how one assignment counts for readiness, from its
+// open cycles among the newest two (oldest first; Status, DueOn and
+// ExpiresAt read): its EffectiveStatus, with the newest cycle's due date and
+// expiry, or, while the previous cycle still certifies the employee, that
+// cycle's expiry and no due date.
+func ProgrammeReadiness(title string, cycles []*Cycle) ReadinessProgramme {
+	last := cycles[len(cycles)-1]
+	p := ReadinessProgramme{Title: title, Status: EffectiveStatus(cycles), DueOn: last.DueOn, ExpiresAt: last.ExpiresAt}
+	if p.Status != last.Status && len(cycles) > 1 { // still certified by the previous cycle
+		p.ExpiresAt, p.DueOn = cycles[len(cycles)-2].ExpiresAt, ""
+	}
+	return p
+}
+
 // CriticalFailure is a role-play observation failed on a critical item and
 // not passed since.
 type CriticalFailure struct {
@@ -245,14 +259,10 @@ func readinessInputs(ctx context.Context, db bun.IDB, employeeIDs []int64) (map[
 			group := rows[i:j]
 			cycles := make([]*Cycle, len(group))
 			for k, r := range group {
-				cycles[k] = &Cycle{Status: r.Status, ExpiresAt: r.ExpiresAt}
+				cycles[k] = &Cycle{Status: r.Status, DueOn: r.DueOn, ExpiresAt: r.ExpiresAt}
 			}
 			last := group[len(group)-1]
-			p := ReadinessProgramme{Title: last.Title, Status: EffectiveStatus(cycles), DueOn: last.DueOn, ExpiresAt: last.ExpiresAt}
-			if p.Status != last.Status && len(group) > 1 { // still certified by the previous cycle
-				p.ExpiresAt, p.DueOn = group[len(group)-2].ExpiresAt, ""
-			}
-			out[last.EmployeeID] = append(out[last.EmployeeID], p)
+			out[last.EmployeeID] = append(out[last.EmployeeID], ProgrammeReadiness(last.Title, cycles))
 			i = j
 		}
 	}

@@ -409,6 +409,23 @@ func SnapshotWeek(now time.Time, loc *time.Location) string {
 	return d.AddDate(0, 0, -offset).Format(time.DateOnly)
 }
 
+// SnapshotRow is an employee's readiness in a week's snapshot (the Monday
+// it starts, company-local, SnapshotWeek), with where they were then: what
+// TakeSnapshot copies from the readiness and the employees.
+type SnapshotRow struct {
+	bun.BaseModel `bun:"table:readiness_snapshots"`
+
+	Week         string    `bun:",pk"`
+	EmployeeID   int64     `bun:",pk"`
+	Status       Readiness `bun:",notnull"`
+	Reasons      []Reason  `bun:",type:text,notnull"` // JSON
+	DepartmentID *int64    `bun:"department_id"`
+	LocationID   *int64    `bun:"location_id"`
+	JobTitleID   *int64    `bun:"job_title_id"`
+	ManagerID    *int64    `bun:"manager_id"`
+	LinePath     string    `bun:",notnull"`
+}
+
 // TakeSnapshot records everyone's readiness for now's week unless that
 // week is recorded already; it returns the week and the rows written (0
 // when it was already taken).

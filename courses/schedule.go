@@ -85,10 +85,9 @@ func (s *Store) refreshMissingReadiness(ctx context.Context) error {
 }
 
 // recertify opens the next cycle of each completed, newest cycle of an open
-// assignment whose recertification window has opened (RecertDays before
-// the expiry). The new cycle is due on the last day the old completion is
-// valid; a programme without a window reassigns at the expiry, due by its
-// own rule.
+// assignment whose recertification window has opened (RecertOpens: RecertDays
+// before the expiry), due as RecertDueOn says: on the last day the old
+// completion is valid, or for a programme without a window by its own rule.
 func (s *Store) recertify(ctx context.Context, now time.Time, loc *time.Location) (int, error) {
 	var progs []*Programme
 	if err := s.DB.NewSelect().Model(&progs).Where("validity_months > 0 AND archived_at IS NULL").Scan(ctx); err != nil {
@@ -96,8 +95,7 @@ func (s *Store) recertify(ctx context.Context, now time.Time, loc *time.Location
 	}
 	total := 0
 	for _, p := range progs {
-		// The window opens RecertDays before the expiry: expiry <= now + days.
-		horizon := now.AddDate(0, 0, p.RecertDays)
+		horizon := RecertHorizon(now, p.RecertDays) // the windows open by now
 		err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			var due []*Cycle
 			if err := tx.NewSelect().Model(&due).
@@ -115,11 +113,7 @@ func (s *Store) recertify(ctx context.Context, now time.Time, loc *time.Location
 			if err != nil {
 				return err
 			}
-			var dueOn func(c *Cycle) string
-			if p.RecertDays > 0 {
-				dueOn = func(c *Cycle) string { return c.ExpiresAt.In(loc).AddDate(0, 0, -1).Format(time.DateOnly) }
-			}
-			if err := s.openNextCycles(ctx, tx, cur, due, now, loc, dueOn); err != nil {
+			if err := s.openNextCycles(ctx, tx, cur, due, now, loc, true); err != nil {
 				return err
 			}
 			nums, err := employeeNumbers(ctx, tx, cycleEmployees(due))

@@ -215,3 +215,110 @@ func AddMonths(t time.Time, n int) time.Time {
 	last := first.AddDate(0, 1, -1).Day()
 	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }
+
+// FirstCountsFrom is when course completions start to count for the first
+// cycle of an assignment made at assigned: within the programme's validity
+// before it; nil (any completion counts) when it never expires.
+func FirstCountsFrom(validityMonths int, assigned time.Time) *time.Time {
+	if validityMonths <= 0 {
+		return nil
+	}
+	t := AddMonths(assigned, -validityMonths)
+	return &t
+}
+
+// Counts reports whether a course completed at completed counts for a cycle
+// whose completions count from countsFrom (nil: every completion): only a
+// completion after that moment does.
+func Counts(completed time.Time, countsFrom *time.Time) bool {
+	return countsFrom == nil || completed.After(*countsFrom)
+}
+
+// SettleFacts are what a cycle's completion depends on.
+type SettleFacts struct {
+	Closed, Exempt         bool
+	StartedAt, CompletedAt *time.Time
+	ExpiresAt              *time.Time
+	// Required are the slugs of the required courses of the cycle's version.
+	Required []string
+	// Counted holds, by course slug, the newest completion that counts for
+	// the cycle (Counts) of each course looked at: the required courses of
+	// every cycle decided with it.
+	Counted        map[string]time.Time
+	ValidityMonths int // of the programme: the expiry of a completion
+}
+
+// Settled is what SettleCycle decides of a cycle.
+type Settled struct {
+	StartedAt, CompletedAt, ExpiresAt *time.Time
+	Completed                         bool // it became complete now
+}
+
+// SettleCycle is the one rule for programme completion, over plain facts: a
+// cycle is complete when every required course has a completion that counts
+// for it (the newest of them is the completion time, and the expiry follows
+// from the validity, ExpiryOf); it is started once any course in Counted
+// counts (from the earliest of them) or it was marked started. With reopen,
+// a completed cycle missing a required course (after a change of version) is
+// reopened. Closed and exempt cycles keep what they have.
+func SettleCycle(f SettleFacts, now time.Time, loc *time.Location, reopen bool) Settled {
+	out := Settled{StartedAt: f.StartedAt, CompletedAt: f.CompletedAt, ExpiresAt: f.ExpiresAt}
+	if f.Closed || f.Exempt {
+		return out
+	}
+	var last time.Time
+	all := true
+	for _, slug := range f.Required {
+		t, ok := f.Counted[slug]
+		if !ok {
+			all = false
+			continue
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	if len(f.Counted) > 0 && out.StartedAt == nil {
+		first := now
+		for _, t := range f.Counted {
+			if t.Before(first) {
+				first = t
+			}
+		}
+		out.StartedAt = &first
+	}
+	switch {
+	case all && out.CompletedAt == nil:
+		out.CompletedAt = &last
+		out.ExpiresAt = ExpiryOf(last, f.ValidityMonths, loc)
+		out.Completed = true
+	case !all && out.CompletedAt != nil && reopen:
+		out.CompletedAt, out.ExpiresAt = nil, nil
+	}
+	return out
+}
+
+// RecertOpens is when the recertification of a completion that expires at
+// expires opens: recertDays before the expiry (at the expiry when the
+// programme has no window). The scheduler opens the next cycle then.
+func RecertOpens(expires time.Time, recertDays int) time.Time {
+	return expires.UTC().AddDate(0, 0, -recertDays)
+}
+
+// RecertHorizon is RecertOpens turned round for a query: at now, the
+// recertification of every completion expiring at or before the horizon
+// has opened.
+func RecertHorizon(now time.Time, recertDays int) time.Time {
+	return now.UTC().AddDate(0, 0, recertDays)
+}
+
+// RecertDueOn is the due date (YYYY-MM-DD, company-local) of the cycle a
+// recertification opens at opened, for a completion that expires at
+// expires: the last day it is valid when the programme has a window
+// (recertDays > 0), otherwise the programme's due rule from the opening.
+func RecertDueOn(due DueRule, recertDays int, expires, opened time.Time, hireDate string, loc *time.Location) string {
+	if recertDays > 0 {
+		return expires.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	return due.DueOn(opened, hireDate, loc)
+}

@@ -963,7 +963,7 @@ func (w *importWork) apply(ctx context.Context, tx bun.IDB, now time.Time) error
 			if _, err := tx.NewInsert().Model(&list).Returning("id").Exec(ctx); err != nil {
 				return err
 			}
-			// Their reporting-line paths (see childPath): the manager's path, then their own id.
+			// Their reporting-line paths (see ChildPath): the manager's path, then their own id.
 			ids := make([]int64, len(list))
 			for k := range list {
 				ids[k] = list[k].ID

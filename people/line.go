@@ -23,8 +23,8 @@ import (
 // pathEnd is the exclusive upper bound of the paths that start with p.
 func pathEnd(p string) string { return p + ":" }
 
-// childPath is the path of employee id under a manager whose path is parent.
-func childPath(parent string, id int64) string {
+// ChildPath is the path of employee id under a manager whose path is parent.
+func ChildPath(parent string, id int64) string {
 	if parent == "" {
 		parent = "/"
 	}
@@ -64,7 +64,7 @@ func linePath(ctx context.Context, db bun.IDB, id int64) (string, error) {
 // path is parent) its path, and moves everyone below it along.
 func setPath(ctx context.Context, db bun.IDB, e *Employee, parent string) error {
 	old := e.LinePath
-	e.LinePath = childPath(parent, e.ID)
+	e.LinePath = ChildPath(parent, e.ID)
 	if old == e.LinePath {
 		return nil
 	}
@@ -105,7 +105,7 @@ func RebuildPaths(ctx context.Context, db bun.IDB) (int, error) {
 		if m := managerOf[id]; m != nil && depth < 10_000 {
 			parent = pathOf(*m, depth+1)
 		}
-		p := childPath(parent, id)
+		p := ChildPath(parent, id)
 		paths[id] = p
 		return p
 	}

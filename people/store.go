@@ -386,6 +386,15 @@ func (s *Store) SaveEmployee(ctx context.Context, in EmployeeInput) (*SaveResult
 	return res, err
 }
 
+// SaveEmployeeIn is SaveEmployee inside the caller's transaction tx (a
+// load of many people written at once), with the same errors.
+func (s *Store) SaveEmployeeIn(ctx context.Context, tx bun.IDB, in EmployeeInput) (*SaveResult, error) {
+	if err := in.Normalize(); err != nil {
+		return nil, err
+	}
+	return saveEmployee(ctx, tx, in, s.Now())
+}
+
 func saveEmployee(ctx context.Context, tx bun.IDB, in EmployeeInput, now time.Time) (*SaveResult, error) {
 	e := new(Employee)
 	err := tx.NewSelect().Model(e).Where("number = ?", in.Number).Scan(ctx)

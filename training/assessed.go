@@ -54,12 +54,10 @@ func (a assessed) Passed(ctx context.Context, db bun.IDB, employeeID int64, slug
 	return len(outstanding) == 0, outstanding, nil
 }
 
-// Score is the certificate's score: the mean of the best passed attempt at
-// each quiz among slugs started after after; role-plays and quizzes never
-// passed do not count; nil when nothing counts.
+// Score is the certificate's score (assessments.CertificateScore) over
+// the quizzes among slugs: role-play checklists do not count.
 func (a assessed) Score(ctx context.Context, db bun.IDB, employeeID int64, slugs []string, after *time.Time) (*float64, error) {
-	var sum float64
-	n := 0
+	var results [][]assessments.AttemptResult
 	for _, slug := range slugs {
 		quiz, err := a.quizzes.FindQuizIn(ctx, db, slug)
 		if store.IsNotFound(err) {
@@ -67,20 +65,13 @@ func (a assessed) Score(ctx context.Context, db bun.IDB, employeeID int64, slugs
 		} else if err != nil {
 			return nil, err
 		}
-		best, err := a.quizzes.BestPassedPercent(ctx, db, employeeID, quiz.ID, after)
+		rs, err := a.quizzes.AttemptResults(ctx, db, employeeID, quiz.ID)
 		if err != nil {
 			return nil, err
 		}
-		if best != nil {
-			sum += *best
-			n++
-		}
+		results = append(results, rs)
 	}
-	if n == 0 {
-		return nil, nil
-	}
-	mean := sum / float64(n)
-	return &mean, nil
+	return assessments.CertificateScore(results, after), nil
 }
 
 // CriticalFailures: the role-plays failed on a critical item and not passed

@@ -1,4 +1,4 @@
-package app
+package demo
 
 import (
 	"context"
@@ -107,7 +107,10 @@ func TestScale(t *testing.T) {
 			}
 		}
 
-		s := newServer(Config{DB: db})
+		s, err := newLoader(db, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer s.clockAt(scaleTestNow)()
 
 		// The scheduler at the end of the history changes nothing: the

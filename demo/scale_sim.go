@@ -1,7 +1,8 @@
-package app
+package demo
 
 import (
 	"container/heap"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -56,11 +57,13 @@ type scaleChecklist struct {
 
 // scaleVersion is a programme version and when it became current.
 type scaleVersion struct {
-	id       int64
-	version  int
-	from     time.Time
-	courses  []int // every course (required and optional), by catalogue index
-	optional []int
+	id            int64
+	version       int
+	from          time.Time
+	courses       []int // every course (required and optional), by catalogue index
+	optional      []int
+	required      []int
+	requiredSlugs []string
 }
 
 // scaleProgramme is one of the fixture's programmes.
@@ -73,7 +76,6 @@ type scaleProgramme struct {
 	id       int64
 	created  time.Time
 	versions []*scaleVersion
-	required []int
 	ruleIDs  []int64
 	template string // the certificate template, as JSON
 }
@@ -263,20 +265,10 @@ type simEnrolment struct {
 	roundEnd   time.Time  // when the current round means to finish
 }
 
-// simResult is a submitted attempt, as certificate scores see it.
-type simResult struct {
-	started time.Time
-	percent float64
-	passed  bool
-}
-
 // simObservation is a signed-off observation, as readiness sees it.
 type simObservation struct {
-	id        int64
+	assessments.ObservationFact
 	checklist int // catalogue index of its course
-	signed    time.Time
-	passed    bool
-	failed    []string
 	reobserve string
 }
 
@@ -327,8 +319,8 @@ type simEmployee struct {
 	comps     [][]time.Time // by course, oldest first
 	pending   []*simPlan    // by course
 	enrol     []*simEnrolment
-	attempts  []int // by course: attempts at its quiz so far
-	results   [][]simResult
+	attempts  []int                         // by course: attempts at its quiz so far
+	results   [][]assessments.AttemptResult // by course: its quiz's attempts
 	obs       []simObservation
 	acked     bool
 	certs     []*courses.Certificate // by issue order
@@ -351,7 +343,7 @@ func (e *simEmployee) push(ev *simEvent) {
 func (s *scaleSim) play(p *scalePerson) {
 	n := len(s.cat.courses)
 	e := &simEmployee{sim: s, p: p, rng: rand.New(rand.NewPCG(uint64(s.seed), uint64(p.ID)*0x9e3779b97f4a7c15)),
-		comps: make([][]time.Time, n), results: make([][]simResult, n), pending: make([]*simPlan, n), enrol: make([]*simEnrolment, n), attempts: make([]int, n),
+		comps: make([][]time.Time, n), results: make([][]assessments.AttemptResult, n), pending: make([]*simPlan, n), enrol: make([]*simEnrolment, n), attempts: make([]int, n),
 		end: s.now}
 	if !p.LeftAt.IsZero() {
 		e.end = p.LeftAt
@@ -377,7 +369,7 @@ func (s *scaleSim) play(p *scalePerson) {
 				if at.After(since) {
 					since = at
 				}
-				s.out.members = append(s.out.members, scaleMember{RuleID: r, EmployeeID: p.ID, Since: since})
+				s.out.members = append(s.out.members, courses.RuleMember{RuleID: r, EmployeeID: p.ID, Since: since})
 			}
 		}
 	}
@@ -469,16 +461,12 @@ func (e *simEmployee) assign(pr *scaleProgramme, at time.Time) {
 	a := &simAsg{prog: pr, id: s.ids.asg, rule: rules[0], at: at}
 	e.asgs = append(e.asgs, a)
 	due := pr.in.Due.DueOn(at, e.p.Hire, s.loc)
-	var from *time.Time
-	if pr.in.ValidityMonths > 0 {
-		t := courses.AddMonths(at, -pr.in.ValidityMonths)
-		from = &t
-	}
-	c := &simCycle{asg: a, n: 1, version: pr.versionAt(at), assigned: at, countsFrom: from, due: due, origDue: due}
+	c := &simCycle{asg: a, n: 1, version: pr.versionAt(at), assigned: at, countsFrom: courses.FirstCountsFrom(pr.in.ValidityMonths, at),
+		due: due, origDue: due}
 	e.openCycle(c, at)
 	if c.completed == nil {
 		// A finished course that does not count for the new cycle is reset, to be taken again.
-		for _, k := range pr.required {
+		for _, k := range c.version.required {
 			if _, ok := e.counted(c, k); !ok {
 				e.retake(k, at)
 			}
@@ -492,7 +480,7 @@ func (e *simEmployee) openCycle(c *simCycle, at time.Time) {
 	e.sim.ids.cycle++
 	c.id = e.sim.ids.cycle
 	c.asg.cycles = append(c.asg.cycles, c)
-	e.settle(c, at)
+	e.settle(c, c.version.required, at)
 	if c.started != nil {
 		return
 	}
@@ -524,43 +512,26 @@ func (e *simEmployee) counted(c *simCycle, k int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t := list[len(list)-1]
-	if c.countsFrom != nil && !t.After(*c.countsFrom) {
-		return time.Time{}, false
-	}
-	return t, true
+	return t, courses.Counts(t, c.countsFrom)
 }
 
-// settle is the programme completion rule (courses' settle) for one cycle at now.
-func (e *simEmployee) settle(c *simCycle, now time.Time) {
-	if c.closed != nil || c.exemptAt != nil {
-		return
+// settle decides cycle c at now by the programme completion rule
+// (courses.SettleCycle), with the completions that count for it of the courses
+// look: the required courses of every cycle the store decides with it.
+func (e *simEmployee) settle(c *simCycle, look []int, now time.Time) {
+	cat := e.sim.cat.courses
+	counted := make(map[string]time.Time, len(look))
+	for _, k := range look {
+		if t, ok := e.counted(c, k); ok {
+			counted[cat[k].slug] = t
+		}
 	}
 	pr := c.asg.prog
-	var last, first time.Time
-	all, any := true, false
-	first = now
-	for _, k := range pr.required {
-		t, ok := e.counted(c, k)
-		if !ok {
-			all = false
-			continue
-		}
-		any = true
-		if t.After(last) {
-			last = t
-		}
-		if t.Before(first) {
-			first = t
-		}
-	}
-	if any && c.started == nil {
-		f := first
-		c.started = &f
-	}
-	if all && c.completed == nil {
-		l := last
-		c.completed = &l
-		c.expires = courses.ExpiryOf(l, pr.in.ValidityMonths, e.sim.loc)
+	d := courses.SettleCycle(courses.SettleFacts{Closed: c.closed != nil, Exempt: c.exemptAt != nil, StartedAt: c.started,
+		CompletedAt: c.completed, ExpiresAt: c.expires, Required: c.version.requiredSlugs, Counted: counted,
+		ValidityMonths: pr.in.ValidityMonths}, now, e.sim.loc, false)
+	c.started, c.completed, c.expires = d.StartedAt, d.CompletedAt, d.ExpiresAt
+	if d.Completed {
 		e.cycleCompleted(c, now)
 	}
 }
@@ -587,38 +558,25 @@ func (e *simEmployee) cycleCompleted(c *simCycle, now time.Time) {
 	if c.expires == nil {
 		return
 	}
-	open := c.expires.Add(time.Duration(1+e.rng.IntN(290)) * time.Second) // the scheduler's next run
+	next := time.Duration(1+e.rng.IntN(290)) * time.Second // the scheduler's next run
 	if pr.in.RecertDays > 0 {
-		open = c.expires.AddDate(0, 0, -pr.in.RecertDays).Add(time.Duration(1+e.rng.IntN(290)) * time.Second)
+		next = time.Duration(1+e.rng.IntN(290)) * time.Second // drawn again: the same seed keeps its history
 	}
+	open := courses.RecertOpens(*c.expires, pr.in.RecertDays).Add(next)
 	if open.Before(now) {
 		open = now.Add(time.Minute)
 	}
 	e.push(&simEvent{at: open, kind: evRecert, cyc: c})
 }
 
-// cycleScore is the certificate's score: the mean of the best passed
-// attempt at each required course's quiz within the cycle.
+// cycleScore is the certificate's score (assessments.CertificateScore):
+// the quizzes of the version's required courses, attempted within the cycle.
 func (e *simEmployee) cycleScore(c *simCycle) *float64 {
-	var sum float64
-	n := 0
-	for _, k := range c.asg.prog.required {
-		best := -1.0
-		for _, a := range e.results[k] {
-			if a.passed && (c.countsFrom == nil || a.started.After(*c.countsFrom)) && a.percent > best {
-				best = a.percent
-			}
-		}
-		if best >= 0 {
-			sum += best
-			n++
-		}
+	quizzes := make([][]assessments.AttemptResult, len(c.version.required))
+	for i, k := range c.version.required {
+		quizzes[i] = e.results[k]
 	}
-	if n == 0 {
-		return nil
-	}
-	m := sum / float64(n)
-	return &m
+	return assessments.CertificateScore(quizzes, c.countsFrom)
 }
 
 // recertify opens the next cycle when the window opens (the scheduler's
@@ -628,15 +586,13 @@ func (e *simEmployee) recertify(c *simCycle, at time.Time) {
 	if c.asg.closed != nil || c.closed != nil || c.exemptAt != nil || !c.newest() {
 		return
 	}
-	for _, k := range pr.required {
+	v := pr.versionAt(at)
+	for _, k := range v.required {
 		e.retake(k, at)
 	}
-	due := pr.in.Due.DueOn(at, e.p.Hire, e.sim.loc)
-	if pr.in.RecertDays > 0 {
-		due = c.expires.In(e.sim.loc).AddDate(0, 0, -1).Format(time.DateOnly)
-	}
+	due := courses.RecertDueOn(pr.in.Due, pr.in.RecertDays, *c.expires, at, e.p.Hire, e.sim.loc)
 	from := at
-	next := &simCycle{asg: c.asg, n: c.n + 1, version: pr.versionAt(at), assigned: at, countsFrom: &from, due: due, origDue: due}
+	next := &simCycle{asg: c.asg, n: c.n + 1, version: v, assigned: at, countsFrom: &from, due: due, origDue: due}
 	e.openCycle(next, at)
 	e.plan(next, at)
 }
@@ -653,10 +609,9 @@ func (e *simEmployee) retake(k int, at time.Time) {
 
 // plan decides when the learner takes the courses the cycle still needs.
 func (e *simEmployee) plan(c *simCycle, at time.Time) {
-	pr := c.asg.prog
 	s := e.sim
 	var need []int
-	for _, k := range pr.required {
+	for _, k := range c.version.required {
 		if _, ok := e.counted(c, k); ok || e.pending[k] != nil {
 			continue
 		}
@@ -835,12 +790,24 @@ func (e *simEmployee) completeCourse(p *simPlan, at time.Time) {
 				AcknowledgedAt: at.Add(-time.Minute)})
 		}
 	}
+	// The open cycles with the course are decided together, each with the
+	// completions of every one's required courses.
+	var open []*simCycle
+	var look []int
 	for _, a := range e.asgs {
 		for _, cy := range a.cycles {
 			if cy.closed == nil && cy.completed == nil && cy.exemptAt == nil && slices.Contains(cy.version.courses, k) {
-				e.settle(cy, at)
+				open = append(open, cy)
+				for _, r := range cy.version.required {
+					if !slices.Contains(look, r) {
+						look = append(look, r)
+					}
+				}
 			}
 		}
+	}
+	for _, cy := range open {
+		e.settle(cy, look, at)
 	}
 }
 
@@ -860,7 +827,7 @@ func (e *simEmployee) attempt(k int, submitted time.Time, pass bool) {
 	started := submitted.Add(-time.Duration(4+r.IntN(14)) * time.Minute)
 	deadline := started.Add(qz.limit)
 	e.attempts[k]++
-	e.results[k] = append(e.results[k], simResult{started: started, percent: percent, passed: passed})
+	e.results[k] = append(e.results[k], assessments.AttemptResult{StartedAt: started, Percent: percent, Passed: passed})
 	s.ids.attempt++
 	max := d.maxScore
 	s.out.attempts = append(s.out.attempts, assessments.Attempt{ID: s.ids.attempt, QuizID: qz.id, EmployeeID: e.p.ID, Number: e.attempts[k],
@@ -897,28 +864,22 @@ func (e *simEmployee) observe(k int, signed time.Time, pass bool) {
 			}
 		}
 	} else {
-		for i, it := range items {
-			if it.Critical {
-				ratings[it.ID] = assessments.Partly
-				break
-			} else if i%2 == 1 {
-				ratings[it.ID] = assessments.Partly
-			}
-		}
+		failCritical(items, ratings)
 	}
-	res := assessments.ScoreObservation(cl.c, ratings)
-	score, passed := res.Score, res.Passed
-	failed := append([]string{}, res.FailedCritical...)
 	o := assessments.Observation{ChecklistID: cl.id, ChecklistVersion: cl.version, ChecklistSnapshot: cl.body, EmployeeID: e.p.ID,
-		AssessorID: *e.managerID, Status: assessments.ObservationSignedOff, Revision: 1, Ratings: ratings, ItemComments: map[string]string{},
-		Score: &score, Passed: &passed, FailedCritical: failed, CreatedAt: signed.Add(-30 * time.Minute), UpdatedAt: signed, SignedOffAt: &signed}
+		AssessorID: *e.managerID, Revision: 1, Ratings: ratings, ItemComments: map[string]string{},
+		CreatedAt: signed.Add(-30 * time.Minute), Checklist: cl.c}
+	if err := o.ApplyResult(cl.reobserveDays, signed); err != nil { // as the sign-off scores it
+		s.out.err = fmt.Errorf("observation of %s: %w", scaleNumber(e.p.ID), err)
+		return
+	}
+	passed := *o.Passed
 	o.OverallComment = "Confident and warm throughout; keep it up."
 	var due string
 	if !passed {
 		o.OverallComment = "Good start, but a critical step was only partly done: we will practise it and observe again."
-		if cl.reobserveDays > 0 {
-			due = signed.AddDate(0, 0, cl.reobserveDays).Format(time.DateOnly)
-			o.ReobserveDue = &due
+		if o.ReobserveDue != nil {
+			due = *o.ReobserveDue
 		}
 	}
 	if ack := signed.AddDate(0, 0, 1); r.IntN(5) < 3 && ack.Before(s.now) {
@@ -927,7 +888,8 @@ func (e *simEmployee) observe(k int, signed time.Time, pass bool) {
 	s.ids.obs++
 	o.ID = s.ids.obs
 	s.out.observations = append(s.out.observations, o)
-	e.obs = append(e.obs, simObservation{id: o.ID, checklist: k, signed: signed, passed: passed, failed: failed, reobserve: due})
+	e.obs = append(e.obs, simObservation{ObservationFact: assessments.ObservationFact{ID: o.ID, ChecklistID: cl.id, SignedOffAt: signed,
+		Passed: passed, FailedCritical: o.FailedCritical}, checklist: k, reobserve: due})
 }
 
 // extend has the manager move the due date of a cycle running late.
@@ -973,7 +935,7 @@ func (e *simEmployee) snapshotsBefore(t time.Time) {
 		}
 		st, reasons, _ := e.readinessAt(w)
 		p := e.p
-		row := scaleSnapshot{Week: courses.LocalDay(w, s.loc).Format(time.DateOnly), EmployeeID: p.ID, Status: st, Reasons: reasons,
+		row := courses.SnapshotRow{Week: courses.SnapshotWeek(w, s.loc), EmployeeID: p.ID, Status: st, Reasons: reasons,
 			DepartmentID: &s.deptIDs[p.Dept], LocationID: &s.locIDs[p.Loc], JobTitleID: &s.jobIDs[p.Job], LinePath: p.Path}
 		if e.managerID != nil {
 			row.ManagerID = e.managerID
@@ -1015,38 +977,22 @@ func (e *simEmployee) readinessAt(t time.Time) (courses.Readiness, []courses.Rea
 		cycles := make([]*courses.Cycle, len(group))
 		for i, c := range group {
 			st, _ := c.statusAt(t, s.loc)
-			cycles[i] = &courses.Cycle{Status: st, ExpiresAt: c.expires}
+			cycles[i] = &courses.Cycle{Status: st, DueOn: c.due, ExpiresAt: c.expires}
 		}
-		last := group[len(group)-1]
-		p := courses.ReadinessProgramme{Title: a.prog.in.Title, Status: courses.EffectiveStatus(cycles), DueOn: last.due, ExpiresAt: last.expires}
-		if p.Status != cycles[len(cycles)-1].Status && len(group) > 1 {
-			p.ExpiresAt, p.DueOn = group[len(group)-2].expires, ""
-		}
-		progs = append(progs, p)
+		progs = append(progs, courses.ProgrammeReadiness(a.prog.in.Title, cycles))
 	}
-	// The newest signed-off observation of each checklist, when it failed on a critical item.
-	newest := map[int]int{}
-	for i, o := range e.obs {
-		if o.signed.After(t) {
-			continue
-		}
-		if j, ok := newest[o.checklist]; !ok || o.signed.After(e.obs[j].signed) || (o.signed.Equal(e.obs[j].signed) && o.id > e.obs[j].id) {
-			newest[o.checklist] = i
+	// The role-plays failed on a critical item and not passed since, as signed off by t.
+	var signed []assessments.ObservationFact
+	for _, o := range e.obs {
+		if !o.SignedOffAt.After(t) {
+			signed = append(signed, o.ObservationFact)
 		}
 	}
 	var fails []courses.CriticalFailure
-	for i, o := range e.obs { // by id
-		if j, ok := newest[o.checklist]; !ok || j != i || o.passed || len(o.failed) == 0 {
-			continue
-		}
+	for _, f := range assessments.StillFailed(signed) {
+		o := e.obs[slices.IndexFunc(e.obs, func(o simObservation) bool { return o.ID == f.ID })]
 		cl := s.cat.courses[o.checklist].checklist
-		f := courses.CriticalFailure{Checklist: cl.c.Title, ReobserveDue: o.reobserve}
-		for _, it := range cl.c.Items {
-			if slices.Contains(o.failed, it.ID) {
-				f.Items = append(f.Items, it.Text)
-			}
-		}
-		fails = append(fails, f)
+		fails = append(fails, courses.CriticalFailure{Checklist: cl.c.Title, Items: cl.c.ItemTexts(f.FailedCritical), ReobserveDue: o.reobserve})
 	}
 	return courses.DecideReadiness(progs, fails, t, s.loc)
 }
@@ -1102,7 +1048,7 @@ func (e *simEmployee) write() {
 				if en.completed == nil && (i == n-1 || at.After(e.end)) {
 					break
 				}
-				out.lessons = append(out.lessons, scaleLessonDone{EmployeeID: e.p.ID, LessonID: sc.lessons[i], CompletedAt: at})
+				out.lessons = append(out.lessons, courses.LessonDone{EmployeeID: e.p.ID, LessonID: sc.lessons[i], CompletedAt: at})
 				last = sc.lessons[i]
 			}
 			row.LastLessonID = &last

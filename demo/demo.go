@@ -1,4 +1,20 @@
-package app
+// Package demo builds sample data for trying the product. Load gives an
+// empty database the demo organisation, Brightwater Services: 63 people and
+// more than a year of history played through the training workflows and the
+// scheduler with the clock set to each moment. LoadScale builds a large
+// organisation instead (up to 100,000 people and years of history), each
+// employee's history played in memory and written in bulk through the
+// stores' row types. The small demo writes through training and the
+// stores; the simulator decides with the same pure functions the stores
+// decide with (courses.SettleCycle, CycleStatus, RecertOpens,
+// RecertDueOn, ProgrammeReadiness, DecideReadiness, ExpiryOf;
+// assessments.CertificateScore, StillFailed, DrawQuestions,
+// Observation.ApplyResult). Attempt and Observation make quiz attempts and
+// role-play observations for tests.
+//
+// Only main (academy demo, academy serve --demo) and tests import demo; it
+// imports training and the domain packages, never app.
+package demo
 
 import (
 	"context"
@@ -11,10 +27,11 @@ import (
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/training"
 )
 
-// LoadDemo fills an empty database with the demo organisation: its people,
+// Load fills an empty database with the demo organisation: its people,
 // company text, and a year and more of history — programmes assigned by
 // audience rules, courses read, quizzes taken, role-plays observed,
 // recertifications — written through the same workflows (training) and
@@ -23,15 +40,18 @@ import (
 // in progress, not started, extended. On a database that already has
 // people it writes nothing and returns loaded=false with the logins.
 // baseURL starts the certificates' verify links.
-func LoadDemo(ctx context.Context, db *bun.DB, password, baseURL string) (info *people.DemoInfo, loaded bool, err error) {
-	s := newServer(Config{DB: db, BaseURL: baseURL})
-	if info, loaded, err = people.LoadDemo(ctx, s.people, password); err != nil || !loaded {
+func Load(ctx context.Context, db *bun.DB, password, baseURL string) (info *Info, loaded bool, err error) {
+	s, err := newLoader(db, baseURL)
+	if err != nil {
+		return nil, false, err
+	}
+	if info, loaded, err = loadPeople(ctx, s.people, s.clock, password); err != nil || !loaded {
 		return info, loaded, err
 	}
 	if _, err := s.training.SyncBuiltins(ctx); err != nil {
 		return nil, false, err
 	}
-	if err := s.courses.LoadDemoCompany(ctx); err != nil {
+	if err := loadCompany(ctx, s.courses); err != nil {
 		return nil, false, err
 	}
 	s.courses.ForgetCompany()
@@ -54,6 +74,35 @@ func LoadDemo(ctx context.Context, db *bun.DB, password, baseURL string) (info *
 	return info, true, nil
 }
 
+// loader is what the demo writes through: a training service of its own,
+// on a clock it sets to each moment it replays, and the service's stores.
+type loader struct {
+	db           *bun.DB
+	training     *training.Service
+	clock        *store.ManualClock
+	people       *people.Store
+	courses      *courses.Store
+	quizzes      *assessments.Store
+	observations *assessments.ObservationStore
+}
+
+func newLoader(db *bun.DB, baseURL string) (*loader, error) {
+	clock := &store.ManualClock{}
+	t, err := training.New(db, training.Options{BaseURL: baseURL, Clock: clock})
+	if err != nil {
+		return nil, err
+	}
+	return &loader{db: db, training: t, clock: clock, people: t.People(), courses: t.Courses(), quizzes: t.Quizzes(),
+		observations: t.Observations()}, nil
+}
+
+// clockAt sets every store's clock to t (the real clock when t is zero) and
+// returns the function that restores the real clock. The demo loads alone.
+func (s *loader) clockAt(t time.Time) func() {
+	s.clock.Set(t)
+	return func() { s.clock.Set(time.Time{}) }
+}
+
 // demoPerson is what the demo history needs of an employee.
 type demoPerson struct {
 	ID         int64
@@ -64,7 +113,7 @@ type demoPerson struct {
 
 // demoHistory plays the demo's timeline.
 type demoHistory struct {
-	s      *Server
+	s      *loader
 	now    time.Time
 	people []demoPerson // active, by number
 	events []demoEvent
@@ -77,9 +126,9 @@ type demoEvent struct {
 	do func(ctx context.Context) error
 }
 
-func newDemoHistory(ctx context.Context, s *Server) (*demoHistory, error) {
+func newDemoHistory(ctx context.Context, s *loader) (*demoHistory, error) {
 	d := &demoHistory{s: s, now: time.Now().UTC().Truncate(time.Minute)}
-	err := s.cfg.DB.NewSelect().TableExpr("employees AS e").ColumnExpr("e.id, e.number, e.manager_id").
+	err := s.db.NewSelect().TableExpr("employees AS e").ColumnExpr("e.id, e.number, e.manager_id").
 		ColumnExpr("COALESCE(dp.name, '') AS department").
 		Join("LEFT JOIN departments AS dp ON dp.id = e.department_id").
 		Where("e.active").OrderExpr("e.number").Scan(ctx, &d.people)
@@ -225,7 +274,7 @@ func (d *demoHistory) certificateStories(ctx context.Context) error {
 
 func (d *demoHistory) departmentID(ctx context.Context, name string) (int64, error) {
 	var id int64
-	err := d.s.cfg.DB.NewSelect().TableExpr("departments").Column("id").Where("name = ?", name).Scan(ctx, &id)
+	err := d.s.db.NewSelect().TableExpr("departments").Column("id").Where("name = ?", name).Scan(ctx, &id)
 	return id, err
 }
 
@@ -251,7 +300,7 @@ func (d *demoHistory) takeCourse(p demoPerson, slug string, start time.Time, how
 	d.at(start.Add(26*time.Hour), func(ctx context.Context) error { return d.assess(ctx, p, slug, start.Add(26*time.Hour), how) })
 	if how == recoversCritical {
 		d.at(start.AddDate(0, 0, 15), func(ctx context.Context) error {
-			return d.observe(ctx, p, slug, start.AddDate(0, 0, 15), assessments.DemoPass)
+			return d.observe(ctx, p, slug, start.AddDate(0, 0, 15), Pass)
 		})
 	}
 }
@@ -314,11 +363,11 @@ func (d *demoHistory) assess(ctx context.Context, p demoPerson, slug string, at 
 		quiz, err := d.s.quizzes.FindQuiz(ctx, a)
 		if err != nil {
 			// A role-play checklist.
-			res := assessments.DemoPass
+			res := Pass
 			if how == failsCritical || how == recoversCritical {
-				res = assessments.DemoFailCritical
+				res = FailCritical
 			} else if p.ID%3 == 0 {
-				res = assessments.DemoPassWithNA
+				res = PassWithNA
 			}
 			if how == failsQuiz {
 				continue
@@ -341,10 +390,10 @@ func (d *demoHistory) assess(ctx context.Context, p demoPerson, slug string, at 
 		}
 		t := at
 		for _, right := range plan {
-			d.s.clockAt(assessments.DemoSubmitted(t))
-			a, err := d.s.quizzes.DemoAnswered(ctx, quiz.ID, p.ID, t, right, since)
+			d.s.clockAt(submittedAt(t))
+			a, err := answered(ctx, d.s.quizzes, quiz.ID, p.ID, t, right, since)
 			if err == nil {
-				_, _, err = d.s.training.SubmitSaved(ctx, slug, a.ID, p.ID, assessments.DemoSubmitted(t))
+				_, _, err = d.s.training.SubmitSaved(ctx, slug, a.ID, p.ID, submittedAt(t))
 			}
 			if err != nil {
 				return fmt.Errorf("%s quiz: %w", p.Number, err)
@@ -356,7 +405,7 @@ func (d *demoHistory) assess(ctx context.Context, p demoPerson, slug string, at 
 }
 
 // observe has the employee's manager observe the course's role-play.
-func (d *demoHistory) observe(ctx context.Context, p demoPerson, slug string, at time.Time, res assessments.DemoOutcome) error {
+func (d *demoHistory) observe(ctx context.Context, p demoPerson, slug string, at time.Time, res Outcome) error {
 	if p.ManagerID == nil {
 		return nil
 	}
@@ -373,13 +422,13 @@ func (d *demoHistory) observe(ctx context.Context, p demoPerson, slug string, at
 		if _, err := d.s.quizzes.FindQuiz(ctx, a); err == nil {
 			continue
 		}
-		d.s.clockAt(assessments.DemoSignedOff(at))
-		ob, err := d.s.observations.DemoDraft(ctx, a, p.ID, mgr.ID, at, res)
+		d.s.clockAt(signedOffAt(at))
+		ob, err := draft(ctx, d.s.observations, a, p.ID, mgr.ID, at, res)
 		if err == nil {
-			ob, err = d.s.training.SignOffObservation(ctx, ob.ID, assessments.DemoSignedOff(at), by)
+			ob, err = d.s.training.SignOffObservation(ctx, ob.ID, signedOffAt(at), by)
 		}
 		if err == nil && p.ID%2 == 0 {
-			_, err = d.s.observations.DemoAcknowledge(ctx, ob, at)
+			_, err = acknowledge(ctx, d.s.observations, ob, at)
 		}
 		if err != nil {
 			return fmt.Errorf("%s observed on %s: %w", p.Number, a, err)
@@ -502,15 +551,4 @@ func (d *demoHistory) extend(ctx context.Context, p demoPerson, programme string
 		return err
 	}
 	return nil
-}
-
-// clockAt sets every store's clock to t (the real clock when t is zero) and
-// returns the function that restores the real clock. The demo loads alone;
-// only a server that built its own training service has a clock to set.
-func (s *Server) clockAt(t time.Time) func() {
-	if s.clock == nil {
-		panic("app: clockAt on a server given its training service")
-	}
-	s.clock.Set(t)
-	return func() { s.clock.Set(time.Time{}) }
 }

@@ -1,4 +1,4 @@
-package app
+package demo
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/people"
 )
 
 // The scale fixture's organisation: a chief executive, a director per
@@ -321,9 +322,9 @@ func (org *scaleOrg) fill(rng *rand.Rand, now time.Time, loc *time.Location) {
 		parent := (*scalePerson)(nil)
 		if p.Manager >= 0 {
 			parent = &ps[p.Manager]
-			p.Path = parent.Path + fmt.Sprint(p.ID) + "/"
+			p.Path = people.ChildPath(parent.Path, p.ID)
 		} else {
-			p.Path = "/" + fmt.Sprint(p.ID) + "/"
+			p.Path = people.ChildPath("", p.ID)
 		}
 		dept := scaleDepartments[p.Dept]
 		// Job title by level.

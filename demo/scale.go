@@ -1,4 +1,4 @@
-package app
+package demo
 
 import (
 	"context"
@@ -40,7 +40,7 @@ const MinScaleEmployees = 200
 // managers worth looking at, and the rows per table.
 type ScaleInfo struct {
 	Employees, Active int
-	Logins            []people.DemoLogin
+	Logins            []Login
 	CEO               ScaleManager   // the whole company in the line
 	Largest           ScaleManager   // the director with the largest line
 	AroundFiveHundred []ScaleManager // managers with about 500 people in their line
@@ -114,7 +114,10 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 		return nil, store.Errorf(store.Conflict, "The scale fixture loads only into an empty database: this one has %d employees and %d programmes.", emps, progs)
 	}
 
-	s := newServer(Config{DB: db, BaseURL: cfg.BaseURL})
+	s, err := newLoader(db, cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
 	defer s.clockAt(now)()
 	sim, org, err := prepareScale(ctx, s, cfg, now, logf)
 	if err != nil {
@@ -145,7 +148,7 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 			return nil, err
 		}
 	}
-	if err := people.Audit(ctx, db, now, nil, "demo", "demo.load", people.DemoCompany,
+	if err := people.Audit(ctx, db, now, nil, "demo", "demo.load", Company,
 		fmt.Sprintf("scale fixture: %d employees, seed %d", cfg.Employees, cfg.Seed)); err != nil {
 		return nil, err
 	}
@@ -165,15 +168,15 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 // prepareScale loads what the history needs through the stores (the
 // catalogue, the company, the lists, the programmes and their rules) and
 // writes the employees.
-func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time, logf func(string, ...any)) (*scaleSim, *scaleOrg, error) {
-	db := s.cfg.DB
+func prepareScale(ctx context.Context, s *loader, cfg ScaleConfig, now time.Time, logf func(string, ...any)) (*scaleSim, *scaleOrg, error) {
+	db := s.db
 	if _, err := s.training.SyncBuiltins(ctx); err != nil {
 		return nil, nil, err
 	}
-	if err := people.PutSetting(ctx, db, courses.SettingName, people.DemoCompany, now); err != nil {
+	if err := people.PutSetting(ctx, db, courses.SettingName, Company, now); err != nil {
 		return nil, nil, err
 	}
-	if err := s.courses.LoadDemoCompany(ctx); err != nil {
+	if err := loadCompany(ctx, s.courses); err != nil {
 		return nil, nil, err
 	}
 	s.courses.ForgetCompany()
@@ -192,8 +195,10 @@ func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time
 	if sim.tz == "" {
 		sim.tz = "UTC"
 	}
-	today := courses.LocalDay(now, loc)
-	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	monday, err := time.ParseInLocation(time.DateOnly, courses.SnapshotWeek(now, loc), loc)
+	if err != nil {
+		return nil, nil, err
+	}
 	for k := scaleWeeks - 1; k >= 0; k-- {
 		sim.weeks = append(sim.weeks, monday.AddDate(0, 0, -7*k))
 	}
@@ -228,7 +233,7 @@ func prepareScale(ctx context.Context, s *Server, cfg ScaleConfig, now time.Time
 	if err != nil {
 		return nil, nil, err
 	}
-	sim.cs.SignatoryName, sim.cs.SignatoryTitle = "Priya Shah", "HR Director, "+people.DemoCompany
+	sim.cs.SignatoryName, sim.cs.SignatoryTitle = "Priya Shah", "HR Director, "+Company
 	s.clockAt(now.AddDate(0, 0, -2300))
 	if err := s.courses.SaveCertificateSettings(ctx, sim.cs, &hr.ID, actor); err != nil {
 		return nil, nil, err
@@ -383,19 +388,19 @@ func (sim *scaleSim) saveRules(ctx context.Context, db *bun.DB, p *scaleProgramm
 }
 
 // loadProgramme reads back the programme's id, versions and certificate template.
-func (sim *scaleSim) loadProgramme(ctx context.Context, s *Server, p *scaleProgramme) error {
+func (sim *scaleSim) loadProgramme(ctx context.Context, s *loader, p *scaleProgramme) error {
 	pr, err := s.courses.FindProgramme(ctx, p.in.Slug)
 	if err != nil {
 		return err
 	}
 	p.id = pr.ID
 	var versions []courses.ProgrammeVersion
-	if err := s.cfg.DB.NewSelect().Model(&versions).Where("programme_id = ?", pr.ID).OrderExpr("version").Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&versions).Where("programme_id = ?", pr.ID).OrderExpr("version").Scan(ctx); err != nil {
 		return err
 	}
 	for _, v := range versions {
 		var pcs []courses.ProgrammeCourse
-		if err := s.cfg.DB.NewSelect().Model(&pcs).Where("version_id = ?", v.ID).OrderExpr("position").Scan(ctx); err != nil {
+		if err := s.db.NewSelect().Model(&pcs).Where("version_id = ?", v.ID).OrderExpr("position").Scan(ctx); err != nil {
 			return err
 		}
 		sv := &scaleVersion{id: v.ID, version: v.Version, from: v.CreatedAt}
@@ -407,8 +412,8 @@ func (sim *scaleSim) loadProgramme(ctx context.Context, s *Server, p *scaleProgr
 			sv.courses = append(sv.courses, k)
 			if !pc.Required {
 				sv.optional = append(sv.optional, k)
-			} else if v.Version == 1 {
-				p.required = append(p.required, k)
+			} else {
+				sv.required, sv.requiredSlugs = append(sv.required, k), append(sv.requiredSlugs, pc.CourseSlug)
 			}
 		}
 		p.versions = append(p.versions, sv)
@@ -423,7 +428,7 @@ func (sim *scaleSim) loadProgramme(ctx context.Context, s *Server, p *scaleProgr
 
 // scaleCatalogue reads the built-in courses with their lessons, quizzes
 // (and a few draws of each) and checklists.
-func (s *Server) scaleCatalogue(ctx context.Context, seed int64) (*scaleCatalogue, error) {
+func (s *loader) scaleCatalogue(ctx context.Context, seed int64) (*scaleCatalogue, error) {
 	cat := &scaleCatalogue{bySlug: map[string]int{}}
 	slugs := []string{courses.MissionCourse, "six-cs", "service-recovery", "promises-timelines", "empathy-difficult-customers", "customer-world", "internal-customer"}
 	rng := rand.New(rand.NewPCG(uint64(seed), scaleDrawSalt))
@@ -467,54 +472,23 @@ func (s *Server) scaleCatalogue(ctx context.Context, seed int64) (*scaleCatalogu
 	return cat, nil
 }
 
-// scaleDrawOf draws an attempt's questions as StartAttempt does: DrawCount
-// of the bank's current questions, options shown in a shuffled order.
+// scaleDrawOf draws an attempt's questions as StartAttempt does
+// (assessments.DrawQuestions), with the points they are worth.
 func scaleDrawOf(q *assessments.QuizSettings, bank []*assessments.BankQuestion, rng *rand.Rand) (scaleDraw, error) {
-	if q.DrawCount < 1 || q.DrawCount > len(bank) {
-		return scaleDraw{}, fmt.Errorf("draws %d of %d questions", q.DrawCount, len(bank))
+	items, err := assessments.DrawQuestions(q, bank, rng)
+	if err != nil {
+		return scaleDraw{}, err
 	}
-	idx := rng.Perm(len(bank))[:q.DrawCount]
-	if !q.ShuffleQuestions {
-		slices.Sort(idx)
+	byID := make(map[int64]*assessments.Question, len(bank))
+	for _, bq := range bank {
+		byID[bq.ID] = &bq.Question
 	}
-	var d scaleDraw
-	items := make([]assessments.DrawItem, len(idx))
-	for k, i := range idx {
-		bq := bank[i]
-		qq := &bq.Question
-		it := assessments.DrawItem{QuestionID: bq.ID}
-		switch qq.Type {
-		case assessments.SingleChoice, assessments.MissingWord, assessments.MultipleResponse, assessments.Ordering:
-			for _, o := range qq.Options {
-				it.Order = append(it.Order, o.ID)
-			}
-			if qq.Type == assessments.Ordering || q.ShuffleOptions {
-				authored := slices.Clone(it.Order)
-				rng.Shuffle(len(it.Order), func(i, j int) { it.Order[i], it.Order[j] = it.Order[j], it.Order[i] })
-				if qq.Type == assessments.Ordering && len(it.Order) > 1 && slices.Equal(it.Order, authored) {
-					it.Order = append(it.Order[1:], it.Order[0])
-				}
-			}
-		case assessments.Matching:
-			var texts []string
-			for _, p := range qq.Pairs {
-				if !slices.Contains(texts, p.Right) {
-					texts = append(texts, p.Right)
-					it.Rights = append(it.Rights, p.ID)
-				}
-			}
-			rng.Shuffle(len(it.Rights), func(i, j int) { it.Rights[i], it.Rights[j] = it.Rights[j], it.Rights[i] })
-		}
-		items[k] = it
-		if qq.Points > 0 {
-			d.maxScore += qq.Points
-		} else {
-			d.maxScore++
-		}
+	unanswered := make([]assessments.AttemptQuestion, len(items))
+	for i, it := range items {
+		unanswered[i].Question = byID[it.QuestionID]
 	}
 	b, err := json.Marshal(items)
-	d.json = string(b)
-	return d, err
+	return scaleDraw{json: string(b), maxScore: assessments.ScoreAttempt(unanswered).MaxPoints}, err
 }
 
 // scaleRows are the rows of one batch of employees' history.
@@ -523,14 +497,14 @@ type scaleRows struct {
 	cycles       []courses.Cycle
 	extensions   []courses.Extension
 	enrolments   []courses.Enrolment
-	lessons      []scaleLessonDone
+	lessons      []courses.LessonDone
 	completions  []courses.CourseCompletion
 	acks         []courses.Ack
 	attempts     []assessments.Attempt
 	observations []assessments.Observation
 	certs        []courses.Certificate
-	members      []scaleMember
-	snapshots    []scaleSnapshot
+	members      []courses.RuleMember
+	snapshots    []courses.SnapshotRow
 	employees    int
 	stmts        []string
 	counts       [3]int // cycles, completions, certificates
@@ -560,7 +534,7 @@ func (r *scaleRows) format(db *bun.DB) error {
 		}
 	}
 	r.counts = [3]int{len(r.cycles), len(r.completions), len(r.certs)}
-	*r = scaleRows{stmts: r.stmts, employees: r.employees, counts: r.counts}
+	*r = scaleRows{stmts: r.stmts, employees: r.employees, counts: r.counts, err: r.err}
 	return nil
 }
 
@@ -594,40 +568,6 @@ func formatChunks[T any](db *bun.DB, rows []T) ([]string, error) {
 	return out, nil
 }
 
-// scaleMember is an audience_members row: who a rule matched, since when.
-type scaleMember struct {
-	bun.BaseModel `bun:"table:audience_members"`
-
-	RuleID     int64     `bun:",pk"`
-	EmployeeID int64     `bun:",pk"`
-	Since      time.Time `bun:",notnull"`
-}
-
-// scaleLessonDone is a lesson_progress row.
-type scaleLessonDone struct {
-	bun.BaseModel `bun:"table:lesson_progress"`
-
-	EmployeeID  int64     `bun:",pk"`
-	LessonID    int64     `bun:",pk"`
-	CompletedAt time.Time `bun:",notnull"`
-}
-
-// scaleSnapshot is a readiness_snapshots row: an employee's readiness in a
-// week (the Monday it starts, company-local), with where they were then.
-type scaleSnapshot struct {
-	bun.BaseModel `bun:"table:readiness_snapshots"`
-
-	Week         string            `bun:",pk"`
-	EmployeeID   int64             `bun:",pk"`
-	Status       courses.Readiness `bun:",notnull"`
-	Reasons      []courses.Reason  `bun:",type:text,notnull"`
-	DepartmentID *int64            `bun:"department_id"`
-	LocationID   *int64            `bun:"location_id"`
-	JobTitleID   *int64            `bun:"job_title_id"`
-	ManagerID    *int64            `bun:"manager_id"`
-	LinePath     string            `bun:",notnull"`
-}
-
 // history plays every employee's history, a batch at a time, while the
 // previous batch is written.
 func (sim *scaleSim) history(ctx context.Context, db *bun.DB, logf func(string, ...any)) error {
@@ -644,7 +584,7 @@ func (sim *scaleSim) history(ctx context.Context, db *bun.DB, logf func(string, 
 				sim.play(&staff[i])
 				rows.employees++
 			}
-			if err := rows.format(db); err != nil {
+			if err := rows.format(db); err != nil && rows.err == nil {
 				rows.err = err
 			}
 			select {
@@ -766,7 +706,7 @@ func (org *scaleOrg) info(n int) *ScaleInfo {
 				return // a small organisation's director can have the line nearest 500
 			}
 		}
-		info.Logins = append(info.Logins, people.DemoLogin{Role: role, Email: p.Email, Name: p.First + " " + p.Last + " (" + scaleNumber(p.ID) + what + ")"})
+		info.Logins = append(info.Logins, Login{Role: role, Email: p.Email, Name: p.First + " " + p.Last + " (" + scaleNumber(p.ID) + what + ")"})
 	}
 	login("admin", org.admin, "")
 	login("hr", org.hr, "")

@@ -1,32 +1,36 @@
-package people
+package demo
 
 import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 )
 
-// DemoCompany is the name of the demo organisation.
-const DemoCompany = "Brightwater Services"
+// Company is the name of the demo organisation.
+const Company = "Brightwater Services"
 
 const demoDomain = "brightwater.example"
 
-// DemoLogin is one account printed at start in demo mode.
-type DemoLogin struct {
+// Login is one account printed at start in demo mode.
+type Login struct {
 	Role  string
 	Email string
 	Name  string
 }
 
-// DemoInfo says what the demo organisation holds.
-type DemoInfo struct {
+// Info says what the demo organisation holds.
+type Info struct {
 	Employees int
-	Logins    []DemoLogin
+	Logins    []Login
 }
 
-type demoPerson struct {
+type demoEmployee struct {
 	number, first, last, title, dept, loc, manager, hired, roles string
 	inactive                                                     bool
 }
@@ -34,8 +38,8 @@ type demoPerson struct {
 // demoPeople builds the organisation: a service company with front desk,
 // field service and a contact centre at four locations, reporting lines four
 // levels below the chief executive.
-func demoPeople() []demoPerson {
-	ps := []demoPerson{
+func demoPeople() []demoEmployee {
+	ps := []demoEmployee{
 		{"BW1000", "Helen", "Carter", "Chief Executive", "Executive", "Leeds", "", "2012-03-01", "", false},
 		{"BW1001", "Priya", "Shah", "HR Manager", "People & HR", "Leeds", "BW1000", "2016-09-12", "hr", false},
 		{"BW1002", "Alex", "Morgan", "Systems Administrator", "IT", "Leeds", "BW1000", "2018-01-08", "admin", false},
@@ -66,36 +70,36 @@ func demoPeople() []demoPerson {
 	// Front desk: a supervisor per location, three receptionists each.
 	for i, loc := range locations {
 		num, f, l := next()
-		ps = append(ps, demoPerson{num, f, l, "Front Desk Supervisor", "Front Desk", loc, "BW1010", hired(i), "", false})
+		ps = append(ps, demoEmployee{num, f, l, "Front Desk Supervisor", "Front Desk", loc, "BW1010", hired(i), "", false})
 		for j := 0; j < 3; j++ {
 			rn, rf, rl := next()
-			ps = append(ps, demoPerson{rn, rf, rl, "Receptionist", "Front Desk", loc, num, hired(i + j), "", false})
+			ps = append(ps, demoEmployee{rn, rf, rl, "Receptionist", "Front Desk", loc, num, hired(i + j), "", false})
 		}
 	}
 	// Field service: a team lead in three locations, four engineers each.
 	for i, loc := range locations[:3] {
 		num, f, l := next()
-		ps = append(ps, demoPerson{num, f, l, "Field Team Lead", "Field Service", loc, "BW1011", hired(i + 3), "", false})
+		ps = append(ps, demoEmployee{num, f, l, "Field Team Lead", "Field Service", loc, "BW1011", hired(i + 3), "", false})
 		for j := 0; j < 4; j++ {
 			en, ef, el := next()
 			title := "Field Service Engineer"
 			if j == 3 {
 				title = "Senior Field Service Engineer"
 			}
-			ps = append(ps, demoPerson{en, ef, el, title, "Field Service", loc, num, hired(i*4 + j), "", false})
+			ps = append(ps, demoEmployee{en, ef, el, title, "Field Service", loc, num, hired(i*4 + j), "", false})
 		}
 	}
 	// Contact centre: two team leaders in Leeds and one in Glasgow, seven agents each.
 	for i, loc := range []string{"Leeds", "Leeds", "Glasgow"} {
 		num, f, l := next()
-		ps = append(ps, demoPerson{num, f, l, "Contact Centre Team Leader", "Contact Centre", loc, "BW1012", hired(i + 5), "", false})
+		ps = append(ps, demoEmployee{num, f, l, "Contact Centre Team Leader", "Contact Centre", loc, "BW1012", hired(i + 5), "", false})
 		for j := 0; j < 7; j++ {
 			an, af, al := next()
 			title := "Customer Service Advisor"
 			if j == 0 {
 				title = "Senior Customer Service Advisor"
 			}
-			ps = append(ps, demoPerson{an, af, al, title, "Contact Centre", loc, num, hired(i*6 + j), "", j == 6 && i == 2})
+			ps = append(ps, demoEmployee{an, af, al, title, "Contact Centre", loc, num, hired(i*6 + j), "", j == 6 && i == 2})
 		}
 	}
 	return ps
@@ -109,13 +113,14 @@ func demoEmail(first, last string) string {
 	return clean(first) + "." + clean(last) + "@" + demoDomain
 }
 
-// LoadDemo loads the demo organisation into an empty database, every account
-// with password, and sets the company name. On a database that already has
-// employees it writes nothing and returns loaded=false. The logins it returns
-// are the accounts worth trying, one per role.
-func LoadDemo(ctx context.Context, s *Store, password string) (info *DemoInfo, loaded bool, err error) {
+// loadPeople loads the demo organisation into an empty database, every
+// account with password, and sets the company name, in one transaction
+// with clock set to the moment. On a database that already has employees it
+// writes nothing and returns loaded=false. The logins it returns are the
+// accounts worth trying, one per role.
+func loadPeople(ctx context.Context, s *people.Store, clock *store.ManualClock, password string) (info *Info, loaded bool, err error) {
 	ps := demoPeople()
-	info = &DemoInfo{Employees: len(ps), Logins: []DemoLogin{
+	info = &Info{Employees: len(ps), Logins: []Login{
 		{"admin", "admin@" + demoDomain, "Alex Morgan"},
 		{"hr", "hr@" + demoDomain, "Priya Shah"},
 		{"manager", demoEmail("Olivia", "Bennett"), "Olivia Bennett (head of service: three levels below her)"},
@@ -129,14 +134,16 @@ func LoadDemo(ctx context.Context, s *Store, password string) (info *DemoInfo, l
 	if all > 0 {
 		return info, false, nil
 	}
-	if err := ValidatePassword(password); err != nil && len(password) < 8 {
+	if err := people.ValidatePassword(password); err != nil && len(password) < 8 {
 		return nil, false, fmt.Errorf("ACADEMY_DEMO_PASSWORD: use at least 8 characters")
 	}
-	hash, err := HashPassword(password)
+	hash, err := people.HashPassword(password)
 	if err != nil {
 		return nil, false, err
 	}
 	now := s.Now()
+	clock.Set(now) // everyone created at the same moment
+	defer clock.Set(time.Time{})
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		for _, p := range ps {
 			email := demoEmail(p.first, p.last)
@@ -146,29 +153,19 @@ func LoadDemo(ctx context.Context, s *Store, password string) (info *DemoInfo, l
 			case "BW1002":
 				email = "admin@" + demoDomain
 			}
-			in := EmployeeInput{Number: p.number, FirstName: p.first, LastName: p.last, Email: email, JobTitle: p.title,
-				Department: p.dept, Location: p.loc, ManagerNumber: p.manager, HireDate: p.hired, Active: true, Roles: p.roles}
-			if err := in.Normalize(); err != nil {
+			in := people.EmployeeInput{Number: p.number, FirstName: p.first, LastName: p.last, Email: email, JobTitle: p.title,
+				Department: p.dept, Location: p.loc, ManagerNumber: p.manager, HireDate: p.hired, Active: !p.inactive, Roles: p.roles}
+			if _, err := s.SaveEmployeeIn(ctx, tx, in); err != nil {
 				return fmt.Errorf("demo person %s: %w", p.number, err)
 			}
-			res, err := saveEmployee(ctx, tx, in, now)
-			if err != nil {
-				return fmt.Errorf("demo person %s: %w", p.number, err)
-			}
-			if p.inactive {
-				setActive(res.Employee, false, now)
-				if _, err := tx.NewUpdate().Model(res.Employee).Column("active", "deactivated_at").WherePK().Exec(ctx); err != nil {
-					return err
-				}
-			}
 		}
-		if _, err := tx.NewUpdate().TableExpr("employees").Set("password_hash = ?", hash).Where("1 = 1").Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model((*people.Employee)(nil)).Set("password_hash = ?", hash).Where("1 = 1").Exec(ctx); err != nil {
 			return err
 		}
-		if err := PutSetting(ctx, tx, "company.name", DemoCompany, now); err != nil {
+		if err := people.PutSetting(ctx, tx, "company.name", Company, now); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, now, nil, "demo", "demo.load", DemoCompany, fmt.Sprintf("%d employees", len(ps)))
+		return people.Audit(ctx, tx, now, nil, "demo", "demo.load", Company, fmt.Sprintf("%d employees", len(ps)))
 	})
 	if err != nil {
 		return nil, false, err
