@@ -1,6 +1,8 @@
 package outcomes
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -90,4 +92,28 @@ func (m *Measure) Figure(points []Point) (f float64, ok bool) {
 		sum += p.Value
 	}
 	return sum / float64(len(points)), true
+}
+
+// insertChunk is how many events one INSERT writes: 9 columns each, under
+// SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+const insertChunk = 2000
+
+// InsertEvents writes events in db (a transaction, usually), in chunks,
+// skipping any whose source id the measure already holds (re-importing an
+// export adds nothing), and returns how many it wrote. The IDs of the
+// events written are not read back.
+func InsertEvents(ctx context.Context, db bun.IDB, events []Event) (created int, err error) {
+	for start := 0; start < len(events); start += insertChunk {
+		chunk := events[start:min(start+insertChunk, len(events))]
+		res, err := db.NewInsert().Model(&chunk).ExcludeColumn("id").On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return created, fmt.Errorf("insert outcome events: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return created, err
+		}
+		created += int(n)
+	}
+	return created, nil
 }

@@ -2,6 +2,7 @@ package outcomes_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/outcomes"
+	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/store/storetest"
 )
@@ -212,6 +214,28 @@ func TestMeasureStore(t *testing.T) {
 				slugs = append(slugs, m.Slug)
 			}
 			t.Fatalf("list: %s %v", strings.Join(slugs, ","), err)
+		}
+
+		// Events: a source id is written once per measure, chunks included.
+		saved, err := people.NewStore(db).SaveEmployee(ctx, people.EmployeeInput{Number: "E1", FirstName: "Ann", LastName: "Example", Email: "ann@example.com", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emp := saved.Employee
+		events := make([]outcomes.Event, 4500)
+		for i := range events {
+			id := fmt.Sprintf("T%d", i%4000) // 500 repeat an earlier id
+			events[i] = outcomes.Event{MeasureID: m.ID, EmployeeID: emp.ID, Day: outcomes.DateDay(2026, 1, 1) + outcomes.Day(i%30), Value: 5, SourceID: &id, CreatedAt: s.Now()}
+		}
+		if n, err := outcomes.InsertEvents(ctx, db, events); err != nil || n != 4000 {
+			t.Fatalf("inserted %d of 4500 with 500 repeated ids: %v", n, err)
+		}
+		if n, err := outcomes.InsertEvents(ctx, db, events[:10]); err != nil || n != 0 {
+			t.Fatalf("the same export again inserted %d: %v", n, err)
+		}
+		noID := []outcomes.Event{{MeasureID: m.ID, EmployeeID: emp.ID, Day: 1, Value: 1, CreatedAt: s.Now()}, {MeasureID: m.ID, EmployeeID: emp.ID, Day: 1, Value: 1, CreatedAt: s.Now()}}
+		if n, err := outcomes.InsertEvents(ctx, db, noID); err != nil || n != 2 {
+			t.Fatalf("events without a source id are all kept: %d %v", n, err)
 		}
 	})
 }

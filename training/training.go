@@ -27,6 +27,7 @@ import (
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/courses/certdoc"
+	"github.com/serviceacademy/academy/outcomes"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -55,6 +56,7 @@ type Service struct {
 	courses      *courses.Store
 	quizzes      *assessments.Store
 	observations *assessments.ObservationStore
+	outcomes     *outcomes.Store
 }
 
 // New returns a Service on db with its stores. It fails only when the
@@ -74,7 +76,8 @@ func New(db *bun.DB, opts Options) (*Service, error) {
 		opts.Docs = docs
 	}
 	s := &Service{db: db, log: opts.Log, clock: opts.Clock, docs: opts.Docs, people: people.NewStore(db),
-		quizzes: assessments.NewStore(db), observations: assessments.NewObservationStore(db)}
+		quizzes: assessments.NewStore(db), observations: assessments.NewObservationStore(db),
+		outcomes: outcomes.NewStore(db, opts.Clock)}
 	s.people.Now, s.quizzes.Now, s.observations.Now = opts.Clock.Now, opts.Clock.Now, opts.Clock.Now
 	s.courses = courses.NewStore(db, assessed{quizzes: s.quizzes, observations: s.observations},
 		courses.Options{Clock: opts.Clock, BaseURL: strings.TrimRight(opts.BaseURL, "/"), Docs: opts.Docs})
