@@ -311,3 +311,32 @@ func BenchmarkImpactEstimate(b *testing.B) {
 		}
 	}
 }
+
+func TestImpactMonths(t *testing.T) {
+	jan, feb, mar := outcomes.DateDay(2026, 1, 1), outcomes.DateDay(2026, 2, 1), outcomes.DateDay(2026, 3, 1)
+	people := []outcomes.ImpactPerson{
+		// Completed 10 February: comparison in January, in neither group in February, trained in March.
+		{Completed: feb + 9, Points: append(at(1, jan+3, jan+4), append(at(0, feb+2), at(1, mar+1)...)...)},
+		// Never trained: comparison throughout.
+		{Completed: outcomes.NotTrained, Points: append(at(0, jan+5), append(at(1, feb+5), at(0, mar+5, mar+6)...)...)},
+	}
+	got := outcomes.ImpactMonths(percentMeasure, people, jan+10, mar+20)
+	if len(got) != 3 || got[0].Month != jan || got[2].Month != mar || got[1].Label() != "Feb 2026" {
+		t.Fatalf("months %+v", got)
+	}
+	want := []struct {
+		tOK, cOK      bool
+		trained, comp float64
+		completions   int
+	}{{false, true, 0, 100 * 2.0 / 3, 0}, {false, true, 0, 100, 1}, {true, true, 100, 0, 0}}
+	for i, w := range want {
+		g := got[i]
+		if g.TrainedOK != w.tOK || g.ComparisonOK != w.cOK || (w.tOK && !near(g.Trained, w.trained)) || !near(g.Comparison, w.comp) || g.Completions != w.completions {
+			t.Fatalf("month %d: %+v, want %+v", i, g, w)
+		}
+	}
+	counts := outcomes.ImpactMonths(countMeasure, people, jan, mar+20)
+	if !counts[0].ComparisonOK || counts[0].Comparison != 1.5 || counts[0].ComparisonPeople != 2 || counts[2].Trained != 1 || counts[2].TrainedPeople != 1 {
+		t.Fatalf("counts %+v", counts)
+	}
+}

@@ -1,0 +1,206 @@
+package training
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/outcomes"
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
+)
+
+// ImpactWindows are the window lengths the impact report offers, in days.
+var ImpactWindows = []int{30, 60, 90, 180}
+
+// ImpactFilter narrows the impact report's people (zero values do not).
+type ImpactFilter struct {
+	DepartmentID int64
+	LocationID   int64
+	LineOf       int64 // everyone below this manager, however deep
+}
+
+// ImpactReport is a programme's estimated impact on a measure among the
+// filtered people, with the month-by-month figures for the chart.
+type ImpactReport struct {
+	Programme *courses.Programme
+	Measure   *outcomes.Measure
+	Impact    *outcomes.Impact
+	Sentence  string
+	Months    []outcomes.MonthFigure
+	Through   outcomes.Day // the last day of data used (yesterday)
+}
+
+// impactChunk is how many employee ids one IN (...) of a narrowed report holds.
+const impactChunk = 500
+
+// impactNarrow is the largest narrowed group read by its ids; above it the
+// measure's events are read whole and the others dropped.
+const impactNarrow = 20_000
+
+// ImpactReport estimates the impact of programme (slug) on measure (slug)
+// over windows of windowDays, for the people f selects: each person's first
+// completion of the programme (any cycle, imported ones too) and their
+// events up to yesterday in the company's time zone. An unknown programme
+// or measure and a window not in ImpactWindows are Invalid naming the
+// field ("programme", "measure", "window_days").
+func (s *Service) ImpactReport(ctx context.Context, programme, measure string, windowDays int, f ImpactFilter) (*ImpactReport, error) {
+	p, err := s.courses.FindProgramme(ctx, programme)
+	if store.IsNotFound(err) {
+		return nil, store.FieldError("programme", "There is no programme %q.", programme)
+	} else if err != nil {
+		return nil, err
+	}
+	m, err := s.outcomes.FindMeasure(ctx, measure)
+	if store.IsNotFound(err) {
+		return nil, store.FieldError("measure", "There is no measure %q.", measure)
+	} else if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(ImpactWindows, windowDays) {
+		return nil, store.FieldError("window_days", "Choose a window of 30, 60, 90 or 180 days.")
+	}
+	loc, err := s.courses.Location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	through := outcomes.DayOf(s.clock.Now(), loc) - 1
+	ppl, err := s.impactPeople(ctx, p.ID, m.ID, f, loc, through)
+	if err != nil {
+		return nil, err
+	}
+	r := &ImpactReport{Programme: p, Measure: m, Through: through}
+	r.Impact = outcomes.EstimateImpact(outcomes.ImpactInput{Measure: m, WindowDays: windowDays, Through: through, People: ppl})
+	r.Sentence = outcomes.ImpactSentence(m, p.Title, r.Impact)
+	from := through
+	for _, q := range ppl {
+		if len(q.Points) > 0 {
+			from = min(from, q.Points[0].Day)
+		}
+	}
+	if through-from > 730 { // the chart shows two years at most
+		from = through - 730
+	}
+	r.Months = outcomes.ImpactMonths(m, ppl, from, through)
+	return r, nil
+}
+
+// impactPeople reads, for everyone f selects, their hire day, their first
+// completion of the programme and their events of the measure up to
+// through, by day. It streams only the columns it needs into one shared
+// slice of points.
+func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64, f ImpactFilter, loc *time.Location, through outcomes.Day) ([]outcomes.ImpactPerson, error) {
+	narrowed := f != ImpactFilter{}
+	var scope []int64 // sorted ids when narrowed
+	if narrowed {
+		ids, err := s.people.EmployeeIDs(ctx, people.EmployeeFilter{DepartmentID: f.DepartmentID, LocationID: f.LocationID, LineOf: f.LineOf})
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(ids)
+		scope = ids
+	}
+	// Everyone's hire day (the whole table's two columns: cheap), then the
+	// people in scope in id order.
+	var emps []struct {
+		ID       int64
+		HireDate string
+	}
+	if err := s.db.NewSelect().TableExpr("employees").Column("id", "hire_date").OrderExpr("id").Scan(ctx, &emps); err != nil {
+		return nil, err
+	}
+	index := make(map[int64]int32, len(emps))
+	var ppl []outcomes.ImpactPerson
+	var ids []int64
+	for _, e := range emps {
+		if narrowed {
+			if _, ok := slices.BinarySearch(scope, e.ID); !ok {
+				continue
+			}
+		}
+		var since outcomes.Day
+		if t, err := time.Parse(time.DateOnly, e.HireDate); err == nil {
+			since = outcomes.DateDay(t.Date())
+		}
+		index[e.ID] = int32(len(ppl))
+		ppl = append(ppl, outcomes.ImpactPerson{Since: since, Completed: outcomes.NotTrained})
+		ids = append(ids, e.ID)
+	}
+	if len(ppl) == 0 {
+		return nil, nil
+	}
+
+	// First completions.
+	var done []struct {
+		EmployeeID  int64
+		CompletedAt time.Time
+	}
+	q := s.db.NewSelect().TableExpr("cycles").Column("employee_id").ColumnExpr("MIN(completed_at) AS completed_at").
+		Where("programme_id = ? AND completed_at IS NOT NULL", programmeID).GroupExpr("employee_id")
+	if err := q.Scan(ctx, &done); err != nil {
+		return nil, err
+	}
+	for _, d := range done {
+		if i, ok := index[d.EmployeeID]; ok {
+			ppl[i].Completed = outcomes.DayOf(d.CompletedAt, loc)
+		}
+	}
+
+	// Events, by employee and day (the index's order), streamed.
+	start := make([]int32, len(ppl)+1)
+	var pts []outcomes.Point
+	read := func(q *bun.SelectQuery) error {
+		rows, err := q.Rows(ctx)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var (
+			emp, last int64 = 0, -1
+			day       int32
+			val       float64
+			cur       int32 = -1
+		)
+		for rows.Next() {
+			if err := rows.Scan(&emp, &day, &val); err != nil {
+				return err
+			}
+			if emp != last {
+				last = emp
+				i, ok := index[emp]
+				cur = -1
+				if ok {
+					cur = i
+				}
+			}
+			if cur < 0 {
+				continue
+			}
+			start[cur+1]++
+			pts = append(pts, outcomes.Point{Day: outcomes.Day(day), Value: val})
+		}
+		return rows.Err()
+	}
+	events := func() *bun.SelectQuery {
+		return s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day", "value").
+			Where("measure_id = ? AND day <= ?", measureID, int32(through)).OrderExpr("employee_id, day")
+	}
+	if narrowed && len(ids) <= impactNarrow {
+		for lo := 0; lo < len(ids); lo += impactChunk {
+			if err := read(events().Where("employee_id IN (?)", bun.In(ids[lo:min(lo+impactChunk, len(ids))]))); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := read(events()); err != nil {
+		return nil, err
+	}
+	// The events came in id order, as the people are: cut the shared slice.
+	for i := range ppl {
+		start[i+1] += start[i]
+		ppl[i].Points = pts[start[i]:start[i+1]:start[i+1]]
+	}
+	return ppl, nil
+}
