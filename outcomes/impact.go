@@ -37,10 +37,15 @@ import (
 // NotTrained is the completion day of someone who has not completed.
 const NotTrained Day = math.MaxInt32
 
-// The minimums below which the report claims no effect (enough_data false).
+// The minimums below which the report claims no effect (enough_data false),
+// in this one place. Ten people a side is a small team's worth: below it a
+// single person's good or bad quarter moves the mean too far for the
+// interval to mean much; the interval itself says how sure the estimate is
+// above it. Sixty events keep a rating's per-person shares from resting on
+// one or two responses each.
 const (
-	MinTrained    = 20 // trained people with a figure in both windows
-	MinComparison = 20 // comparison people with a figure in both windows of some trained person
+	MinTrained    = 10 // trained people with a figure in both windows
+	MinComparison = 10 // comparison people with a figure in both windows of some trained person
 	MinEvents     = 60 // events in the trained people's windows, before and after together
 )
 
@@ -387,6 +392,7 @@ func quantile(xs []float64, q float64) float64 {
 func ImpactMethod(m *Measure, windowDays int) string {
 	fig := "their share of satisfied customers"
 	switch {
+	case m.Percentages():
 	case m.Kind == Count:
 		fig = "their number of " + m.unitWord()
 	case m.Kind == Rating:

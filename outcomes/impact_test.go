@@ -128,8 +128,8 @@ func TestEstimateImpact(t *testing.T) {
 		},
 		{
 			name:   "NotEnoughTrained",
-			in:     outcomes.ImpactInput{Measure: valueMeasure, WindowDays: 30, Through: 300, People: trendPeople(map[outcomes.Day]int{100: 12, outcomes.NotTrained: 30}, linear, 8)},
-			enough: false, trained: 12, comparison: 30, tb: math.NaN(),
+			in:     outcomes.ImpactInput{Measure: valueMeasure, WindowDays: 30, Through: 300, People: trendPeople(map[outcomes.Day]int{100: 8, outcomes.NotTrained: 30}, linear, 8)},
+			enough: false, trained: 8, comparison: 30, tb: math.NaN(),
 		},
 		{
 			// Completed on day 290: the after window ends on day 320, past the data.
@@ -155,7 +155,7 @@ func TestEstimateImpact(t *testing.T) {
 				if im.Effect != 0 || im.CILow != 0 || im.CIHigh != 0 {
 					t.Fatalf("an effect claimed without enough data: %+v", im)
 				}
-				if s := outcomes.ImpactSentence(tc.in.Measure, "Front Desk", im); !strings.HasPrefix(s, "Not enough data yet") || !strings.Contains(s, "need at least 20 trained") {
+				if s := outcomes.ImpactSentence(tc.in.Measure, "Front Desk", im); !strings.HasPrefix(s, "Not enough data yet") || !strings.Contains(s, "need at least 10 trained") {
 					t.Fatalf("sentence %q", s)
 				}
 			} else if !near(im.Effect, tc.effect) {
@@ -272,8 +272,8 @@ func TestImpactSentence(t *testing.T) {
 			"Complaints rose 0.50 complaints per person (95% CI 0.25 to 0.75) in the 30 days after Front Desk Service Excellence, compared with colleagues not yet trained (30 trained, 40 comparison) — a worsening, since lower is better."},
 		{"Chance", meanMeasure, outcomes.Impact{WindowDays: 60, EnoughData: true, Trained: 30, Comparison: 40, Effect: 0.05, CILow: -0.1, CIHigh: 0.2},
 			"No change in customer satisfaction in the 60 days after Front Desk Service Excellence could be told apart from chance, compared with colleagues not yet trained: the estimate is +0.05 points on the 1-5 scale (95% CI −0.10 to 0.20) (30 trained, 40 comparison)."},
-		{"NotEnough", percentMeasure, outcomes.Impact{WindowDays: 90, Trained: 12, Comparison: 40, Events: 300},
-			"Not enough data yet to compare customer satisfaction in the 90 days after Front Desk Service Excellence with colleagues not yet trained (need at least 20 trained and 20 comparison people with figures before and after, and 60 events; there are 12 trained, 40 comparison and 300 events)."},
+		{"NotEnough", percentMeasure, outcomes.Impact{WindowDays: 90, Trained: 8, Comparison: 40, Events: 300},
+			"Not enough data yet to compare customer satisfaction in the 90 days after Front Desk Service Excellence with colleagues not yet trained (need at least 10 trained and 10 comparison people with figures before and after, and 60 events; there are 8 trained, 40 comparison and 300 events)."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := outcomes.ImpactSentence(tc.m, "Front Desk Service Excellence", &tc.im); got != tc.want {
