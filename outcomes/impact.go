@@ -405,7 +405,7 @@ func ImpactMethod(m *Measure, windowDays int) string {
 		"The effect is the mean of these differences over the trained people, so a change everyone saw cancels out. "+
 		"The 95%% interval comes from %d bootstrap resamples of the people (seeded: the same data gives the same numbers). "+
 		"No effect is claimed below %d trained and %d comparison people with figures in both windows and %d events. "+
-		"This compares groups; it does not prove the training caused the difference.",
+		"This compares groups of people: it is not proof that the training made the difference.",
 		fig, windowDays, windowDays, windowDays, ImpactResamples, MinTrained, MinComparison, MinEvents)
 }
 
