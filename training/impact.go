@@ -103,20 +103,46 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		slices.Sort(ids)
 		scope = ids
 	}
-	// Everyone's hire day (the whole table's two columns: cheap), then the
-	// people in scope in id order.
-	var emps []struct {
+	// A narrowed group small enough is read by its ids, a chunk at a time;
+	// otherwise whole tables are read and the others dropped.
+	byIDs := narrowed && len(scope) <= impactNarrow
+	chunks := func(q func(ids []int64) error) error {
+		for lo := 0; lo < len(scope); lo += impactChunk {
+			if err := q(scope[lo:min(lo+impactChunk, len(scope))]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Hire days, in id order.
+	type hire struct {
 		ID       int64
 		HireDate string
 	}
-	if err := s.db.NewSelect().TableExpr("employees").Column("id", "hire_date").OrderExpr("id").Scan(ctx, &emps); err != nil {
+	var emps []hire
+	hires := func(ids []int64) error {
+		var part []hire
+		q := s.db.NewSelect().TableExpr("employees").Column("id", "hire_date").OrderExpr("id")
+		if ids != nil {
+			q = q.Where("id IN (?)", bun.In(ids))
+		}
+		err := q.Scan(ctx, &part)
+		emps = append(emps, part...)
+		return err
+	}
+	var err error
+	if byIDs {
+		err = chunks(hires)
+	} else {
+		err = hires(nil)
+	}
+	if err != nil {
 		return nil, err
 	}
 	index := make(map[int64]int32, len(emps))
 	var ppl []outcomes.ImpactPerson
-	var ids []int64
 	for _, e := range emps {
-		if narrowed {
+		if narrowed && !byIDs {
 			if _, ok := slices.BinarySearch(scope, e.ID); !ok {
 				continue
 			}
@@ -127,26 +153,39 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		}
 		index[e.ID] = int32(len(ppl))
 		ppl = append(ppl, outcomes.ImpactPerson{Since: since, Completed: outcomes.NotTrained})
-		ids = append(ids, e.ID)
 	}
 	if len(ppl) == 0 {
 		return nil, nil
 	}
 
-	// First completions.
-	var done []struct {
-		EmployeeID  int64
-		CompletedAt time.Time
-	}
-	q := s.db.NewSelect().TableExpr("cycles").Column("employee_id").ColumnExpr("MIN(completed_at) AS completed_at").
-		Where("programme_id = ? AND completed_at IS NOT NULL", programmeID).GroupExpr("employee_id")
-	if err := q.Scan(ctx, &done); err != nil {
-		return nil, err
-	}
-	for _, d := range done {
-		if i, ok := index[d.EmployeeID]; ok {
-			ppl[i].Completed = outcomes.DayOf(d.CompletedAt, loc)
+	// First completions (any cycle: imported history is cycles too).
+	completions := func(ids []int64) error {
+		var done []struct {
+			EmployeeID  int64
+			CompletedAt time.Time
 		}
+		q := s.db.NewSelect().TableExpr("cycles").Column("employee_id").ColumnExpr("MIN(completed_at) AS completed_at").
+			Where("programme_id = ? AND completed_at IS NOT NULL", programmeID).GroupExpr("employee_id")
+		if ids != nil {
+			q = q.Where("employee_id IN (?)", bun.In(ids))
+		}
+		if err := q.Scan(ctx, &done); err != nil {
+			return err
+		}
+		for _, d := range done {
+			if i, ok := index[d.EmployeeID]; ok {
+				ppl[i].Completed = outcomes.DayOf(d.CompletedAt, loc)
+			}
+		}
+		return nil
+	}
+	if byIDs {
+		err = chunks(completions)
+	} else {
+		err = completions(nil)
+	}
+	if err != nil {
+		return nil, err
 	}
 
 	// Events, by employee and day (the index's order), streamed.
@@ -188,13 +227,12 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		return s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day", "value").
 			Where("measure_id = ? AND day <= ?", measureID, int32(through)).OrderExpr("employee_id, day")
 	}
-	if narrowed && len(ids) <= impactNarrow {
-		for lo := 0; lo < len(ids); lo += impactChunk {
-			if err := read(events().Where("employee_id IN (?)", bun.In(ids[lo:min(lo+impactChunk, len(ids))]))); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := read(events()); err != nil {
+	if byIDs {
+		err = chunks(func(ids []int64) error { return read(events().Where("employee_id IN (?)", bun.In(ids))) })
+	} else {
+		err = read(events())
+	}
+	if err != nil {
 		return nil, err
 	}
 	// The events came in id order, as the people are: cut the shared slice.
