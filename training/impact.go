@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -36,6 +37,9 @@ type ImpactReport struct {
 
 // impactChunk is how many employee ids one IN (...) of a narrowed report holds.
 const impactChunk = 500
+
+// impactReaders is how many ranges of employees a large report reads at once.
+const impactReaders = 2
 
 // impactNarrow is the largest narrowed group read by its ids; above it the
 // measure's events are read whole and the others dropped.
@@ -141,6 +145,7 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 	}
 	index := make(map[int64]int32, len(emps))
 	var ppl []outcomes.ImpactPerson
+	var pids []int64 // their ids
 	for _, e := range emps {
 		if narrowed && !byIDs {
 			if _, ok := slices.BinarySearch(scope, e.ID); !ok {
@@ -153,6 +158,7 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		}
 		index[e.ID] = int32(len(ppl))
 		ppl = append(ppl, outcomes.ImpactPerson{Since: since, Completed: outcomes.NotTrained})
+		pids = append(pids, e.ID)
 	}
 	if len(ppl) == 0 {
 		return nil, nil
@@ -188,10 +194,11 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		return nil, err
 	}
 
-	// Events, by employee and day (the index's order), streamed.
-	start := make([]int32, len(ppl)+1)
-	var pts []outcomes.Point
-	read := func(q *bun.SelectQuery) error {
+	// Events, by employee and day (the index's order), streamed: a large
+	// group in impactReaders ranges of employees read at once, each into
+	// its own slice, which its people's points then share.
+	count := make([]int32, len(ppl))
+	read := func(q *bun.SelectQuery, dst *[]outcomes.Point) error {
 		rows, err := q.Rows(ctx)
 		if err != nil {
 			return err
@@ -215,30 +222,56 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 					cur = i
 				}
 			}
-			if cur < 0 {
+			if cur < 0 || outcomes.Day(day) > through {
 				continue
 			}
-			start[cur+1]++
-			pts = append(pts, outcomes.Point{Day: outcomes.Day(day), Value: val})
+			count[cur]++
+			*dst = append(*dst, outcomes.Point{Day: outcomes.Day(day), Value: val})
 		}
 		return rows.Err()
 	}
+	// No condition on the day: with one, SQLite reads the (measure, day)
+	// index and sorts millions of rows; without, it walks the (measure,
+	// employee, day) index in the order wanted. Later days are dropped here.
 	events := func() *bun.SelectQuery {
 		return s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day", "value").
-			Where("measure_id = ? AND day <= ?", measureID, int32(through)).OrderExpr("employee_id, day")
+			Where("measure_id = ?", measureID).OrderExpr("employee_id, day")
 	}
+	type part struct {
+		from, to int // people [from, to)
+		pts      []outcomes.Point
+		err      error
+	}
+	var parts []part
 	if byIDs {
-		err = chunks(func(ids []int64) error { return read(events().Where("employee_id IN (?)", bun.In(ids))) })
+		parts = []part{{from: 0, to: len(ppl)}}
+		parts[0].err = chunks(func(ids []int64) error {
+			return read(events().Where("employee_id IN (?)", bun.In(ids)), &parts[0].pts)
+		})
 	} else {
-		err = read(events())
+		n := min(impactReaders, len(ppl))
+		parts = make([]part, n)
+		var wg sync.WaitGroup
+		for k := range parts {
+			pt := &parts[k]
+			pt.from, pt.to = len(ppl)*k/n, len(ppl)*(k+1)/n
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pt.err = read(events().Where("employee_id BETWEEN ? AND ?", pids[pt.from], pids[pt.to-1]), &pt.pts)
+			}()
+		}
+		wg.Wait()
 	}
-	if err != nil {
-		return nil, err
-	}
-	// The events came in id order, as the people are: cut the shared slice.
-	for i := range ppl {
-		start[i+1] += start[i]
-		ppl[i].Points = pts[start[i]:start[i+1]:start[i+1]]
+	for _, pt := range parts {
+		if pt.err != nil {
+			return nil, pt.err
+		}
+		off := int32(0)
+		for i := pt.from; i < pt.to; i++ {
+			ppl[i].Points = pt.pts[off : off+count[i] : off+count[i]]
+			off += count[i]
+		}
 	}
 	return ppl, nil
 }
