@@ -102,15 +102,18 @@ type window struct {
 // pre is scratch of at least len(points)+1.
 func personWindows(m *Measure, pts []Point, anchors []Day, w Day, pre []float64, out []window) {
 	pre[0] = 0
-	for i, p := range pts {
-		v := p.Value
-		if m.Percentages() {
-			v = 0
+	if m.Percentages() {
+		for i, p := range pts {
+			v := 0.0
 			if m.Satisfied(p.Value) {
 				v = 100
 			}
+			pre[i+1] = pre[i] + v
 		}
-		pre[i+1] = pre[i] + v
+	} else {
+		for i, p := range pts {
+			pre[i+1] = pre[i] + p.Value
+		}
 	}
 	var i0, i1, i2, i3 int
 	n := len(pts)

@@ -206,7 +206,7 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		defer rows.Close()
 		var (
 			emp, last int64 = 0, -1
-			day       int32
+			day       int64 // not int32: database/sql converts an int64 to int32 through a string
 			val       float64
 			cur       int32 = -1
 		)
