@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -87,6 +88,12 @@ func benchImpact(b *testing.B, f func(db *bun.DB, manager int64) training.Impact
 			b.Fatalf("%d trained: %s", r.Impact.Trained, r.Sentence)
 		}
 	}
+	// The Go heap the process holds from the system (it rarely gives it
+	// back, so about its peak); the resident size also counts the database
+	// pages SQLite reads through mmap.
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-MB")
 }
 
 // BenchmarkImpactOrganisation is the organisation-wide report of one

@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type ImpactReport struct {
 
 // impactChunk is how many employee ids one IN (...) of a narrowed report holds.
 const impactChunk = 500
+
+// impactBlock is how many points one block of a report's events holds.
+const impactBlock = 1 << 16
 
 // impactReaders is how many ranges of employees a large report reads at once.
 const impactReaders = 2
@@ -195,10 +199,11 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 	}
 
 	// Events, by employee and day (the index's order), streamed: a large
-	// group in impactReaders ranges of employees read at once, each into
-	// its own slice, which its people's points then share.
-	count := make([]int32, len(ppl))
-	read := func(q *bun.SelectQuery, dst *[]outcomes.Point) error {
+	// group in impactReaders ranges of employees read at once. Points go
+	// into blocks of impactBlock; a person's never straddle two (a block
+	// that fills mid-person passes their points on to the next), so each
+	// person's slice points into a block and nothing is copied twice.
+	read := func(q *bun.SelectQuery) error {
 		rows, err := q.Rows(ctx)
 		if err != nil {
 			return err
@@ -209,25 +214,36 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 			day       int64 // not int32: database/sql converts an int64 to int32 through a string
 			val       float64
 			cur       int32 = -1
+			blk             = make([]outcomes.Point, 0, 8192) // then blocks of impactBlock
+			from      int                                     // where cur's points start in blk
 		)
+		done := func() {
+			if cur >= 0 {
+				ppl[cur].Points = blk[from:len(blk):len(blk)]
+			}
+		}
 		for rows.Next() {
 			if err := rows.Scan(&emp, &day, &val); err != nil {
 				return err
 			}
 			if emp != last {
-				last = emp
-				i, ok := index[emp]
-				cur = -1
-				if ok {
+				done()
+				last, cur, from = emp, -1, len(blk)
+				if i, ok := index[emp]; ok {
 					cur = i
 				}
 			}
 			if cur < 0 || outcomes.Day(day) > through {
 				continue
 			}
-			count[cur]++
-			*dst = append(*dst, outcomes.Point{Day: outcomes.Day(day), Value: val})
+			if len(blk) == cap(blk) {
+				next := make([]outcomes.Point, 0, max(impactBlock, 2*(len(blk)-from)))
+				next = append(next, blk[from:]...)
+				blk, from = next, 0
+			}
+			blk = append(blk, outcomes.Point{Day: outcomes.Day(day), Value: val})
 		}
+		done()
 		return rows.Err()
 	}
 	// No condition on the day: with one, SQLite reads the (measure, day)
@@ -237,41 +253,25 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 		return s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day", "value").
 			Where("measure_id = ?", measureID).OrderExpr("employee_id, day")
 	}
-	type part struct {
-		from, to int // people [from, to)
-		pts      []outcomes.Point
-		err      error
-	}
-	var parts []part
 	if byIDs {
-		parts = []part{{from: 0, to: len(ppl)}}
-		parts[0].err = chunks(func(ids []int64) error {
-			return read(events().Where("employee_id IN (?)", bun.In(ids)), &parts[0].pts)
-		})
+		err = chunks(func(ids []int64) error { return read(events().Where("employee_id IN (?)", bun.In(ids))) })
 	} else {
 		n := min(impactReaders, len(ppl))
-		parts = make([]part, n)
+		errs := make([]error, n)
 		var wg sync.WaitGroup
-		for k := range parts {
-			pt := &parts[k]
-			pt.from, pt.to = len(ppl)*k/n, len(ppl)*(k+1)/n
+		for k := range n {
+			lo, hi := len(ppl)*k/n, len(ppl)*(k+1)/n
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				pt.err = read(events().Where("employee_id BETWEEN ? AND ?", pids[pt.from], pids[pt.to-1]), &pt.pts)
+				errs[k] = read(events().Where("employee_id BETWEEN ? AND ?", pids[lo], pids[hi-1]))
 			}()
 		}
 		wg.Wait()
+		err = errors.Join(errs...)
 	}
-	for _, pt := range parts {
-		if pt.err != nil {
-			return nil, pt.err
-		}
-		off := int32(0)
-		for i := pt.from; i < pt.to; i++ {
-			ppl[i].Points = pt.pts[off : off+count[i] : off+count[i]]
-			off += count[i]
-		}
+	if err != nil {
+		return nil, err
 	}
 	return ppl, nil
 }
