@@ -76,7 +76,7 @@ func (s *Service) ImpactReport(ctx context.Context, programme, measure string, w
 		return nil, err
 	}
 	through := outcomes.DayOf(s.clock.Now(), loc) - 1
-	ppl, err := s.impactPeople(ctx, p.ID, m.ID, f, loc, through)
+	ppl, err := s.impactPeople(ctx, p.ID, m, f, loc, through)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) ImpactReport(ctx context.Context, programme, measure string, w
 // completion of the programme and their events of the measure up to
 // through, by day. It streams only the columns it needs into one shared
 // slice of points.
-func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64, f ImpactFilter, loc *time.Location, through outcomes.Day) ([]outcomes.ImpactPerson, error) {
+func (s *Service) impactPeople(ctx context.Context, programmeID int64, m *outcomes.Measure, f ImpactFilter, loc *time.Location, through outcomes.Day) ([]outcomes.ImpactPerson, error) {
 	narrowed := f != ImpactFilter{}
 	var scope []int64 // sorted ids when narrowed
 	if narrowed {
@@ -250,8 +250,13 @@ func (s *Service) impactPeople(ctx context.Context, programmeID, measureID int64
 	// index and sorts millions of rows; without, it walks the (measure,
 	// employee, day) index in the order wanted. Later days are dropped here.
 	events := func() *bun.SelectQuery {
-		return s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day", "value").
-			Where("measure_id = ?", measureID).OrderExpr("employee_id, day")
+		q := s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day")
+		if m.Kind == outcomes.Count { // the value does not count: the index alone answers
+			q = q.ColumnExpr("1.0 AS value")
+		} else {
+			q = q.Column("value")
+		}
+		return q.Where("measure_id = ?", m.ID).OrderExpr("employee_id, day")
 	}
 	if byIDs {
 		err = chunks(func(ids []int64) error { return read(events().Where("employee_id IN (?)", bun.In(ids))) })
