@@ -41,6 +41,7 @@ func nav(me string) []navLink {
 		{"/matrix", "Matrix", false, people.RoleManager, false},
 		{"/readiness", "Readiness", true, people.RoleHR, false},
 		{"/readiness/standards", "Service standards", false, people.RoleManager, true},
+		{"/impact", "Service impact", false, people.RoleManager, false},
 		{"/digest", "Weekly digest", false, people.RoleManager, true},
 		{"/programmes", "Programmes", true, people.RoleHR, false},
 		{"/certificates", "Certificates", true, people.RoleHR, false},

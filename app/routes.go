@@ -106,6 +106,8 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
 	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
 	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
+	// Service impact: a programme's effect on a measure (managers: their line).
+	web("GET", "/impact", people.RoleManager, s.impactShow)
 	web("GET", "/digest", people.RoleManager, s.digestShow)
 	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
 	web("GET", "/digest.txt", people.RoleManager, s.digestText)
@@ -253,6 +255,8 @@ func (s *Server) routes(app *fiber.App) {
 	// employee as the employee API.
 	api("GET", "/api/v1/readiness", people.RoleManager, s.apiReadiness)
 	api("GET", "/api/v1/readiness/employees/:number", people.RoleStaff, s.apiReadinessEmployeeShow)
+	// Service impact: manager tokens their line, HR and admin everyone.
+	api("GET", "/api/v1/impact", people.RoleManager, s.apiImpact)
 
 	t.register(app)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
