@@ -172,7 +172,7 @@ func ParseEvents(data []byte, m *Measure, ppl EmployeeIndex, loc *time.Location,
 		default:
 			id, found := int64(0), false
 			if mail != "" {
-				id, found = ppl.ByEmail[strings.ToLower(mail)]
+				id, found = ppl.find(mail)
 				r.Employee = mail
 			}
 			if !found && emp != "" {
@@ -184,7 +184,7 @@ func ParseEvents(data []byte, m *Measure, ppl EmployeeIndex, loc *time.Location,
 			case found:
 				r.EmployeeID = id
 			case mail != "":
-				fail("email", "No employee has the e-mail %s.", clipCell(mail))
+				fail("email", "No employee has the e-mail (or number) %q.", clipCell(mail))
 			default:
 				fail("employee", "No employee has the number or e-mail %q.", clipCell(emp))
 			}
