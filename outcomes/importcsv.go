@@ -1,7 +1,9 @@
 package outcomes
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,17 +46,22 @@ type EmployeeIndex struct {
 	ByEmail  map[string]int64
 }
 
-// EventRow is one row of an outcome file as an event to write (or a
-// duplicate that adds nothing).
+// EventRow is one row of an outcome file as an event to write. It is
+// kept small: a plan holds a million of them.
 type EventRow struct {
 	Line       int     `json:"line"`
 	EmployeeID int64   `json:"-"`
-	Employee   string  `json:"employee"` // as the file names them (a number or an e-mail), trimmed
 	Day        Day     `json:"-"`
 	Value      float64 `json:"value"`
 	Category   string  `json:"category,omitempty"`
 	SourceID   string  `json:"id,omitempty"`
-	Duplicate  string  `json:"duplicate,omitempty"` // why a duplicate adds nothing, e.g. "also on line 4"
+}
+
+// DuplicateRow is a row whose id is already on an earlier line or already
+// stored: it adds nothing.
+type DuplicateRow struct {
+	EventRow
+	Reason string `json:"reason"` // e.g. "id T1 is also on line 4"
 }
 
 // EventPlan is what an outcome import would do (ParseEvents, then
@@ -62,7 +69,7 @@ type EventRow struct {
 type EventPlan struct {
 	Rows           int               `json:"rows"`       // data rows read
 	Events         []EventRow        `json:"events"`     // to create
-	Duplicates     []EventRow        `json:"duplicates"` // an id already in the file or already stored: nothing to add
+	Duplicates     []DuplicateRow    `json:"duplicates"` // an id already in the file or already stored: nothing to add
 	Errors         []store.LineError `json:"errors"`
 	IgnoredColumns []string          `json:"ignored_columns"`
 	ErrorCount     int               `json:"error_count"` // all problems, also those past the listed ones
@@ -121,7 +128,7 @@ func (p *EventPlan) EmployeeIDs() []int64 {
 // already stored are marked by MarkStored. Every problem is in
 // plan.Errors with its line and field (a column name, or "file").
 func ParseEvents(data []byte, m *Measure, ppl EmployeeIndex, loc *time.Location, today Day) *EventPlan {
-	plan := &EventPlan{Events: []EventRow{}, Duplicates: []EventRow{}, Errors: []store.LineError{}, IgnoredColumns: []string{}}
+	plan := &EventPlan{Events: []EventRow{}, Duplicates: []DuplicateRow{}, Errors: []store.LineError{}, IgnoredColumns: []string{}}
 	f, errs := store.ReadCSV(data, store.CSVSpec{MaxBytes: MaxImportBytes, Columns: eventColumns})
 	for _, e := range errs {
 		plan.add(e)
@@ -145,20 +152,17 @@ func ParseEvents(data []byte, m *Measure, ppl EmployeeIndex, loc *time.Location,
 		return plan
 	}
 
-	firstLine := map[string]int{} // source id → the line it is first on
+	plan.Events = make([]EventRow, 0, bytes.Count(data, []byte("\n"))+1)
+	categories := map[string]string{} // one copy of each category
+	var withIDs int
 	for rec, ok := f.Next(); ok; rec, ok = f.Next() {
 		plan.Rows++
 		if rec.Problem != nil {
 			plan.add(*rec.Problem)
 			continue
 		}
-		line := rec.Line
-		r := EventRow{Line: line}
-		bad := false
-		fail := func(field, format string, args ...any) {
-			bad = true
-			plan.addf(line, field, format, args...)
-		}
+		r := EventRow{Line: rec.Line}
+		before := plan.ErrorCount
 
 		// The employee: by e-mail when the file has one, else by the employee cell.
 		emp, mail := strings.TrimSpace(rec.Cell("employee")), strings.TrimSpace(rec.Cell("email"))
@@ -168,73 +172,121 @@ func ParseEvents(data []byte, m *Measure, ppl EmployeeIndex, loc *time.Location,
 			if !f.Has("employee") {
 				field = "email"
 			}
-			fail(field, "No employee: give their employee number or e-mail.")
+			plan.addf(r.Line, field, "No employee: give their employee number or e-mail.")
 		default:
 			id, found := int64(0), false
 			if mail != "" {
 				id, found = ppl.find(mail)
-				r.Employee = mail
 			}
 			if !found && emp != "" {
-				if id, found = ppl.find(emp); found {
-					r.Employee = emp
-				}
+				id, found = ppl.find(emp)
 			}
 			switch {
 			case found:
 				r.EmployeeID = id
 			case mail != "":
-				fail("email", "No employee has the e-mail (or number) %q.", clipCell(mail))
+				plan.addf(r.Line, "email", "No employee has the e-mail (or number) %q.", clipCell(mail))
 			default:
-				fail("employee", "No employee has the number or e-mail %q.", clipCell(emp))
+				plan.addf(r.Line, "employee", "No employee has the number or e-mail %q.", clipCell(emp))
 			}
 		}
 
 		if d, err := ParseEventDay(rec.Cell("date"), loc); err != nil {
-			fail("date", "%s", store.MessageOf(err))
+			plan.addf(r.Line, "date", "%s", store.MessageOf(err))
 		} else if d > today {
-			fail("date", "%s is in the future (today is %s).", d, today)
+			plan.addf(r.Line, "date", "%s is in the future (today is %s).", d, today)
 		} else {
 			r.Day = d
 		}
 
 		if v, err := m.ParseValue(rec.Cell("value")); err != nil {
-			fail("value", "%s", store.MessageOf(err))
+			plan.addf(r.Line, "value", "%s", store.MessageOf(err))
 		} else {
 			r.Value = v
 		}
 
-		r.Category = strings.Join(strings.Fields(rec.Cell("category")), " ")
-		switch {
-		case !cellIsText(r.Category):
-			fail("category", "The category has a character that is not text (a control character).")
-		case utf8.RuneCountInString(r.Category) > 100:
-			fail("category", "The category is %d characters long; the limit is 100.", utf8.RuneCountInString(r.Category))
-		}
-		r.SourceID = strings.TrimSpace(rec.Cell("id"))
-		switch {
-		case !cellIsText(r.SourceID):
-			fail("id", "The id has a character that is not text (a control character).")
-		case len(r.SourceID) > 200:
-			fail("id", "The id is %d characters long; the limit is 200.", len(r.SourceID))
-		}
-		if bad {
-			continue
-		}
-		if r.SourceID != "" {
-			if first, dup := firstLine[r.SourceID]; dup {
-				r.Duplicate = fmt.Sprintf("id %s is also on line %d", clipCell(r.SourceID), first)
-				plan.Duplicates = append(plan.Duplicates, r)
-				continue
+		if c := rec.Cell("category"); c != "" {
+			c = strings.Join(strings.Fields(c), " ")
+			switch {
+			case !cellIsText(c):
+				plan.addf(r.Line, "category", "The category has a character that is not text (a control character).")
+			case utf8.RuneCountInString(c) > 100:
+				plan.addf(r.Line, "category", "The category is %d characters long; the limit is 100.", utf8.RuneCountInString(c))
+			default:
+				if kept, ok := categories[c]; ok {
+					c = kept
+				} else if len(categories) < 1000 {
+					c = strings.Clone(c)
+					categories[c] = c
+				} else {
+					c = strings.Clone(c)
+				}
+				r.Category = c
 			}
-			firstLine[r.SourceID] = line
 		}
-		plan.Events = append(plan.Events, r)
+		if id := strings.TrimSpace(rec.Cell("id")); id != "" {
+			switch {
+			case !cellIsText(id):
+				plan.addf(r.Line, "id", "The id has a character that is not text (a control character).")
+			case len(id) > 200:
+				plan.addf(r.Line, "id", "The id is %d characters long; the limit is 200.", len(id))
+			default:
+				r.SourceID = strings.Clone(id) // not the whole record's string
+				withIDs++
+			}
+		}
+		if plan.ErrorCount == before {
+			plan.Events = append(plan.Events, r)
+		}
 	}
 	if plan.Rows == 0 {
 		plan.addf(f.HeaderLine, "file", "The file has a header line but no events.")
 	}
+	if withIDs > 0 {
+		plan.dropRepeatedIDs(withIDs)
+	}
 	return plan
+}
+
+// dropRepeatedIDs moves the events whose id is on an earlier line to the
+// duplicates. It sorts positions rather than keeping a map of every id:
+// the same answer in a fraction of the memory.
+func (p *EventPlan) dropRepeatedIDs(withIDs int) {
+	at := make([]int32, 0, withIDs)
+	for i := range p.Events {
+		if p.Events[i].SourceID != "" {
+			at = append(at, int32(i))
+		}
+	}
+	slices.SortFunc(at, func(a, b int32) int {
+		if c := strings.Compare(p.Events[a].SourceID, p.Events[b].SourceID); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	firstOf := map[int32]int32{} // a repeated event → the first with its id
+	for k := 1; k < len(at); k++ {
+		if p.Events[at[k]].SourceID == p.Events[at[k-1]].SourceID {
+			first := at[k-1]
+			if f, ok := firstOf[at[k-1]]; ok {
+				first = f
+			}
+			firstOf[at[k]] = first
+		}
+	}
+	if len(firstOf) == 0 {
+		return
+	}
+	keep := p.Events[:0]
+	for i, r := range p.Events {
+		if first, dup := firstOf[int32(i)]; dup {
+			p.Duplicates = append(p.Duplicates, DuplicateRow{EventRow: r,
+				Reason: fmt.Sprintf("id %s is also on line %d", clipCell(r.SourceID), p.Events[first].Line)})
+			continue
+		}
+		keep = append(keep, r)
+	}
+	p.Events = keep
 }
 
 // lookup finds an employee by number, or by e-mail when s looks like one.
@@ -269,13 +321,13 @@ func (p *EventPlan) MarkStored(stored map[string]bool) {
 	keep := p.Events[:0]
 	for _, r := range p.Events {
 		if r.SourceID != "" && stored[r.SourceID] {
-			r.Duplicate = fmt.Sprintf("id %s was imported before", clipCell(r.SourceID))
-			p.Duplicates = append(p.Duplicates, r)
+			p.Duplicates = append(p.Duplicates, DuplicateRow{EventRow: r, Reason: fmt.Sprintf("id %s was imported before", clipCell(r.SourceID))})
 			continue
 		}
 		keep = append(keep, r)
 	}
 	p.Events = keep
+	slices.SortStableFunc(p.Duplicates, func(a, b DuplicateRow) int { return a.Line - b.Line })
 }
 
 func cellIsText(s string) bool {
@@ -311,35 +363,22 @@ var eventZonedLayouts = []string{
 // ParseEventDay reads an event's date: ISO (2026-03-04), day-month-year
 // (04/03/2026, 4.3.2026, 4 Mar 2026) or a timestamp as helpdesks export it
 // (2026-03-04T10:22:00Z, 2026-03-04 10:22:00); a timestamp with a zone is
-// the date it was in loc. Impossible dates and years outside 1970-2200 are
-// an Invalid error naming "date".
+// the date it was in loc, one without is already local. Impossible dates
+// and years outside 1970-2200 are an Invalid error naming "date".
 func ParseEventDay(s string, loc *time.Location) (Day, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, store.FieldError("date", "The date is empty: give it as YYYY-MM-DD or DD/MM/YYYY.")
 	}
+	if d, ok := parseISODay(s, loc); ok {
+		return d, nil
+	}
 	ok := func(t time.Time) bool { return t.Year() >= 1970 && t.Year() <= 2200 }
-	// The fast path: YYYY-MM-DD, alone or at the start of a timestamp without a zone.
-	if len(s) == 10 || len(s) >= 16 && (s[10] == ' ' || s[10] == 'T') && !stampHasZone(s[11:]) {
-		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil && ok(t) {
-			if len(s) == 10 {
+	for _, layouts := range [][]string{eventDayLayouts, eventStampLayouts} {
+		for _, layout := range layouts {
+			if t, err := time.Parse(layout, s); err == nil && ok(t) {
 				return DateDay(t.Date()), nil
 			}
-			for _, layout := range eventStampLayouts[:4] {
-				if _, err := time.Parse(layout, s); err == nil {
-					return DateDay(t.Date()), nil
-				}
-			}
-		}
-	}
-	for _, layout := range eventDayLayouts {
-		if t, err := time.Parse(layout, s); err == nil && ok(t) {
-			return DateDay(t.Date()), nil
-		}
-	}
-	for _, layout := range eventStampLayouts {
-		if t, err := time.Parse(layout, s); err == nil && ok(t) {
-			return DateDay(t.Date()), nil
 		}
 	}
 	for _, layout := range eventZonedLayouts {
@@ -350,9 +389,93 @@ func ParseEventDay(s string, loc *time.Location) (Day, error) {
 	return 0, store.FieldError("date", "%q is not a date: give it as YYYY-MM-DD or DD/MM/YYYY (a timestamp such as 2026-03-04T10:22:00Z also works).", clipCell(s))
 }
 
-// hasZone reports whether the time part of a timestamp ends in a zone (Z,
-// +01:00, -0500, UTC).
-func stampHasZone(t string) bool {
-	return strings.HasSuffix(t, "Z") || strings.ContainsAny(t, "+") || strings.Count(t, "-") > 0 ||
-		strings.IndexFunc(t, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }) >= 0
+// parseISODay reads YYYY-MM-DD, alone or followed by T or a space, hh:mm,
+// optional :ss and fraction, and an optional zone (Z, UTC, GMT, ±hh:mm,
+// ±hhmm, ±hh), without allocating: a million-row import reads a million
+// of them. ok is false for anything else (ParseEventDay tries its layouts).
+func parseISODay(s string, loc *time.Location) (Day, bool) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	y, ok1 := atoiDigits(s[0:4])
+	mo, ok2 := atoiDigits(s[5:7])
+	d, ok3 := atoiDigits(s[8:10])
+	if !ok1 || !ok2 || !ok3 || y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return 0, false
+	}
+	if t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC); t.Day() != d {
+		return 0, false // 30 February
+	}
+	rest := s[10:]
+	if rest == "" {
+		return DateDay(y, time.Month(mo), d), true
+	}
+	if rest[0] != 'T' && rest[0] != ' ' || len(rest) < 6 || rest[3] != ':' {
+		return 0, false
+	}
+	hh, okh := atoiDigits(rest[1:3])
+	mm, okm := atoiDigits(rest[4:6])
+	ss := 0
+	rest = rest[6:]
+	if len(rest) >= 3 && rest[0] == ':' {
+		var oks bool
+		if ss, oks = atoiDigits(rest[1:3]); !oks {
+			return 0, false
+		}
+		rest = rest[3:]
+		if len(rest) > 1 && rest[0] == '.' {
+			i := 1
+			for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+				i++
+			}
+			rest = rest[i:]
+		}
+	}
+	if !okh || !okm || hh > 23 || mm > 59 || ss > 60 {
+		return 0, false
+	}
+	rest = strings.TrimLeft(rest, " ")
+	var offset int // seconds east of UTC
+	switch {
+	case rest == "":
+		return DateDay(y, time.Month(mo), d), true // local time already
+	case rest == "Z" || rest == "UTC" || rest == "GMT":
+	case rest[0] == '+' || rest[0] == '-':
+		digits := strings.Replace(rest[1:], ":", "", 1)
+		oh, okoh := 0, false
+		om, okom := 0, true
+		switch len(digits) {
+		case 2:
+			oh, okoh = atoiDigits(digits)
+		case 4:
+			oh, okoh = atoiDigits(digits[:2])
+			om, okom = atoiDigits(digits[2:])
+		}
+		if !okoh || !okom || oh > 14 || om > 59 {
+			return 0, false
+		}
+		offset = oh*3600 + om*60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, false
+	}
+	t := time.Date(y, time.Month(mo), d, hh, mm, ss, 0, time.UTC).Add(-time.Duration(offset) * time.Second)
+	return DayOf(t, loc), true
+}
+
+// atoiDigits reads a string of ASCII digits only.
+func atoiDigits(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }

@@ -34,23 +34,42 @@ func LoadEmployeeIndex(ctx context.Context, db bun.IDB) (EmployeeIndex, error) {
 	return ppl, nil
 }
 
-// storedChunk is how many ids one look-up asks about.
+// storedChunk is how many ids one look-up asks about (bound parameters:
+// SQLite takes 32,766).
 const storedChunk = 5000
 
-// StoredSourceIDs returns which of ids the measure already holds an event with.
-func StoredSourceIDs(ctx context.Context, db bun.IDB, measureID int64, ids []string) (map[string]bool, error) {
+// MarkStoredIDs moves the plan's events whose id measureID already holds
+// to its duplicates (see EventPlan.MarkStored), asking in chunks.
+func MarkStoredIDs(ctx context.Context, db bun.IDB, measureID int64, plan *EventPlan) error {
 	stored := map[string]bool{}
-	for start := 0; start < len(ids); start += storedChunk {
+	ids := make([]string, 0, storedChunk)
+	ask := func() error {
 		var found []string
 		err := db.NewSelect().TableExpr("outcome_events").Column("source_id").
-			Where("measure_id = ? AND source_id IN (?)", measureID, bun.List(ids[start:min(start+storedChunk, len(ids))])).
-			Scan(ctx, &found)
+			Where("measure_id = ? AND source_id IN (?)", measureID, bun.List(ids)).Scan(ctx, &found)
 		if err != nil {
-			return nil, fmt.Errorf("stored outcome ids: %w", err)
+			return fmt.Errorf("stored outcome ids: %w", err)
 		}
 		for _, id := range found {
 			stored[id] = true
 		}
+		ids = ids[:0]
+		return nil
 	}
-	return stored, nil
+	for i := range plan.Events {
+		if id := plan.Events[i].SourceID; id != "" {
+			if ids = append(ids, id); len(ids) == storedChunk {
+				if err := ask(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(ids) > 0 {
+		if err := ask(); err != nil {
+			return err
+		}
+	}
+	plan.MarkStored(stored)
+	return nil
 }

@@ -42,6 +42,14 @@ type row struct {
 	id       string
 }
 
+func dupRows(list []outcomes.DuplicateRow) []row {
+	var rows []outcomes.EventRow
+	for _, d := range list {
+		rows = append(rows, d.EventRow)
+	}
+	return rowsOf(rows)
+}
+
 func rowsOf(list []outcomes.EventRow) []row {
 	var out []row
 	for _, r := range list {
@@ -75,9 +83,9 @@ func TestParseEvents(t *testing.T) {
 			[]row{{2, 11, "2026-03-01", 1, "", ""}}, nil, nil},
 		{"OKValueWithin", minutes, "employee,date,value\nBW1,2026-03-01,\"7,5\"\nBW2,2026-03-10,120\n",
 			[]row{{2, 11, "2026-03-01", 7.5, "", ""}, {3, 12, "2026-03-10", 120, "", ""}}, nil, nil},
-		{"DuplicateIDInFile", goodBad, "id,employee,date,value\nT1,BW1,2026-03-01,good\nT1,BW2,2026-03-02,bad\nT2,BW2,2026-03-02,bad\n",
+		{"DuplicateIDInFile", goodBad, "id,employee,date,value\nT1,BW1,2026-03-01,good\nT1,BW2,2026-03-02,bad\nT2,BW2,2026-03-02,bad\nT1,BW1,2026-03-03,bad\n",
 			[]row{{2, 11, "2026-03-01", 1, "", "T1"}, {4, 12, "2026-03-02", 0, "", "T2"}},
-			[]row{{3, 12, "2026-03-02", 0, "", "T1"}}, nil},
+			[]row{{3, 12, "2026-03-02", 0, "", "T1"}, {5, 11, "2026-03-03", 0, "", "T1"}}, nil},
 		{"TimestampWithZoneIsLocalDate", goodBad, "employee,date,value\nBW1,2026-03-04T23:30:00-05:00,good\n",
 			[]row{{2, 11, "2026-03-05", 1, "", ""}}, nil, nil},
 	}
@@ -90,7 +98,7 @@ func TestParseEvents(t *testing.T) {
 			if got := rowsOf(plan.Events); !slices.Equal(got, tt.events) {
 				t.Errorf("events %+v\nwant %+v", got, tt.events)
 			}
-			if got := rowsOf(plan.Duplicates); !slices.Equal(got, tt.dups) {
+			if got := dupRows(plan.Duplicates); !slices.Equal(got, tt.dups) {
 				t.Errorf("duplicates %+v\nwant %+v", got, tt.dups)
 			}
 			if !slices.Equal(plan.IgnoredColumns, append([]string{}, tt.ignored...)) {
@@ -235,8 +243,8 @@ func TestMarkStored(t *testing.T) {
 	if got := fmt.Sprint(rowsOf(plan.Events)); got != "[{2 11 2026-03-01 1  A} {4 12 2026-03-01 0  }]" {
 		t.Errorf("events %s", got)
 	}
-	if len(plan.Duplicates) != 2 || plan.Duplicates[1].SourceID != "B" || !strings.Contains(plan.Duplicates[1].Duplicate, "imported before") ||
-		!strings.Contains(plan.Duplicates[0].Duplicate, "line 2") {
+	if len(plan.Duplicates) != 2 || plan.Duplicates[0].SourceID != "B" || !strings.Contains(plan.Duplicates[0].Reason, "imported before") ||
+		plan.Duplicates[1].Line != 5 || !strings.Contains(plan.Duplicates[1].Reason, "line 2") {
 		t.Errorf("duplicates %+v", plan.Duplicates)
 	}
 	if plan.Summary() != "2 new events, 2 duplicates" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/serviceacademy/academy/outcomes"
 	"github.com/serviceacademy/academy/people"
@@ -59,36 +60,40 @@ func (s *Service) outcomeImportLoc(ctx context.Context) (*time.Location, error) 
 // events set off (afterOutcomes). With problems nothing is written and the
 // result's Plan lists them; check Applied. Errors: NotFound naming
 // "measure" for an unknown measure, Invalid naming it for an archived one.
+//
+// The file is read and checked before the transaction starts, so the
+// write lock is held only for the writing. Employees are never deleted, so
+// the people it names are still there; an id another import stored
+// meanwhile is skipped by the insert and counted as a duplicate.
 func (s *Service) ImportOutcomes(ctx context.Context, in OutcomeImport, data []byte) (*OutcomeImportResult, error) {
 	loc, err := s.outcomeImportLoc(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if in.DryRun {
-		return s.planOutcomes(ctx, s.db, in.Measure, data, loc)
+	r, err := s.planOutcomes(ctx, s.db, in.Measure, data, loc)
+	if err != nil || in.DryRun || !r.Plan.OK() {
+		return r, err
 	}
-	var res *OutcomeImportResult
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r, err := s.planOutcomes(ctx, tx, in.Measure, data, loc)
+	err = s.bulkTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		m, err := outcomes.FindMeasureIn(ctx, tx, r.Measure.Slug)
 		if err != nil {
 			return err
 		}
-		res = r
-		if !r.Plan.OK() {
-			return nil
+		if m.ArchivedAt != nil || m.ID != r.Measure.ID {
+			return store.FieldError("measure", "The measure %s was archived or replaced while the file was read: nothing was imported.", m.Title)
 		}
 		now := s.Now()
-		m := r.Measure
 		imp := &outcomes.Import{MeasureID: m.ID, Filename: cutOutcomeFilename(in.Filename), CreatedByID: in.By.ID, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(imp).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("outcome import: %w", err)
 		}
-		r.Created = 0
-		events := make([]outcomes.Event, 0, min(len(r.Plan.Events), outcomeInsertBatch))
-		for start := 0; start < len(r.Plan.Events); start += outcomeInsertBatch {
+		created := 0
+		rows := r.Plan.Events
+		events := make([]outcomes.Event, 0, min(len(rows), outcomeInsertBatch))
+		for start := 0; start < len(rows); start += outcomeInsertBatch {
 			events = events[:0]
-			for i := range r.Plan.Events[start:min(start+outcomeInsertBatch, len(r.Plan.Events))] {
-				row := &r.Plan.Events[start+i]
+			for i := start; i < min(start+outcomeInsertBatch, len(rows)); i++ {
+				row := &rows[i]
 				e := outcomes.Event{MeasureID: m.ID, EmployeeID: row.EmployeeID, Day: row.Day, Value: row.Value,
 					Category: row.Category, BatchID: &imp.ID, CreatedAt: now}
 				if row.SourceID != "" {
@@ -100,27 +105,29 @@ func (s *Service) ImportOutcomes(ctx context.Context, in OutcomeImport, data []b
 			if err != nil {
 				return err
 			}
-			r.Created += n
+			created += n
 		}
-		r.Duplicates = len(r.Plan.Duplicates) + len(r.Plan.Events) - r.Created
-		imp.Created, imp.Duplicates = r.Created, r.Duplicates
+		imp.Created, imp.Duplicates = created, len(r.Plan.Duplicates)+len(rows)-created
 		if _, err := tx.NewUpdate().Model(imp).Column("created", "duplicates").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("outcome import: %w", err)
 		}
-		r.ImportID, r.Applied = imp.ID, true
-		detail := fmt.Sprintf("%d created, %d duplicates", r.Created, r.Duplicates)
-		if in.Filename != "" {
+		detail := fmt.Sprintf("%d created, %d duplicates", imp.Created, imp.Duplicates)
+		if imp.Filename != "" {
 			detail += " from " + imp.Filename
 		}
 		if err := people.Audit(ctx, tx, now, in.By.ID, in.By.Name, "outcomes.import", m.Slug, detail); err != nil {
 			return err
 		}
-		return s.afterOutcomes(ctx, tx, m, r.Plan.EmployeeIDs())
+		if err := s.afterOutcomes(ctx, tx, m, r.Plan.EmployeeIDs()); err != nil {
+			return err
+		}
+		r.Measure, r.Created, r.Duplicates, r.ImportID, r.Applied = m, imp.Created, imp.Duplicates, imp.ID, true
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return r, nil
 }
 
 // outcomeInsertBatch is how many events are turned into rows at a time (memory:
@@ -148,13 +155,56 @@ func (s *Service) planOutcomes(ctx context.Context, db bun.IDB, slug string, dat
 	}
 	plan := outcomes.ParseEvents(data, m, ppl, loc, outcomes.DayOf(s.Now(), loc))
 	if plan.OK() {
-		stored, err := outcomes.StoredSourceIDs(ctx, db, m.ID, plan.SourceIDs())
-		if err != nil {
+		if err := outcomes.MarkStoredIDs(ctx, db, m.ID, plan); err != nil {
 			return nil, err
 		}
-		plan.MarkStored(stored)
 	}
 	return &OutcomeImportResult{Measure: m, Plan: plan, Created: len(plan.Events), Duplicates: len(plan.Duplicates)}, nil
+}
+
+// bulkCacheKB is SQLite's page cache for a large import's transaction. With
+// the default 2 MB, the pages a million events dirty across the table and
+// its three indexes spill to the WAL and are read back, a system call each.
+const bulkCacheKB = 64 << 10
+
+// bulkTx runs fn in one transaction. On SQLite it takes a connection of its
+// own and readies it for a large write first: a larger page cache, and
+// statement journals (each multi-row INSERT keeps one, to undo itself on a
+// failed constraint) in memory rather than in a temporary file — neither
+// can change inside a transaction. Both are put back before the connection
+// returns to the pool. PostgreSQL needs nothing of this.
+func (s *Service) bulkTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if s.db.Dialect().Name() != dialect.SQLite {
+		return s.db.RunInTx(ctx, nil, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var cache, temp int64
+	if err := conn.NewRaw("PRAGMA cache_size").Scan(ctx, &cache); err != nil {
+		return fmt.Errorf("cache size: %w", err)
+	}
+	if err := conn.NewRaw("PRAGMA temp_store").Scan(ctx, &temp); err != nil {
+		return fmt.Errorf("temp store: %w", err)
+	}
+	set := func(cache, temp int64) error {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", cache))
+		if err == nil {
+			_, err = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA temp_store = %d", temp))
+		}
+		return err
+	}
+	if err := set(-bulkCacheKB, 2); err != nil {
+		return fmt.Errorf("bulk write pragmas: %w", err)
+	}
+	defer func() {
+		if err := set(cache, temp); err != nil {
+			s.log.Warn("bulk write pragmas not restored", "err", err)
+		}
+	}()
+	return conn.RunInTx(ctx, nil, fn)
 }
 
 func cutOutcomeFilename(s string) string {
