@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -72,4 +73,57 @@ func MarkStoredIDs(ctx context.Context, db bun.IDB, measureID int64, plan *Event
 	}
 	plan.MarkStored(stored)
 	return nil
+}
+
+// ImportTotals is what the imports of one measure have written so far.
+type ImportTotals struct {
+	Imports int
+	Created int // events
+	Last    time.Time
+}
+
+// ListImportTotals returns the totals of every measure with imports, by
+// measure id. It reads the imports' records, not the events: cheap at
+// millions of events (events written other than by an import, such as the
+// demo's, are not in it).
+func ListImportTotals(ctx context.Context, db bun.IDB) (map[int64]ImportTotals, error) {
+	var rows []struct {
+		MeasureID int64
+		Imports   int
+		Created   int
+		Last      time.Time
+	}
+	err := db.NewSelect().TableExpr("outcome_imports").
+		ColumnExpr("measure_id, COUNT(*) AS imports, COALESCE(SUM(created), 0) AS created, MAX(created_at) AS last").
+		GroupExpr("measure_id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("import totals: %w", err)
+	}
+	out := make(map[int64]ImportTotals, len(rows))
+	for _, r := range rows {
+		out[r.MeasureID] = ImportTotals{Imports: r.Imports, Created: r.Created, Last: r.Last}
+	}
+	return out, nil
+}
+
+// ImportRecord is one past import of a measure, with who made it.
+type ImportRecord struct {
+	Import  `bun:",extend"`
+	Measure string `bun:"measure"` // the measure's title
+	By      string `bun:"by_name"` // the importer's name, "" for a token or the command line
+}
+
+// ListImports returns the latest imports, newest first, at most limit.
+func ListImports(ctx context.Context, db bun.IDB, limit int) ([]ImportRecord, error) {
+	var list []ImportRecord
+	err := db.NewSelect().Model(&list).
+		ColumnExpr("oi.*").ColumnExpr("m.title AS measure").
+		ColumnExpr("COALESCE(e.first_name || ' ' || e.last_name, '') AS by_name").
+		Join("JOIN measures AS m ON m.id = oi.measure_id").
+		Join("LEFT JOIN employees AS e ON e.id = oi.created_by_id").
+		OrderExpr("oi.created_at DESC, oi.id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	return list, nil
 }

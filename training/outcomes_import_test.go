@@ -143,6 +143,26 @@ func TestImportOutcomes(t *testing.T) {
 			t.Fatalf("complaints: %+v %v", res, err)
 		}
 
+		// The record of imports: totals per measure, the latest first.
+		totals, err := outcomes.ListImportTotals(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := totals[res.Measure.ID]; got.Imports != 1 || got.Created != 2 || got.Last.IsZero() {
+			t.Fatalf("complaints totals %+v", got)
+		}
+		csatID := events[0].MeasureID
+		if got := totals[csatID]; got.Imports != 2 || got.Created != 3 {
+			t.Fatalf("csat totals %+v", got)
+		}
+		list, err := outcomes.ListImports(ctx, db, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].Measure != "Complaints" || list[0].Created != 2 || list[1].Measure != "Customer satisfaction" {
+			t.Fatalf("imports %+v", list)
+		}
+
 		// Unknown and archived measures name the measure.
 		if _, err := svc.ImportOutcomes(ctx, training.OutcomeImport{Measure: "nps", By: by}, []byte(file)); !store.IsNotFound(err) || store.FieldOf(err) != "measure" {
 			t.Fatalf("unknown measure: %v", err)
