@@ -43,6 +43,7 @@ func nav(me string) []navLink {
 		{"/readiness/standards", "Service standards", false, people.RoleManager, true},
 		{"/digest", "Weekly digest", false, people.RoleManager, true},
 		{"/programmes", "Programmes", true, people.RoleHR, false},
+		{"/measures", "Measures", true, people.RoleHR, false},
 		{"/certificates", "Certificates", true, people.RoleHR, false},
 		{"/authoring", "Courses", false, people.RoleHR, false},
 		{"/authoring/checklists", "Checklists", true, people.RoleHR, false},

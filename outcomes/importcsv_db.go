@@ -127,3 +127,25 @@ func ListImports(ctx context.Context, db bun.IDB, limit int) ([]ImportRecord, er
 	}
 	return list, nil
 }
+
+// EmployeeLabels returns "Name (number)" for each of ids that exists, for
+// showing a plan's rows.
+func EmployeeLabels(ctx context.Context, db bun.IDB, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID                          int64
+		Number, FirstName, LastName string
+	}
+	err := db.NewSelect().TableExpr("employees").Column("id", "number", "first_name", "last_name").
+		Where("id IN (?)", bun.List(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("employee labels: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = strings.TrimSpace(r.FirstName+" "+r.LastName) + " (" + r.Number + ")"
+	}
+	return out, nil
+}
