@@ -240,29 +240,46 @@ func LastActedRuns(ctx context.Context, db bun.IDB, ruleID int64) (map[int64]Day
 	return out, err
 }
 
-// EmployeeRunEvents reads measure m's events from day from through today,
-// per employee, for the rules (employeeIDs nil: everyone). Events of people
-// who left are read too; the caller skips them.
-func EmployeeRunEvents(ctx context.Context, db bun.IDB, measureID int64, from, today Day, employeeIDs []int64) (map[int64][]RunEvent, error) {
-	out := map[int64][]RunEvent{}
+// unsatisfiedBelow is the value a rating's satisfied responses start at.
+func (m *Measure) unsatisfiedBelow() float64 {
+	switch m.Scale {
+	case OneToFive:
+		return 4
+	case ZeroToTen:
+		return 9
+	}
+	return 1
+}
+
+// countedEvents narrows q (on outcome_events) to the events rule r counts
+// from day from through today.
+func countedEvents(q *bun.SelectQuery, m *Measure, r *RecoveryRule, from, today Day) *bun.SelectQuery {
+	q = q.Where("measure_id = ? AND day >= ? AND day <= ?", m.ID, from, today)
+	if m.Kind == Rating {
+		q = q.Where("value < ?", m.unsatisfiedBelow())
+	}
+	if r.Category != "" {
+		q = q.Where("LOWER(TRIM(category)) = ?", strings.ToLower(r.Category))
+	}
+	return q
+}
+
+// RunCandidates returns the people with at least r.Threshold events that
+// rule r counts since r.EventWindow(today): the only ones FindRun may find
+// a run for. employeeIDs, when not nil, narrows them.
+func RunCandidates(ctx context.Context, db bun.IDB, m *Measure, r *RecoveryRule, today Day, employeeIDs []int64) ([]int64, error) {
+	var out []int64
 	read := func(ids []int64) error {
-		var rows []struct {
-			EmployeeID int64
-			Day        Day
-			Value      float64
-			Category   string
-		}
-		q := db.NewSelect().Model((*Event)(nil)).Column("employee_id", "day", "value", "category").
-			Where("measure_id = ? AND day >= ? AND day <= ?", measureID, from, today)
+		var part []int64
+		q := countedEvents(db.NewSelect().Model((*Event)(nil)).Column("employee_id"), m, r, r.EventWindow(today), today).
+			Group("employee_id").Having("COUNT(*) >= ?", r.Threshold)
 		if ids != nil {
 			q = q.Where("employee_id IN (?)", bun.In(ids))
 		}
-		if err := q.Scan(ctx, &rows); err != nil {
+		if err := q.Scan(ctx, &part); err != nil {
 			return err
 		}
-		for _, r := range rows {
-			out[r.EmployeeID] = append(out[r.EmployeeID], RunEvent{Day: r.Day, Value: r.Value, Category: r.Category})
-		}
+		out = append(out, part...)
 		return nil
 	}
 	if employeeIDs == nil {
@@ -271,6 +288,29 @@ func EmployeeRunEvents(ctx context.Context, db bun.IDB, measureID int64, from, t
 	for start := 0; start < len(employeeIDs); start += 900 {
 		if err := read(employeeIDs[start:min(start+900, len(employeeIDs))]); err != nil {
 			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RunEvents reads the events rule r counts since r.EventWindow(today) of
+// the employees, by employee.
+func RunEvents(ctx context.Context, db bun.IDB, m *Measure, r *RecoveryRule, today Day, employeeIDs []int64) (map[int64][]RunEvent, error) {
+	out := map[int64][]RunEvent{}
+	for start := 0; start < len(employeeIDs); start += 900 {
+		var rows []struct {
+			EmployeeID int64
+			Day        Day
+			Value      float64
+			Category   string
+		}
+		q := countedEvents(db.NewSelect().Model((*Event)(nil)).Column("employee_id", "day", "value", "category"), m, r, r.EventWindow(today), today).
+			Where("employee_id IN (?)", bun.In(employeeIDs[start:min(start+900, len(employeeIDs))]))
+		if err := q.Scan(ctx, &rows); err != nil {
+			return nil, err
+		}
+		for _, e := range rows {
+			out[e.EmployeeID] = append(out[e.EmployeeID], RunEvent{Day: e.Day, Value: e.Value, Category: e.Category})
 		}
 	}
 	return out, nil
