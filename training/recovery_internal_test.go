@@ -68,7 +68,7 @@ func newRecoveryFixture(t *testing.T, db *bun.DB) *recoveryFixture {
 	}
 	for _, slug := range []string{"refresher", "old-refresher"} {
 		if _, err := svc.Courses().CreateProgramme(f.ctx, courses.ProgrammeInput{Slug: slug, Title: "Programme " + slug,
-			Due: courses.DueRule{Kind: courses.DueAfterAssignment, Days: 30},
+			Due:     courses.DueRule{Kind: courses.DueAfterAssignment, Days: 30},
 			Courses: []courses.ProgrammeCourseInput{{Slug: "service-recovery", Required: true}}}, nil, "test"); err != nil {
 			t.Fatal(err)
 		}
