@@ -44,6 +44,7 @@ func nav(me string) []navLink {
 		{"/digest", "Weekly digest", false, people.RoleManager, true},
 		{"/programmes", "Programmes", true, people.RoleHR, false},
 		{"/certificates", "Certificates", true, people.RoleHR, false},
+		{"/recovery", "Service recovery", true, people.RoleHR, false},
 		{"/authoring", "Courses", false, people.RoleHR, false},
 		{"/authoring/checklists", "Checklists", true, people.RoleHR, false},
 		{"/settings/company", "Company", true, people.RoleHR, false},

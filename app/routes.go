@@ -221,6 +221,12 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/settings/certificates", people.RoleHR, s.certificateSettingsShow)
 	web("POST", "/settings/certificates", people.RoleHR, s.certificateSettingsSave)
 	web("GET", "/settings/certificates/preview.pdf", people.RoleHR, s.certificateSettingsPreview)
+	// Service recovery: the rules (preview, save, archive), their recent
+	// actions and the coach queue's rating thresholds.
+	web("GET", "/recovery", people.RoleHR, s.recoveryIndex)
+	web("POST", "/recovery", people.RoleHR, s.recoveryCreate)
+	web("POST", "/recovery/:id/archive", people.RoleHR, s.recoveryArchive)
+	web("POST", "/recovery/coach/:measure", people.RoleHR, s.recoveryCoachBelow)
 
 	// Admin.
 	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
@@ -253,6 +259,9 @@ func (s *Server) routes(app *fiber.App) {
 	// employee as the employee API.
 	api("GET", "/api/v1/readiness", people.RoleManager, s.apiReadiness)
 	api("GET", "/api/v1/readiness/employees/:number", people.RoleStaff, s.apiReadinessEmployeeShow)
+	// Service-recovery rules (HR tokens); ?dry_run=true previews a new one.
+	api("GET", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRules)
+	api("POST", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRuleCreate)
 
 	t.register(app)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })

@@ -325,7 +325,7 @@ func (s *Service) recoverIn(ctx context.Context, tx bun.IDB, rules []*outcomes.R
 		if m.ArchivedAt != nil || !m.Counts() {
 			continue
 		}
-		hits, err := s.ruleHits(ctx, tx, r, m, today, employeeIDs)
+		hits, err := s.ruleHits(ctx, tx, r, m, today, employeeIDs, true)
 		if err != nil {
 			return nil, rep, err
 		}
@@ -341,8 +341,8 @@ func (s *Service) recoverIn(ctx context.Context, tx bun.IDB, rules []*outcomes.R
 }
 
 // ruleHits finds the people with a current run of rule r (out of
-// cool-down), active employees only, by name.
-func (s *Service) ruleHits(ctx context.Context, tx bun.IDB, r *outcomes.RecoveryRule, m *outcomes.Measure, today outcomes.Day, employeeIDs []int64) ([]RecoveryHit, error) {
+// cool-down when cooldown is true), active employees only, by name.
+func (s *Service) ruleHits(ctx context.Context, tx bun.IDB, r *outcomes.RecoveryRule, m *outcomes.Measure, today outcomes.Day, employeeIDs []int64, cooldown bool) ([]RecoveryHit, error) {
 	cands, err := outcomes.RunCandidates(ctx, tx, m, r, today, employeeIDs)
 	if err != nil || len(cands) == 0 {
 		return nil, err
@@ -352,7 +352,7 @@ func (s *Service) ruleHits(ctx context.Context, tx bun.IDB, r *outcomes.Recovery
 		return nil, err
 	}
 	last := map[int64]outcomes.Day{}
-	if r.ID != 0 {
+	if r.ID != 0 && cooldown {
 		if last, err = outcomes.LastActedRuns(ctx, tx, r.ID); err != nil {
 			return nil, err
 		}
@@ -459,4 +459,53 @@ func (s *Service) act(ctx context.Context, tx bun.IDB, r *outcomes.RecoveryRule,
 	}
 	rep.Actions += len(rows)
 	return nil
+}
+
+// RecoveryRun is a person with a current run of a rule, for the coach
+// queue ("3 complaints in 30 days").
+type RecoveryRun struct {
+	Rule    *outcomes.RecoveryRule
+	Measure *outcomes.Measure
+	RecoveryHit
+}
+
+// RecoveryRuns lists, for each active rule, the people among employeeIDs
+// (nil: everyone) with a current run, whether the rule acted on it already
+// or not, by rule and name. It writes nothing.
+func (s *Service) RecoveryRuns(ctx context.Context, employeeIDs []int64) ([]RecoveryRun, error) {
+	if employeeIDs != nil && len(employeeIDs) == 0 {
+		return nil, nil
+	}
+	rules, err := outcomes.ListRecoveryRules(ctx, s.db, false, 0)
+	if err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	loc, err := s.courses.Location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := outcomes.DayOf(s.Now(), loc)
+	var out []RecoveryRun
+	measures := map[int64]*outcomes.Measure{}
+	for _, r := range rules {
+		m := measures[r.MeasureID]
+		if m == nil {
+			m = new(outcomes.Measure)
+			if err := s.db.NewSelect().Model(m).Where("id = ?", r.MeasureID).Scan(ctx); err != nil {
+				return nil, err
+			}
+			measures[r.MeasureID] = m
+		}
+		if m.ArchivedAt != nil || !m.Counts() {
+			continue
+		}
+		hits, err := s.ruleHits(ctx, s.db, r, m, today, employeeIDs, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hits {
+			out = append(out, RecoveryRun{Rule: r, Measure: m, RecoveryHit: h})
+		}
+	}
+	return out, nil
 }
