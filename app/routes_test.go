@@ -205,6 +205,11 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/digest.txt", nil, st(found, forbid, ok, ok, ok)},
 		{"GET", "/digest?manager=" + staffNumber, nil, st(found, forbid, missing, ok, ok)},
 		{"GET", "/digest.txt?manager=NOPE", nil, st(found, forbid, missing, missing, missing)},
+		{"GET", "/recovery", nil, st(found, forbid, forbid, ok, ok)},
+		{"POST", "/recovery", url.Values{"measure": {"nope"}, "threshold": {"3"}, "days": {"30"}, "checklist": {"missed-promise-complaint"}}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/recovery/999999/archive", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"POST", "/recovery/not-a-number/archive", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"POST", "/recovery/coach/nope", url.Values{"coach_below": {"70"}}, st(unauth, forbid, forbid, missing, missing)},
 		{"POST", "/signout", nil, st(unauth, see, see, see, see)},
 	}
 	for _, role := range roles {
@@ -284,6 +289,8 @@ func TestAPIRoleTable(t *testing.T) {
 		{"GET", "/api/v1/readiness/employees/" + inLine, "", map[string]int{"none": 401, "bogus": 401, "staff": 404, "manager": 200, "hr": 200, "admin": 200}},
 		{"GET", "/api/v1/readiness/employees/BW1010", "", map[string]int{"none": 401, "bogus": 401, "staff": 404, "manager": 404, "hr": 200, "admin": 200}},
 		{"GET", "/api/v1/readiness/employees/NOPE", "", map[string]int{"none": 401, "bogus": 401, "staff": 404, "manager": 404, "hr": 404, "admin": 404}},
+		{"GET", "/api/v1/recovery-rules", "", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 200, "admin": 200}},
+		{"POST", "/api/v1/recovery-rules?dry_run=true", `{"measure":"nope","threshold":3,"days":30,"checklist":"missed-promise-complaint"}`, map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 422, "admin": 422}},
 		{"GET", "/api/v1/nothing", "", map[string]int{"none": 404, "bogus": 404, "staff": 404, "manager": 404, "hr": 404, "admin": 404}},
 	}
 	for _, who := range []string{"none", "bogus", "staff", "manager", "hr", "admin"} {
