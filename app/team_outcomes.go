@@ -274,12 +274,12 @@ func (s *Server) actedRuns(ctx context.Context, hits []training.RecoveryRun) (ma
 	if len(hits) == 0 {
 		return out, nil
 	}
-	rules := map[int64]bool{}
+	rules := map[int64][]int64{} // rule → the employees with a run
 	for _, h := range hits {
-		rules[h.Rule.ID] = true
+		rules[h.Rule.ID] = append(rules[h.Rule.ID], h.EmployeeID)
 	}
-	for id := range rules {
-		last, err := outcomes.LastActedRuns(ctx, s.cfg.DB, id)
+	for id, emps := range rules {
+		last, err := outcomes.LastActedRuns(ctx, s.cfg.DB, id, emps)
 		if err != nil {
 			return nil, err
 		}

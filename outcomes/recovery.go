@@ -225,19 +225,37 @@ func ListRecoveryActions(ctx context.Context, db bun.IDB, limit int) ([]Recovery
 }
 
 // LastActedRuns returns, for rule ruleID, each person's last acted run's
-// last day (people the rule never acted on are absent).
-func LastActedRuns(ctx context.Context, db bun.IDB, ruleID int64) (map[int64]Day, error) {
-	var rows []struct {
-		EmployeeID int64
-		LastDay    Day
+// last day (people the rule never acted on are absent); employeeIDs, when
+// not nil, narrows it to them.
+func LastActedRuns(ctx context.Context, db bun.IDB, ruleID int64, employeeIDs []int64) (map[int64]Day, error) {
+	out := map[int64]Day{}
+	read := func(ids []int64) error {
+		var rows []struct {
+			EmployeeID int64
+			LastDay    Day
+		}
+		q := db.NewSelect().Model((*RecoveryAction)(nil)).Column("employee_id").ColumnExpr("MAX(last_day) AS last_day").
+			Where("rule_id = ?", ruleID).Group("employee_id")
+		if ids != nil {
+			q = q.Where("employee_id IN (?)", bun.In(ids))
+		}
+		if err := q.Scan(ctx, &rows); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.EmployeeID] = r.LastDay
+		}
+		return nil
 	}
-	err := db.NewSelect().Model((*RecoveryAction)(nil)).Column("employee_id").ColumnExpr("MAX(last_day) AS last_day").
-		Where("rule_id = ?", ruleID).Group("employee_id").Scan(ctx, &rows)
-	out := make(map[int64]Day, len(rows))
-	for _, r := range rows {
-		out[r.EmployeeID] = r.LastDay
+	if employeeIDs == nil {
+		return out, read(nil)
 	}
-	return out, err
+	for start := 0; start < len(employeeIDs); start += 900 {
+		if err := read(employeeIDs[start:min(start+900, len(employeeIDs))]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // unsatisfiedBelow is the value a rating's satisfied responses start at.

@@ -353,7 +353,7 @@ func (s *Service) ruleHits(ctx context.Context, tx bun.IDB, r *outcomes.Recovery
 	}
 	last := map[int64]outcomes.Day{}
 	if r.ID != 0 && cooldown {
-		if last, err = outcomes.LastActedRuns(ctx, tx, r.ID); err != nil {
+		if last, err = outcomes.LastActedRuns(ctx, tx, r.ID, cands); err != nil {
 			return nil, err
 		}
 	}
