@@ -260,6 +260,29 @@ func TestTeamOutcomes(t *testing.T) {
 			if run.Find(`a[href^="/programmes/"]`).Length() != 0 || !strings.Contains(run.Text(), "HR assigns it") {
 				t.Fatalf("manager's refresher action: %q", run.Text())
 			}
+			// Dismissing a request: not one outside the line (404), one in it once (then 409), audited.
+			var outsideID, insideID int64
+			ctx := context.Background()
+			if err := ts.DB.NewSelect().TableExpr("observation_requests AS r").Column("r.id").Join("JOIN employees AS e ON e.id = r.employee_id").
+				Where("e.number = ?", staffNumber).Scan(ctx, &outsideID); err != nil {
+				t.Fatal(err)
+			}
+			if err := ts.DB.NewSelect().TableExpr("observation_requests AS r").Column("r.id").Join("JOIN employees AS e ON e.id = r.employee_id").
+				Where("e.number = ?", inLine).Scan(ctx, &insideID); err != nil {
+				t.Fatal(err)
+			}
+			if resp, _ := mgr.post(fmt.Sprintf("/team/requests/%d/dismiss", outsideID), nil); resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("dismiss outside the line: %d", resp.StatusCode)
+			}
+			if resp, _ := mgr.post(fmt.Sprintf("/team/requests/%d/dismiss", insideID), nil); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("dismiss: %d", resp.StatusCode)
+			}
+			if resp, _ := mgr.post(fmt.Sprintf("/team/requests/%d/dismiss", insideID), nil); resp.StatusCode != http.StatusConflict {
+				t.Fatalf("dismiss twice: %d", resp.StatusCode)
+			}
+			if n, _ := ts.DB.NewSelect().TableExpr("audit_log").Where("action = ? AND subject = ?", "observation_request.dismiss", inLine).Count(ctx); n != 1 {
+				t.Fatalf("%d audit entries for the dismissal", n)
+			}
 			// HR sees the assign link.
 			hr := ts.client(t)
 			hr.signIn(hrEmail)

@@ -105,6 +105,7 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/team", people.RoleManager, s.teamShow)
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
 	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
+	web("POST", "/team/requests/:id/dismiss", people.RoleManager, s.requestDismiss)
 	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
 	web("GET", "/digest", people.RoleManager, s.digestShow)
 	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)

@@ -206,6 +206,7 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/digest?manager=" + staffNumber, nil, st(found, forbid, missing, ok, ok)},
 		{"GET", "/digest.txt?manager=NOPE", nil, st(found, forbid, missing, missing, missing)},
 		{"GET", "/recovery", nil, st(found, forbid, forbid, ok, ok)},
+		{"POST", "/team/requests/999999/dismiss", nil, st(unauth, forbid, missing, missing, missing)},
 		{"POST", "/recovery", url.Values{"measure": {"nope"}, "threshold": {"3"}, "days": {"30"}, "checklist": {"missed-promise-complaint"}}, st(unauth, forbid, forbid, invalid, invalid)},
 		{"POST", "/recovery/999999/archive", nil, st(unauth, forbid, forbid, missing, missing)},
 		{"POST", "/recovery/not-a-number/archive", nil, st(unauth, forbid, forbid, missing, missing)},

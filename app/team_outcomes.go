@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/outcomes"
+	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/training"
 )
 
@@ -368,4 +372,36 @@ func (s *Server) fellBelow(ctx context.Context, m *outcomes.Measure, x float64, 
 		out = append(out, list[i].coachOutcome)
 	}
 	return out, nil
+}
+
+// requestDismiss closes an open observation request about someone in the
+// manager's line (HR: anyone) without an observation, audited.
+func (s *Server) requestDismiss(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := idParam(c, "id", "There is no such observation request.")
+	if err != nil {
+		return err
+	}
+	r, err := s.observations.FindObservationRequest(ctx, id)
+	if err != nil {
+		return err
+	}
+	e, err := s.people.FindEmployee(ctx, r.EmployeeID)
+	if err != nil {
+		return err
+	}
+	if ok, err := s.canAssess(ctx, principal(c), e); err != nil {
+		return err
+	} else if !ok {
+		return store.Errorf(store.NotFound, "There is no such observation request.")
+	}
+	if err := s.observations.DismissObservationRequest(ctx, id); err != nil {
+		return err
+	}
+	by, name := principal(c).actor()
+	if err := people.Audit(ctx, s.cfg.DB, s.people.Now(), by, name, "observation_request.dismiss", r.EmployeeNumber, r.ChecklistSlug+": "+r.Reason); err != nil {
+		return err
+	}
+	s.flash(c, "success", "Request dismissed: "+r.EmployeeName+" is no longer waiting for an observation with "+r.ChecklistTitle+".")
+	return c.Redirect(teamPath+"/coach#requests", http.StatusSeeOther)
 }

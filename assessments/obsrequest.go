@@ -2,9 +2,13 @@ package assessments
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/store"
 )
 
 // Observation request statuses.
@@ -116,4 +120,34 @@ func (s *ObservationStore) ListObservationRequests(ctx context.Context, f Reques
 		q = q.Where("orq.employee_id IN (?)", bun.In(f.EmployeeIDs))
 	}
 	return list, q.Scan(ctx)
+}
+
+// FindObservationRequest returns the request with id, or NotFound.
+func (s *ObservationStore) FindObservationRequest(ctx context.Context, id int64) (*ObservationRequest, error) {
+	r := new(ObservationRequest)
+	err := s.DB.NewSelect().Model(r).ColumnExpr("orq.*").
+		ColumnExpr("e.number AS employee_number, e.first_name || ' ' || e.last_name AS employee_name").
+		ColumnExpr("cl.slug AS checklist_slug, cl.title AS checklist_title").
+		Join("JOIN employees AS e ON e.id = orq.employee_id").
+		Join("JOIN checklists AS cl ON cl.id = orq.checklist_id").
+		Where("orq.id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.NotFound, "There is no such observation request.")
+	}
+	return r, err
+}
+
+// DismissObservationRequest closes an open request without an observation
+// (the manager judged it not needed), audited by the caller. Conflict when
+// it is no longer open.
+func (s *ObservationStore) DismissObservationRequest(ctx context.Context, id int64) error {
+	res, err := s.DB.NewUpdate().Model((*ObservationRequest)(nil)).Set("status = ?", RequestDismissed).Set("done_at = ?", s.now()).
+		Where("id = ? AND status = ?", id, RequestOpen).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.Errorf(store.Conflict, "That request is no longer open.")
+	}
+	return nil
 }
