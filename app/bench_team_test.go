@@ -258,3 +258,24 @@ func BenchmarkTeamPageOutcomes(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecoveryTick is the scheduler's run of the recovery rules for
+// everyone on the fixture of BenchmarkTeamPageOutcomes (the rule acted on
+// its runs when it was created: each run finds every run in cool-down, the
+// steady state of a tick). ns/op is one evaluation.
+func BenchmarkRecoveryTick(b *testing.B) {
+	ts := mustServer(b, "sqlite")
+	seedScaleOrg(b, ts)
+	seedScaleOutcomes(b, ts)
+	svc, err := training.New(ts.DB, training.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		rep, err := svc.EvaluateRecovery(ctx)
+		if err != nil || rep.Actions != 0 {
+			b.Fatalf("%+v %v", rep, err)
+		}
+	}
+}

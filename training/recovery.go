@@ -253,16 +253,35 @@ func (s *Service) RecoveryActions(ctx context.Context, limit int) ([]outcomes.Re
 	return outcomes.ListRecoveryActions(ctx, s.db, limit)
 }
 
-// EvaluateRecovery evaluates every active rule for everyone in one
-// transaction (the scheduler's tick does, under its lease).
+// EvaluateRecovery evaluates every active rule for everyone (the
+// scheduler's tick does, under its lease). It finds the runs to act on
+// reading through the pool, then acts in one transaction that evaluates
+// those people again: the write transaction is short however many people
+// the rules read.
 func (s *Service) EvaluateRecovery(ctx context.Context) (RecoveryReport, error) {
 	var rep RecoveryReport
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	rules, err := outcomes.ListRecoveryRules(ctx, s.db, false, 0)
+	if err != nil || len(rules) == 0 {
+		return rep, err
+	}
+	hits, _, err := s.recoverIn(ctx, s.db, rules, nil, true)
+	if err != nil || len(hits) == 0 {
+		return rep, err
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if !seen[h.EmployeeID] {
+			seen[h.EmployeeID] = true
+			ids = append(ids, h.EmployeeID)
+		}
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		rules, err := outcomes.ListRecoveryRules(ctx, tx, false, 0)
 		if err != nil {
 			return err
 		}
-		_, rep, err = s.recoverIn(ctx, tx, rules, nil, false)
+		_, rep, err = s.recoverIn(ctx, tx, rules, ids, false)
 		return err
 	})
 	return rep, err
