@@ -11,7 +11,7 @@ CREATE TABLE recovery_rules (
     category VARCHAR(100) NOT NULL DEFAULT '',
     threshold INTEGER NOT NULL,
     days INTEGER NOT NULL,
-    programme_id BIGINT REFERENCES programmes (id),
+    programme_id BIGINT REFERENCES programmes (id) ON DELETE SET NULL,
     checklist_id BIGINT REFERENCES checklists (id),
     cooldown_days INTEGER NOT NULL DEFAULT 0,
     created_by_id BIGINT REFERENCES employees (id),

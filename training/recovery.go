@@ -344,6 +344,11 @@ func (s *Service) recoverIn(ctx context.Context, tx bun.IDB, rules []*outcomes.R
 		if m.ArchivedAt != nil || !m.Counts() {
 			continue
 		}
+		if r.ProgrammeID == nil && r.ChecklistID == nil {
+			// Its programme was deleted (never assigned, so not archived): nothing to do.
+			s.log.Warn("recovery rule has nothing to do: its programme was deleted", "rule", r.ID)
+			continue
+		}
 		hits, err := s.ruleHits(ctx, tx, r, m, today, employeeIDs, true)
 		if err != nil {
 			return nil, rep, err

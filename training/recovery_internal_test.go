@@ -343,3 +343,23 @@ func TestRecoveryArchivedProgrammeSkipped(t *testing.T) {
 		}
 	})
 }
+
+// TestRecoveryProgrammeDeleted: HR may still delete a programme nobody was
+// ever assigned when a rule names it; the rule keeps its checklist.
+func TestRecoveryProgrammeDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		f := newRecoveryFixture(t, db)
+		f.rule(RecoveryRuleInput{Measure: "complaints", Threshold: 1, Days: 7, Programme: "old-refresher", Checklist: "irate-billing-error"})
+		f.rule(RecoveryRuleInput{Measure: "complaints", Threshold: 1, Days: 7, Programme: "old-refresher"})
+		if archived, err := f.svc.Courses().DeleteProgramme(f.ctx, "old-refresher", nil, "test"); err != nil || archived {
+			t.Fatalf("delete: archived %v, %v", archived, err)
+		}
+		f.add(f.complaints, f.ann, "", 1, 0)
+		if n := f.count("recovery_actions", "employee_id = ?", f.ann.ID); n != 1 {
+			t.Fatalf("%d actions, want 1 (the rule with its checklist)", n)
+		}
+		if !strings.Contains(f.log.String(), "nothing to do") {
+			t.Fatal("no log line for the rule left with nothing to do")
+		}
+	})
+}
