@@ -419,23 +419,32 @@ func (s *Service) ruleHits(ctx context.Context, tx bun.IDB, r *outcomes.Recovery
 func (s *Service) act(ctx context.Context, tx bun.IDB, r *outcomes.RecoveryRule, m *outcomes.Measure, hits []RecoveryHit, now time.Time, rep *RecoveryReport) error {
 	actor := fmt.Sprintf("Recovery rule %d", r.ID)
 	assigned := map[int64]bool{}
+	notAssigned := "" // why the programme was not assigned to anyone
 	if r.ProgrammeID != nil {
 		if r.ProgrammeClosed {
 			s.log.Warn("recovery rule skips its programme: it is archived", "rule", r.ID, "programme", r.ProgrammeSlug)
 			rep.Skipped++
+			notAssigned = "archived"
 		} else {
 			ids := make([]int64, len(hits))
 			for i, h := range hits {
 				ids[i] = h.EmployeeID
 			}
 			res, err := s.courses.AssignIn(ctx, tx, courses.AssignRequest{Programme: r.ProgrammeSlug, EmployeeIDs: ids, Actor: actor}, false)
-			if err != nil {
+			switch {
+			case store.KindOf(err) == store.Invalid:
+				// Refused before anything was written (the import goes on): say why.
+				s.log.Warn("recovery rule could not assign its programme", "rule", r.ID, "programme", r.ProgrammeSlug, "err", err)
+				rep.Skipped++
+				notAssigned = store.MessageOf(err)
+			case err != nil:
 				return fmt.Errorf("recovery rule %d: assign %s: %w", r.ID, r.ProgrammeSlug, err)
+			default:
+				for _, a := range res.Assigned {
+					assigned[a.ID] = true
+				}
+				rep.Assigned += len(res.Assigned)
 			}
-			for _, a := range res.Assigned {
-				assigned[a.ID] = true
-			}
-			rep.Assigned += len(res.Assigned)
 		}
 	}
 	rows := make([]*outcomes.RecoveryAction, 0, len(hits))
@@ -451,8 +460,8 @@ func (s *Service) act(ctx context.Context, tx bun.IDB, r *outcomes.RecoveryRule,
 		case assigned[h.EmployeeID]:
 			a.AssignedProgrammeID = r.ProgrammeID
 			done = append(done, "assigned "+r.ProgrammeTitle)
-		case r.ProgrammeID != nil && r.ProgrammeClosed:
-			done = append(done, r.ProgrammeTitle+" not assigned: archived")
+		case r.ProgrammeID != nil && notAssigned != "":
+			done = append(done, r.ProgrammeTitle+" not assigned: "+notAssigned)
 		case r.ProgrammeID != nil:
 			done = append(done, r.ProgrammeTitle+" already assigned")
 		}
