@@ -239,7 +239,10 @@ func TestTeamOutcomes(t *testing.T) {
 			if strings.Contains(body, staffNumber) {
 				t.Fatal("the receptionist outside the line is on /team")
 			}
-			_, body = mgr.get("/team/coach")
+			resp, body = mgr.get("/team/coach")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("/team/coach: %d\n%.2000s", resp.StatusCode, body)
+			}
 			doc, _ = goquery.NewDocumentFromReader(strings.NewReader(body))
 			if strings.Contains(body, staffNumber) {
 				t.Fatal("the receptionist outside the line is on the coach queue")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -298,78 +299,60 @@ func (s *Server) actedRuns(ctx context.Context, hits []training.RecoveryRun) (ma
 
 // fellBelow lists the active people (of the line) whose figure of rating
 // m over the last 30 days, from at least coachMinResponses responses, is
-// below x, worst first: one grouped query over the measure's window.
+// below x, worst first (the first coachLimit): one grouped query with the
+// comparison in SQL, then the names of those listed.
 func (s *Server) fellBelow(ctx context.Context, m *outcomes.Measure, x float64, ids []int64, inLine map[int64]bool, everyone bool, today outcomes.Day) ([]coachOutcome, error) {
-	var rows []struct {
-		EmployeeID int64
-		Number     string
-		FirstName  string
-		LastName   string
-		Value      float64
-		N          int
+	var scope []int64
+	if !everyone {
+		scope = ids
 	}
-	q := s.cfg.DB.NewSelect().TableExpr("outcome_events AS oe").
-		Join("JOIN employees AS e ON e.id = oe.employee_id").
-		Column("oe.employee_id", "e.number", "e.first_name", "e.last_name", "oe.value").ColumnExpr("COUNT(*) AS n").
-		Where("oe.measure_id = ? AND oe.day > ? AND oe.day <= ? AND e.active = ?", m.ID, today-outcomeWindowDays, today, true).
-		GroupExpr("oe.employee_id, e.number, e.first_name, e.last_name, oe.value")
-	if !everyone && len(ids) <= 900 {
-		q = q.Where("oe.employee_id IN (?)", bun.In(ids))
-	}
-	if err := q.Scan(ctx, &rows); err != nil {
+	below, err := outcomes.FiguresBelow(ctx, s.cfg.DB, m, today-outcomeWindowDays, today, coachMinResponses, x, scope)
+	if err != nil {
 		return nil, err
 	}
-	type person struct {
-		number, name string
-		cell         outcomeCell
-	}
-	byID := map[int64]*person{}
-	var order []int64
-	for _, r := range rows {
-		if !everyone && !inLine[r.EmployeeID] {
-			continue
+	order := make([]int64, 0, len(below))
+	for id := range below {
+		if everyone || inLine[id] {
+			order = append(order, id)
 		}
-		p := byID[r.EmployeeID]
-		if p == nil {
-			p = &person{number: r.Number, name: strings.TrimSpace(r.FirstName + " " + r.LastName), cell: outcomeCell{}}
-			byID[r.EmployeeID] = p
-			order = append(order, r.EmployeeID)
-		}
-		p.cell[r.Value] += r.N
 	}
-	type scored struct {
-		coachOutcome
-		v float64
-	}
-	var list []scored
-	for _, id := range order {
-		p := byID[id]
-		pts := p.cell.points()
-		if len(pts) < coachMinResponses {
-			continue
-		}
-		v, ok := m.Figure(pts)
-		if !ok || v >= x {
-			continue
-		}
-		list = append(list, scored{coachOutcome{Number: p.number, Name: p.name,
-			What: fmt.Sprintf("%s: %s over the last 30 days from %d responses (below %s)", m.Title, figureText(m, v), len(pts), figureText(m, x))}, v})
-	}
-	slices.SortFunc(list, func(a, b scored) int {
-		if a.v != b.v {
-			if a.v < b.v {
+	slices.SortFunc(order, func(a, b int64) int {
+		if fa, fb := below[a].Figure, below[b].Figure; fa != fb {
+			if fa < fb {
 				return -1
 			}
 			return 1
 		}
-		return strings.Compare(a.Name, b.Name)
+		return cmp.Compare(a, b)
 	})
-	out := make([]coachOutcome, 0, min(len(list), coachLimit))
-	for i := range list {
-		if i == coachLimit {
-			break
+	// The names of the first coachLimit who are still employed, in order.
+	type emp struct {
+		ID                          int64
+		Number, FirstName, LastName string
+	}
+	byID := map[int64]emp{}
+	var listed []int64
+	for start := 0; start < len(order) && len(listed) < coachLimit; start += coachLimit {
+		chunk := order[start:min(start+coachLimit, len(order))]
+		var emps []emp
+		if err := s.cfg.DB.NewSelect().TableExpr("employees").Column("id", "number", "first_name", "last_name").
+			Where("id IN (?) AND active = ?", bun.In(chunk), true).Scan(ctx, &emps); err != nil {
+			return nil, err
 		}
-		out = append(out, list[i].coachOutcome)
+		for _, e := range emps {
+			byID[e.ID] = e
+		}
+		for _, id := range chunk {
+			if _, ok := byID[id]; ok && len(listed) < coachLimit {
+				listed = append(listed, id)
+			}
+		}
+	}
+	out := make([]coachOutcome, 0, len(listed))
+	for _, id := range listed {
+		e, b := byID[id], below[id]
+		out = append(out, coachOutcome{Number: e.Number, Name: strings.TrimSpace(e.FirstName + " " + e.LastName),
+			What: fmt.Sprintf("%s: %s over the last 30 days from %d responses (below %s)", m.Title, figureText(m, b.Figure), b.Responses, figureText(m, x))})
 	}
 	return out, nil
 }

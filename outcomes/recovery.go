@@ -396,3 +396,62 @@ func (s *Store) SetCoachBelow(ctx context.Context, slug string, x *float64) (*Me
 	_, err = s.DB.NewUpdate().Model((*Measure)(nil)).Set("coach_below = ?", x).Where("id = ?", m.ID).Exec(ctx)
 	return m, err
 }
+
+// Below is a person's figure of a rating over a window and its responses.
+type Below struct {
+	Figure    float64
+	Responses int
+}
+
+// FiguresBelow returns the people, active or not (employeeIDs, when not nil,
+// narrows them), whose figure of rating m over the days after from through to, from
+// at least minResponses responses, is below x: the share satisfied or the
+// mean, as Figure computes it. One grouped query; the comparison is in SQL.
+func FiguresBelow(ctx context.Context, db bun.IDB, m *Measure, from, to Day, minResponses int, x float64, employeeIDs []int64) (map[int64]Below, error) {
+	out := map[int64]Below{}
+	if m.Kind != Rating {
+		return out, nil
+	}
+	read := func(ids []int64) error {
+		var rows []struct {
+			EmployeeID int64
+			N          int
+			Sat        int
+			Mean       float64
+		}
+		q := db.NewSelect().TableExpr("outcome_events AS oe").
+			Column("oe.employee_id").ColumnExpr("COUNT(*) AS n").
+			ColumnExpr("SUM(CASE WHEN oe.value >= ? THEN 1 ELSE 0 END) AS sat", m.unsatisfiedBelow()).
+			ColumnExpr("AVG(oe.value) AS mean").
+			Where("oe.measure_id = ? AND oe.day > ? AND oe.day <= ?", m.ID, from, to).
+			Group("oe.employee_id")
+		if m.Report == Mean {
+			q = q.Having("COUNT(*) >= ? AND AVG(oe.value) < ?", minResponses, x)
+		} else {
+			q = q.Having("COUNT(*) >= ? AND SUM(CASE WHEN oe.value >= ? THEN 1 ELSE 0 END) * 100.0 < ? * COUNT(*)", minResponses, m.unsatisfiedBelow(), x)
+		}
+		if ids != nil {
+			q = q.Where("oe.employee_id IN (?)", bun.In(ids))
+		}
+		if err := q.Scan(ctx, &rows); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			f := r.Mean
+			if m.Report != Mean {
+				f = float64(r.Sat) * 100 / float64(r.N)
+			}
+			out[r.EmployeeID] = Below{Figure: f, Responses: r.N}
+		}
+		return nil
+	}
+	if employeeIDs == nil {
+		return out, read(nil)
+	}
+	for start := 0; start < len(employeeIDs); start += 900 {
+		if err := read(employeeIDs[start:min(start+900, len(employeeIDs))]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
