@@ -46,6 +46,7 @@ func nav(me string) []navLink {
 		{"/programmes", "Programmes", true, people.RoleHR, false},
 		{"/measures", "Measures", true, people.RoleHR, false},
 		{"/certificates", "Certificates", true, people.RoleHR, false},
+		{"/recovery", "Service recovery", true, people.RoleHR, false},
 		{"/authoring", "Courses", false, people.RoleHR, false},
 		{"/authoring/checklists", "Checklists", true, people.RoleHR, false},
 		{"/settings/company", "Company", true, people.RoleHR, false},

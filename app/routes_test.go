@@ -231,6 +231,12 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/measures/no-such-measure/archive", nil, st(unauth, forbid, forbid, missing, missing)},
 		{"POST", "/measures/rt-csat/restore", nil, st(unauth, forbid, forbid, see, see)},
 		{"POST", "/measures/no-such-measure/restore", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"GET", "/recovery", nil, st(found, forbid, forbid, ok, ok)},
+		{"POST", "/team/requests/999999/dismiss", nil, st(unauth, forbid, missing, missing, missing)},
+		{"POST", "/recovery", url.Values{"measure": {"nope"}, "threshold": {"3"}, "days": {"30"}, "checklist": {"missed-promise-complaint"}}, st(unauth, forbid, forbid, invalid, invalid)},
+		{"POST", "/recovery/999999/archive", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"POST", "/recovery/not-a-number/archive", nil, st(unauth, forbid, forbid, missing, missing)},
+		{"POST", "/recovery/coach/nope", url.Values{"coach_below": {"70"}}, st(unauth, forbid, forbid, missing, missing)},
 		{"POST", "/signout", nil, st(unauth, see, see, see, see)},
 	}
 	for _, role := range roles {
@@ -322,6 +328,8 @@ func TestAPIRoleTable(t *testing.T) {
 		{"POST", "/api/v1/outcomes?measure=api-csat", "employee,date,value\nNOPE,2026-01-05,good\n", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 422, "admin": 422}},
 		{"POST", "/api/v1/outcomes?measure=no-such-measure", "employee,date,value\n", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 404, "admin": 404}},
 		{"POST", "/api/v1/outcomes", "employee,date,value\n", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 422, "admin": 422}},
+		{"GET", "/api/v1/recovery-rules", "", map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 200, "admin": 200}},
+		{"POST", "/api/v1/recovery-rules?dry_run=true", `{"measure":"nope","threshold":3,"days":30,"checklist":"missed-promise-complaint"}`, map[string]int{"none": 401, "bogus": 401, "staff": 403, "manager": 403, "hr": 422, "admin": 422}},
 		{"GET", "/api/v1/nothing", "", map[string]int{"none": 404, "bogus": 404, "staff": 404, "manager": 404, "hr": 404, "admin": 404}},
 	}
 	for _, who := range []string{"none", "bogus", "staff", "manager", "hr", "admin"} {
