@@ -70,6 +70,9 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/learn/:course", people.RoleStaff, s.courseShow)
 	web("GET", "/learn/:course/:lesson", people.RoleStaff, s.lessonShow)
 	web("POST", "/learn/:course/:lesson/complete", people.RoleStaff, s.lessonComplete)
+	// The reaction survey of a course the learner completed (app/reaction.go).
+	web("GET", "/learn/:course/reaction", people.RoleStaff, s.reactionShow)
+	web("POST", "/learn/:course/reaction", people.RoleStaff, s.reactionSubmit)
 	web("GET", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeShow)
 	web("POST", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeSubmit)
 	// Quizzes: taking them.

@@ -127,6 +127,13 @@ func TestRouteRoleTable(t *testing.T) {
 		{"POST", "/people/" + inLine + "/reactivate", nil, st(unauth, forbid, forbid, see, see)},
 		{"POST", "/learn/mission-vision-promise/our-service-promises/complete", nil, st(unauth, see, see, see, see)},
 		{"POST", "/learn/mission-vision-promise/acknowledge", url.Values{}, st(unauth, invalid, invalid, invalid, invalid)},
+		// The reaction survey: every demo login completed the mission course, none six-cs.
+		{"GET", "/learn/mission-vision-promise/reaction", nil, st(found, ok, ok, ok, ok)},
+		{"GET", "/learn/six-cs/reaction", nil, st(found, forbid, forbid, forbid, forbid)},
+		{"GET", "/learn/no-such-course/reaction", nil, st(found, missing, missing, missing, missing)},
+		{"POST", "/learn/mission-vision-promise/reaction", url.Values{"relevance": {"9"}}, st(unauth, invalid, invalid, invalid, invalid)},
+		{"POST", "/learn/six-cs/reaction", url.Values{"relevance": {"4"}, "confidence": {"4"}, "recommend": {"9"}}, st(unauth, forbid, forbid, forbid, forbid)},
+		{"POST", "/learn/six-cs/reaction", url.Values{"dismiss": {"1"}}, st(unauth, forbid, forbid, forbid, forbid)},
 		{"POST", "/settings/company", url.Values{"name": {""}}, st(unauth, forbid, forbid, invalid, invalid)},
 		{"POST", "/authoring/preview", url.Values{"body": {"*hi*"}}, st(unauth, forbid, forbid, ok, ok)},
 		{"GET", "/matrix", nil, st(found, forbid, ok, ok, ok)},
