@@ -1,21 +1,16 @@
 package people
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/store"
 )
 
 // MaxImportBytes is the largest employee file PlanImport reads.
@@ -36,11 +31,7 @@ type ImportOptions struct {
 // RowError is one problem in an import file. Line is the physical line where
 // the record starts (the header is line 1); Field is a canonical column name
 // (employee_number, email, ...) or "file" for problems with the whole file.
-type RowError struct {
-	Line    int    `json:"line"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type RowError = store.LineError
 
 // PlanRow is one employee the import creates, updates, leaves alone or
 // deactivates. Line is 0 for deactivations (they are not in the file).
@@ -119,47 +110,24 @@ func (s *Store) ApplyImport(ctx context.Context, data []byte, opt ImportOptions,
 // Reading the file.
 
 // importColumns lists the headings accepted for each field. Headings are
-// compared after lower-casing and dropping everything but letters and digits.
-var importColumns = []struct {
-	field   string
-	aliases []string
-}{
-	{"employee_number", []string{"employee number", "employee id", "employee no", "emp id", "emp no", "staff id",
+// compared by store.HeadingKey.
+var importColumns = []store.CSVColumn{
+	{Field: "employee_number", Aliases: []string{"employee number", "employee id", "employee no", "emp id", "emp no", "staff id",
 		"staff number", "worker id", "personnel number", "id", "number"}},
-	{"first_name", []string{"first name", "given name", "forename", "firstname"}},
-	{"last_name", []string{"last name", "surname", "family name"}},
-	{"full_name", []string{"full name", "name", "employee name", "display name"}},
-	{"email", []string{"email", "work email", "email address", "e-mail", "business email", "work email address"}},
-	{"job_title", []string{"job title", "title", "position", "job", "position title"}},
-	{"department", []string{"department", "dept", "division"}},
-	{"location", []string{"location", "city", "office", "site", "work location"}},
-	{"manager_number", []string{"manager id", "manager number", "manager employee id", "manager employee number",
+	{Field: "first_name", Aliases: []string{"first name", "given name", "forename", "firstname"}},
+	{Field: "last_name", Aliases: []string{"last name", "surname", "family name"}},
+	{Field: "full_name", Aliases: []string{"full name", "name", "employee name", "display name"}},
+	{Field: "email", Aliases: []string{"email", "work email", "email address", "e-mail", "business email", "work email address"}},
+	{Field: "job_title", Aliases: []string{"job title", "title", "position", "job", "position title"}},
+	{Field: "department", Aliases: []string{"department", "dept", "division"}},
+	{Field: "location", Aliases: []string{"location", "city", "office", "site", "work location"}},
+	{Field: "manager_number", Aliases: []string{"manager id", "manager number", "manager employee id", "manager employee number",
 		"supervisor id", "reports to id", "line manager id", "manager no"}},
-	{"manager_email", []string{"manager email", "supervisor email", "line manager email", "reports to email"}},
-	{"hire_date", []string{"hire date", "start date", "date hired", "joining date", "date of joining",
+	{Field: "manager_email", Aliases: []string{"manager email", "supervisor email", "line manager email", "reports to email"}},
+	{Field: "hire_date", Aliases: []string{"hire date", "start date", "date hired", "joining date", "date of joining",
 		"original hire date", "employment start date"}},
-	{"active", []string{"active", "status", "employment status"}},
-	{"roles", []string{"roles", "academy roles"}},
-}
-
-var importAliases = func() map[string]string {
-	m := map[string]string{}
-	for _, c := range importColumns {
-		m[headingKey(c.field)] = c.field
-		for _, a := range c.aliases {
-			m[headingKey(a)] = c.field
-		}
-	}
-	return m
-}()
-
-func headingKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, s)
+	{Field: "active", Aliases: []string{"active", "status", "employment status"}},
+	{Field: "roles", Aliases: []string{"roles", "academy roles"}},
 }
 
 var (
@@ -189,107 +157,25 @@ type importFile struct {
 // readImport parses data into rows. Problems with the whole file stop it
 // (rows is nil); problems with a row mark the row bad and read on.
 func readImport(data []byte, plan *ImportPlan) *importFile {
-	const fix = "Save it as CSV UTF-8 (in Excel: File → Save As → \"CSV UTF-8 (Comma delimited)\") and upload it again."
-	switch {
-	case len(data) > MaxImportBytes:
-		plan.addError(1, "file", "The file is larger than %d MB. Split it, or leave out columns the academy does not use.", MaxImportBytes>>20)
-		return nil
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		plan.addError(1, "file", "The file is UTF-16 (\"Unicode text\"), not CSV. %s", fix)
+	cf, errs := store.ReadCSV(data, store.CSVSpec{MaxBytes: MaxImportBytes, Columns: importColumns})
+	plan.Errors = append(plan.Errors, errs...)
+	if cf == nil {
 		return nil
 	}
-	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
-	if len(bytes.TrimSpace(data)) == 0 {
-		plan.addError(1, "file", "The file is empty.")
-		return nil
-	}
-	if !utf8.Valid(data) {
-		at := 0
-		for at < len(data) {
-			r, n := utf8.DecodeRune(data[at:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			at += n
-		}
-		plan.addError(1+bytes.Count(data[:at], []byte("\n")), "file",
-			"The file is not UTF-8: this line has a character in another encoding (such as Windows-1252 or Latin-1). %s", fix)
-		return nil
-	}
-	switch at := bytes.IndexByte(data, 0); {
-	case at >= 0 && at < 4096:
-		plan.addError(1, "file", "The file looks like UTF-16 (\"Unicode text\"), not CSV. %s", fix)
-		return nil
-	case at >= 0: // no database stores a NUL in text
-		plan.addError(1+bytes.Count(data[:at], []byte("\n")), "file", "This line has a NUL character: the file is not plain text. %s", fix)
-		return nil
-	}
-
-	delim, skipLine := detectDelimiter(data)
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = delim
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	if skipLine {
-		if _, err := cr.Read(); err != nil {
-			plan.addError(1, "file", "The file has no header line.")
-			return nil
-		}
-	}
-
-	// The header: the first record that is not blank.
-	var header []string
-	headerLine := 1
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			plan.addError(1, "file", "The file is empty.")
-			return nil
-		}
-		if err != nil {
-			plan.addError(csvErrorLine(err, 1), "file", "The header line cannot be read: %s.", csvProblem(err))
-			return nil
-		}
-		if !blankRecord(rec) {
-			header = slices.Clone(rec)
-			headerLine, _ = cr.FieldPos(0)
-			break
-		}
-	}
-
-	f := &importFile{}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		field, ok := importAliases[headingKey(h)]
-		if !ok {
-			if h != "" {
-				f.ignored = append(f.ignored, h)
-			}
-			continue
-		}
-		if j, dup := col[field]; dup {
-			plan.addError(headerLine, "file", "Columns %d (%q) and %d (%q) both hold %s; keep one of them.",
-				j+1, strings.TrimSpace(header[j]), i+1, h, strings.ReplaceAll(field, "_", " "))
-			continue
-		}
-		col[field] = i
-	}
+	headerLine := cf.HeaderLine
+	f := &importFile{ignored: cf.Ignored, has: map[string]bool{}}
 	plan.IgnoredColumns = f.ignored
-	f.has = map[string]bool{}
-	for field := range col {
+	for field := range cf.Columns {
 		f.has[field] = true
 	}
-	_, hasFirst := col["first_name"]
-	_, hasLast := col["last_name"]
-	_, hasFull := col["full_name"]
+	hasFirst, hasLast, hasFull := cf.Has("first_name"), cf.Has("last_name"), cf.Has("full_name")
 	missing := func(field, headings string) {
-		plan.addError(headerLine, "file", "The file has no %s column (headings such as %s are recognised).", field, headings)
+		plan.Errors = append(plan.Errors, cf.MissingColumn(field, headings))
 	}
-	if _, ok := col["employee_number"]; !ok {
+	if !cf.Has("employee_number") {
 		missing("employee_number", `"Employee Number", "Employee ID" or "Staff ID"`)
 	}
-	if _, ok := col["email"]; !ok {
+	if !cf.Has("email") {
 		missing("email", `"Email" or "Work Email"`)
 	}
 	if !hasFull && !(hasFirst && hasLast) {
@@ -306,12 +192,6 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 		return nil
 	}
 
-	cell := func(rec []string, field string) string {
-		if i, ok := col[field]; ok && i < len(rec) {
-			return rec[i]
-		}
-		return ""
-	}
 	// Errors about names go to the column the names came from.
 	nameField := func(field string) string {
 		if (field == "first_name" || field == "last_name") && !(hasFirst || hasLast) {
@@ -319,46 +199,33 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 		}
 		return field
 	}
-	_, hasRoles := col["roles"]
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				plan.addError(headerLine, "file", "The file cannot be read: %v.", err)
-				return f
-			}
-			plan.Rows++
-			plan.addError(pe.StartLine, "file", "This record cannot be read: %s.", csvProblem(err))
-			f.rows = append(f.rows, importRow{line: pe.StartLine, bad: true})
-			continue
-		}
-		if blankRecord(rec) {
-			continue
-		}
+	hasRoles := cf.Has("roles")
+	for rec, ok := cf.Next(); ok; rec, ok = cf.Next() {
 		plan.Rows++
-		line, _ := cr.FieldPos(0)
+		if rec.Problem != nil {
+			plan.Errors = append(plan.Errors, *rec.Problem)
+			f.rows = append(f.rows, importRow{line: rec.Line, bad: true})
+			continue
+		}
+		line := rec.Line
 		r := importRow{line: line}
 		in := &r.in
-		in.Number = cell(rec, "employee_number")
-		in.FirstName, in.LastName = cell(rec, "first_name"), cell(rec, "last_name")
+		in.Number = rec.Cell("employee_number")
+		in.FirstName, in.LastName = rec.Cell("first_name"), rec.Cell("last_name")
 		if hasFull && strings.TrimSpace(in.FirstName) == "" && strings.TrimSpace(in.LastName) == "" {
-			in.FirstName, in.LastName = splitFullName(cell(rec, "full_name"))
+			in.FirstName, in.LastName = splitFullName(rec.Cell("full_name"))
 		}
-		in.Email = cell(rec, "email")
-		in.JobTitle = cell(rec, "job_title")
-		in.Department = cell(rec, "department")
-		in.Location = cell(rec, "location")
-		in.ManagerNumber = cell(rec, "manager_number")
-		in.HireDate = cell(rec, "hire_date")
-		in.Roles = cell(rec, "roles")
+		in.Email = rec.Cell("email")
+		in.JobTitle = rec.Cell("job_title")
+		in.Department = rec.Cell("department")
+		in.Location = rec.Cell("location")
+		in.ManagerNumber = rec.Cell("manager_number")
+		in.HireDate = rec.Cell("hire_date")
+		in.Roles = rec.Cell("roles")
 		in.KeepRoles = !hasRoles || strings.TrimSpace(in.Roles) == ""
-		r.mgrEmail = strings.ToLower(strings.TrimSpace(cell(rec, "manager_email")))
+		r.mgrEmail = strings.ToLower(strings.TrimSpace(rec.Cell("manager_email")))
 
-		status := strings.ToLower(strings.TrimSpace(cell(rec, "active")))
+		status := strings.ToLower(strings.TrimSpace(rec.Cell("active")))
 		switch {
 		case slices.Contains(activeWords, status):
 			in.Active = true
@@ -367,7 +234,7 @@ func readImport(data []byte, plan *ImportPlan) *importFile {
 		default:
 			r.bad = true
 			plan.addError(line, "active", "%q is not a status: use Active or Inactive (or yes/no, true/false, 1/0, employed/terminated/left).",
-				strings.TrimSpace(cell(rec, "active")))
+				strings.TrimSpace(rec.Cell("active")))
 		}
 		for _, e := range in.Check() {
 			r.bad = true
@@ -391,74 +258,6 @@ func splitFullName(s string) (first, last string) {
 		return s[:i], s[i+1:]
 	}
 	return s, ""
-}
-
-func blankRecord(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// detectDelimiter picks comma, semicolon or tab, whichever occurs most
-// (outside quotes) in the first non-blank line. A "sep=;" line, as Excel
-// writes, names the delimiter and is skipped (skipLine).
-func detectDelimiter(data []byte) (delim rune, skipLine bool) {
-	for len(data) > 0 {
-		line, rest, _ := bytes.Cut(data, []byte("\n"))
-		if len(bytes.TrimSpace(line)) > 0 {
-			break
-		}
-		data = rest
-	}
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	first = bytes.TrimSpace(first)
-	if len(first) == 5 && bytes.EqualFold(first[:4], []byte("sep=")) && bytes.ContainsRune([]byte(",;\t|"), rune(first[4])) {
-		return rune(first[4]), true
-	}
-	counts := map[byte]int{}
-	quoted := false
-	for _, b := range data {
-		if b == '"' {
-			quoted = !quoted
-		} else if !quoted {
-			if b == '\n' {
-				break
-			}
-			counts[b]++
-		}
-	}
-	delim = ','
-	for _, d := range []byte{';', '\t'} {
-		if counts[d] > counts[byte(delim)] {
-			delim = rune(d)
-		}
-	}
-	return delim, false
-}
-
-func csvErrorLine(err error, def int) int {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.StartLine
-	}
-	return def
-}
-
-func csvProblem(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		switch {
-		case errors.Is(pe.Err, csv.ErrBareQuote):
-			return `a field that is not in quotes contains a quote (") character; put the field in quotes and double the quote ("")`
-		case errors.Is(pe.Err, csv.ErrQuote):
-			return `a quoted field is not closed, or has text after its closing quote (") on line ` + strconv.Itoa(pe.Line)
-		}
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // The database side.
