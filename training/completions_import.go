@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 )
 
 // Historical completions import: companies arrive with years of history
@@ -50,7 +52,7 @@ type CompletionOptions struct {
 
 // CompletionRowError is one problem in a completions file: Field is
 // employee, programme, course, completed_at, score, source or file.
-type CompletionRowError = people.RowError
+type CompletionRowError = store.LineError
 
 // PlannedCompletion is what one row records (or, in a dry run, would).
 type PlannedCompletion struct {
@@ -98,6 +100,85 @@ type completionImport struct {
 	Certificates bool      `bun:",notnull"`
 	CreatedByID  *int64    `bun:"created_by_id"`
 	CreatedAt    time.Time `bun:",notnull"`
+}
+
+// MaxCompletionsBytes is the largest completions file read.
+const MaxCompletionsBytes = 20 << 20
+
+// completionColumns are the headings accepted for each field: the
+// academy's own, common LMS exports' (Totara's completion upload:
+// username, courseshortname, completiondate, grade) and spreadsheets'.
+var completionColumns = []store.CSVColumn{
+	{Field: "employee", Aliases: []string{"employee number", "employee id", "employee no", "staff id", "staff number", "number",
+		"email", "e-mail", "employee email", "work email", "user", "username", "user email", "learner", "learner email"}},
+	{Field: "programme", Aliases: []string{"program", "programme slug", "programme title", "programme name", "program name",
+		"program title", "learning plan", "certification", "curriculum"}},
+	{Field: "course", Aliases: []string{"course name", "course title", "course slug", "course short name", "courseshortname"}},
+	{Field: "completed_at", Aliases: []string{"completed", "completed at", "completed on", "completion date", "date completed",
+		"completed date", "completion time", "time completed", "date"}},
+	{Field: "score", Aliases: []string{"grade", "final score", "result", "score percent"}},
+	{Field: "source", Aliases: []string{"system", "lms", "origin", "imported from"}},
+}
+
+// ReadCompletions reads a completions file (CSV, see completionColumns).
+// Problems with the file as a whole (size, encoding, missing columns) and
+// records that cannot be read come back as errors with their lines; rows
+// holds every record that could be read.
+func ReadCompletions(data []byte) (rows []CompletionRow, errs []store.LineError) {
+	f, errs := store.ReadCSV(data, store.CSVSpec{MaxBytes: MaxCompletionsBytes, Columns: completionColumns})
+	if f == nil {
+		return nil, errs
+	}
+	if !f.Has("employee") {
+		errs = append(errs, f.MissingColumn("employee", `"Employee", "Employee Number", "Email" or "Username"`))
+	}
+	if !f.Has("programme") && !f.Has("course") {
+		errs = append(errs, store.LineErrorf(f.HeaderLine, "file", `The file has no programme or course column (headings such as "Programme", "Course" or "Course Name" are recognised).`))
+	}
+	if !f.Has("completed_at") {
+		errs = append(errs, f.MissingColumn("completed_at", `"Completed At", "Completion Date" or "Date Completed"`))
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	for rec, ok := f.Next(); ok; rec, ok = f.Next() {
+		if rec.Problem != nil {
+			errs = append(errs, *rec.Problem)
+			continue
+		}
+		rows = append(rows, CompletionRow{Line: rec.Line, Employee: rec.Cell("employee"), Programme: rec.Cell("programme"),
+			Course: rec.Cell("course"), CompletedAt: rec.Cell("completed_at"), Score: rec.Cell("score"), Source: rec.Cell("source")})
+	}
+	if len(rows) == 0 && len(errs) == 0 {
+		errs = append(errs, store.LineErrorf(f.HeaderLine, "file", "The file has a header line but no completions."))
+	}
+	return rows, errs
+}
+
+// ImportCompletionsCSV reads a completions file and imports it as
+// ImportCompletions does; a file that cannot be read, or has records that
+// cannot be read, writes nothing, and the plan lists every problem found,
+// by line.
+func (s *Service) ImportCompletionsCSV(ctx context.Context, data []byte, opt CompletionOptions, actor Actor) (*CompletionPlan, error) {
+	rows, errs := ReadCompletions(data)
+	if len(errs) > 0 && rows == nil {
+		plan := &CompletionPlan{Certificates: opt.Certificates, Records: []PlannedCompletion{}, Errors: errs}
+		return plan, nil
+	}
+	if len(errs) > 0 {
+		opt.DryRun = true // the rows are still checked, so that every problem is reported; nothing is written
+	}
+	plan, err := s.ImportCompletions(ctx, rows, opt, actor)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		plan.Rows += len(errs)
+		plan.Errors = append(plan.Errors, errs...)
+		slices.SortStableFunc(plan.Errors, func(a, b CompletionRowError) int { return a.Line - b.Line })
+		plan.Records, plan.Created, plan.Duplicates, plan.Assigned, plan.Completed = []PlannedCompletion{}, 0, 0, 0, 0
+	}
+	return plan, nil
 }
 
 // errDryRun rolls back a dry run's transaction.
@@ -526,4 +607,43 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// CompletionBatch is an uploaded completions file waiting between preview
+// and apply, kept in the database so the apply can land on any instance.
+type CompletionBatch struct {
+	bun.BaseModel `bun:"table:completion_import_batches"`
+
+	ID           string    `bun:",pk"`
+	CreatedByID  int64     `bun:",notnull"`
+	CreatedAt    time.Time `bun:",notnull"`
+	Filename     string    `bun:",notnull"`
+	Content      string    `bun:",notnull"`
+	Certificates bool      `bun:",notnull"`
+}
+
+// CreateCompletionBatch stores an upload for preview under a new random id.
+func (s *Service) CreateCompletionBatch(ctx context.Context, createdBy int64, filename string, content []byte, certificates bool) (*CompletionBatch, error) {
+	b := &CompletionBatch{ID: people.NewToken(18), CreatedByID: createdBy, CreatedAt: s.Now(), Filename: truncate(filename, 300),
+		Content: string(content), Certificates: certificates}
+	_, err := s.db.NewInsert().Model(b).Exec(ctx)
+	return b, err
+}
+
+// FindCompletionBatch returns the batch id uploaded by createdBy, or
+// NotFound (also for someone else's batch, or one older than a day).
+func (s *Service) FindCompletionBatch(ctx context.Context, id string, createdBy int64) (*CompletionBatch, error) {
+	b := new(CompletionBatch)
+	err := s.db.NewSelect().Model(b).Where("id = ? AND created_by_id = ? AND created_at > ?", id, createdBy,
+		s.Now().Add(-24*time.Hour)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.NotFound, "This import preview has expired or was already applied. Upload the file again.")
+	}
+	return b, err
+}
+
+// DeleteCompletionBatch removes a batch once applied.
+func (s *Service) DeleteCompletionBatch(ctx context.Context, id string) error {
+	_, err := s.db.NewDelete().Model((*CompletionBatch)(nil)).Where("id = ?", id).Exec(ctx)
+	return err
 }
