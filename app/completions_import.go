@@ -52,6 +52,13 @@ func (s *Server) completionsImportUpload(c *fiber.Ctx) error {
 	if len(data) == 0 {
 		return fail(http.StatusUnprocessableEntity, fh.Filename+" is empty.")
 	}
+	// A file that cannot be read at all (encoding, columns) is refused here,
+	// with its problems by line: there is nothing to preview, or to store.
+	if rows, problems := training.ReadCompletions(data); rows == nil && len(problems) > 0 {
+		return s.renderStatus(c, http.StatusUnprocessableEntity, "completions/import", fiber.Map{"Title": "Import historical completions",
+			"MaxMB": MaxUpload >> 20, "Certificates": certificates, "Problems": problems, "Filename": fh.Filename,
+			"Errors": map[string]string{"file": fh.Filename + " cannot be imported: see the problems above."}})
+	}
 	p := principal(c)
 	if p.Employee == nil {
 		return store.Errorf(store.Forbidden, "Only employees upload imports.")
