@@ -24,6 +24,10 @@ import (
 // each person once per version). A dismissed offer is not shown again, but
 // the learner may still answer from the form's address.
 
+// ReactionLessonSlug is the last part of the survey's address
+// (/learn/COURSE/reaction): no lesson may take it as its short name.
+const ReactionLessonSlug = "reaction"
+
 // ReactionCommentMax is the longest comment kept, in characters.
 const ReactionCommentMax = 2000
 

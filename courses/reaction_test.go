@@ -200,3 +200,26 @@ func TestReactionStore(t *testing.T) {
 		}
 	})
 }
+
+// TestReactionLessonSlugRefused: a lesson cannot be called "reaction", the
+// address of the survey.
+func TestReactionLessonSlugRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		s := courses.NewStore(db, courses.NoAssessments, courses.Options{})
+		if _, err := s.CreateCourse(ctx, "own", "Our own course", nil); err != nil {
+			t.Fatal(err)
+		}
+		o, err := s.EditDraft(ctx, "own", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Modules) == 0 {
+			t.Fatal("a new course has no module")
+		}
+		_, err = s.AddLesson(ctx, "own", o.Modules[0].ID, courses.ReactionLessonSlug, "Reaction")
+		if store.KindOf(err) != store.Invalid || store.FieldOf(err) != "slug" {
+			t.Fatalf("lesson slug reaction: %v", err)
+		}
+	})
+}
