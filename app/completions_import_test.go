@@ -241,6 +241,30 @@ func TestCompletionsImportAPI(t *testing.T) {
 				Join("JOIN employees AS e ON e.id = c.employee_id").Where("e.number = ?", number).Scan(context.Background(), &n); err != nil || n != 1 {
 				t.Errorf("certificates of %s: %d %v", number, n, err)
 			}
+			req, _ := http.NewRequest("GET", "http://localhost/api/v1/employees/"+number+"/transcript", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := ts.App.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tr struct {
+				Courses []struct {
+					Slug     string `json:"slug"`
+					Imported bool   `json:"imported"`
+					Source   string `json:"source"`
+				} `json:"courses"`
+			}
+			json.NewDecoder(resp.Body).Decode(&tr)
+			resp.Body.Close()
+			imported := 0
+			for _, c := range tr.Courses {
+				if c.Imported && c.Source == "OldLMS" {
+					imported++
+				}
+			}
+			if imported == 0 {
+				t.Errorf("the transcript API marks no course imported from OldLMS: %+v", tr.Courses)
+			}
 			status, out = post("", file)
 			if status != 200 || out["created"] != float64(0) || out["duplicates"] != float64(1) {
 				t.Errorf("the same file again: %d %v", status, out)
