@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,6 +42,21 @@ func TestReactionSurvey(t *testing.T) {
 			d := doc(t, body)
 			if d.Find("#reaction-offer").Length() != 1 || d.Find(`#reaction-offer a[href="/learn/`+course+`/reaction"]`).Length() != 1 {
 				t.Fatalf("the course page offers no reaction survey to a learner who completed it:\n%s", d.Find("main").Text())
+			}
+			// The quiz result that completed the course offers it too.
+			var attempt struct {
+				ID   int64
+				Slug string
+			}
+			if err := ts.DB.NewSelect().TableExpr("attempts AS a").ColumnExpr("a.id, q.slug").
+				Join("JOIN quizzes AS q ON q.id = a.quiz_id").Join("JOIN employees AS e ON e.id = a.employee_id").
+				Where("e.email = ? AND q.course_slug = ? AND a.submitted_at IS NOT NULL", staffEmail, course).
+				OrderExpr("a.id DESC").Limit(1).Scan(context.Background(), &attempt); err != nil {
+				t.Fatalf("the demo learner's quiz attempt: %v", err)
+			}
+			_, body = staff.get(fmt.Sprintf("/learn/%s/quiz/%s/attempt/%d/result", course, attempt.Slug, attempt.ID))
+			if doc(t, body).Find("#reaction-offer").Length() != 1 {
+				t.Error("the quiz result of a completed course does not offer the survey")
 			}
 			_, body = staff.get("/learn/" + course + "/reaction")
 			d = doc(t, body)
