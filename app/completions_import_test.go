@@ -16,6 +16,16 @@ import (
 	"github.com/serviceacademy/academy/store/storetest"
 )
 
+// emailOf is the e-mail of the employee with number.
+func emailOf(t *testing.T, ts *testServer, number string) (string, int64) {
+	t.Helper()
+	e, err := ts.People.FindEmployeeByNumber(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Email, e.ID
+}
+
 // importedRows counts the imported course completions and import records.
 func importedRows(t *testing.T, ts *testServer) string {
 	t.Helper()
@@ -151,6 +161,30 @@ func TestCompletionsImportPage(t *testing.T) {
 			if st := d.Find(`article[data-programme="induction"] .programme-meta .status-badge`).AttrOr("data-status", ""); st != "completed" {
 				t.Errorf("induction on the transcript: %q, want completed", st)
 			}
+			// An imported completion counts as a prerequisite: customer-world
+			// needs promises-timelines, locked until it is imported.
+			learner := ts.client(t)
+			email, _ := emailOf(t, ts, number)
+			learner.signIn(email)
+			_, body = learner.get("/learn/customer-world")
+			if !strings.Contains(doc(t, body).Find(".flash").Text(), "Finish these courses first") {
+				t.Fatal("customer-world is open to a learner who has not completed its prerequisite")
+			}
+			resp, _ = hr.upload("/completions/import", "pt.csv", []byte("employee,course,completed_at\n"+number+",promises-timelines,"+day(12)+"\n"))
+			hr.get(resp.Header.Get("Location"))
+			if resp, _ := hr.post(resp.Header.Get("Location")+"/apply", nil); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("apply promises-timelines: %d", resp.StatusCode)
+			}
+			applied = importedRows(t, ts)
+			_, body = learner.get("/learn/customer-world")
+			if strings.Contains(doc(t, body).Find(".flash").Text(), "Finish these courses first") {
+				t.Error("an imported completion of the prerequisite does not open the course")
+			}
+			// The reaction survey is not offered for an imported completion.
+			if resp, _ := learner.get("/learn/mission-vision-promise/reaction"); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("the survey of a course completed only by import: %d, want 403", resp.StatusCode)
+			}
+
 			// The preview is gone once applied.
 			if resp, _ := hr.get(preview); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("the applied preview: %d", resp.StatusCode)
