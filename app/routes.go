@@ -109,6 +109,8 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
 	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
 	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
+	// Service impact: a programme's effect on a measure (managers: their line).
+	web("GET", "/impact", people.RoleManager, s.impactShow)
 	web("GET", "/digest", people.RoleManager, s.digestShow)
 	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
 	web("GET", "/digest.txt", people.RoleManager, s.digestText)
@@ -229,6 +231,17 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/settings/certificates", people.RoleHR, s.certificateSettingsShow)
 	web("POST", "/settings/certificates", people.RoleHR, s.certificateSettingsSave)
 	web("GET", "/settings/certificates/preview.pdf", people.RoleHR, s.certificateSettingsPreview)
+	// Service measures, and importing their events (preview, then apply).
+	web("GET", "/measures", people.RoleHR, s.measureIndex)
+	web("POST", "/measures", people.RoleHR, s.measureCreate)
+	web("GET", "/measures/:slug", people.RoleHR, s.measureEdit)
+	web("POST", "/measures/:slug", people.RoleHR, s.measureSave)
+	web("POST", "/measures/:slug/archive", people.RoleHR, s.measureArchive)
+	web("POST", "/measures/:slug/restore", people.RoleHR, s.measureRestore)
+	web("GET", "/outcomes/import", people.RoleHR, s.outcomeImportShow)
+	web("POST", "/outcomes/import", people.RoleHR, s.outcomeImportUpload)
+	web("GET", "/outcomes/import/:batch", people.RoleHR, s.outcomeImportPreview)
+	web("POST", "/outcomes/import/:batch/apply", people.RoleHR, s.outcomeImportApply)
 
 	// Admin.
 	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
@@ -262,6 +275,12 @@ func (s *Server) routes(app *fiber.App) {
 	// employee as the employee API.
 	api("GET", "/api/v1/readiness", people.RoleManager, s.apiReadiness)
 	api("GET", "/api/v1/readiness/employees/:number", people.RoleStaff, s.apiReadinessEmployeeShow)
+	// Service impact: manager tokens their line, HR and admin everyone.
+	api("GET", "/api/v1/impact", people.RoleManager, s.apiImpact)
+	// Service measures and their events: CSV, ?measure=SLUG[&dry_run=true].
+	api("GET", "/api/v1/measures", people.RoleStaff, s.apiMeasures)
+	api("POST", "/api/v1/measures", people.RoleHR, s.apiMeasureCreate)
+	api("POST", "/api/v1/outcomes", people.RoleHR, s.apiOutcomeImport)
 
 	t.register(app)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
