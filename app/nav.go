@@ -36,6 +36,7 @@ func nav(me string) []navLink {
 		{me + "/team", "Reporting line", false, people.RoleManager, true},
 		{"/team", "Team readiness", true, people.RoleManager, false},
 		{"/people/import", "Import", true, people.RoleHR, false},
+		{"/completions/import", "Import completions", true, people.RoleHR, false},
 		{"/org/departments", "Organisation", false, people.RoleHR, false},
 		{"/grading", "Grading", true, people.RoleManager, false},
 		{"/matrix", "Matrix", false, people.RoleManager, false},

@@ -70,6 +70,9 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/learn/:course", people.RoleStaff, s.courseShow)
 	web("GET", "/learn/:course/:lesson", people.RoleStaff, s.lessonShow)
 	web("POST", "/learn/:course/:lesson/complete", people.RoleStaff, s.lessonComplete)
+	// The reaction survey of a course the learner completed (app/reaction.go).
+	web("GET", "/learn/:course/reaction", people.RoleStaff, s.reactionShow)
+	web("POST", "/learn/:course/reaction", people.RoleStaff, s.reactionSubmit)
 	web("GET", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeShow)
 	web("POST", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeSubmit)
 	// Quizzes: taking them.
@@ -142,6 +145,11 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/people/import", people.RoleHR, s.importPreview)
 	web("GET", "/people/import/:batch", people.RoleHR, s.importPreviewShow)
 	web("POST", "/people/import/:batch/apply", people.RoleHR, s.importApply)
+	// Historical completions from a previous system (app/completions_import.go).
+	web("GET", "/completions/import", people.RoleHR, s.completionsImportShow)
+	web("POST", "/completions/import", people.RoleHR, s.completionsImportUpload)
+	web("GET", "/completions/import/:batch", people.RoleHR, s.completionsImportPreview)
+	web("POST", "/completions/import/:batch/apply", people.RoleHR, s.completionsImportApply)
 	web("GET", "/org/:kind", people.RoleHR, s.orgIndex)
 	web("POST", "/org/:kind", people.RoleHR, s.orgCreate)
 	web("POST", "/org/:kind/:id", people.RoleHR, s.orgUpdate)
@@ -266,6 +274,7 @@ func (s *Server) routes(app *fiber.App) {
 	// Programmes, assignments and certificates.
 	api("GET", "/api/v1/programmes", people.RoleStaff, s.apiProgrammes)
 	api("POST", "/api/v1/assignments", people.RoleHR, s.apiAssign)
+	api("POST", "/api/v1/completions", people.RoleHR, s.apiCompletionsImport)
 	api("GET", "/api/v1/certificates", people.RoleStaff, s.apiCertificates)
 	api("GET", "/api/v1/certificates/:code.pdf", people.RoleStaff, s.certificatePDF)
 	api("GET", "/api/v1/certificates/:code", people.RoleStaff, s.apiCertificate)
