@@ -83,10 +83,12 @@ func OpenAssignmentsIn(ctx context.Context, db bun.IDB, programmeID int64, emplo
 	return out, nil
 }
 
-// AssignIn assigns the programme by hand, in tx, to those of employeeIDs
-// without an open assignment of it (their first cycle, due by the
-// programme's rule), as Assign does; it returns the employees assigned.
-func (s *Store) AssignIn(ctx context.Context, tx bun.IDB, p *Programme, employeeIDs []int64, by *int64) ([]int64, error) {
+// AssignEmployeesIn assigns the programme by hand, in tx, to those of
+// employeeIDs without an open assignment of it (their first cycle, due by
+// the programme's rule), through the same rule as Assign, reading only
+// those employees; it returns the employees assigned. It writes no audit
+// entry: the caller's workflow records one for the whole import.
+func (s *Store) AssignEmployeesIn(ctx context.Context, tx bun.IDB, p *Programme, employeeIDs []int64, by *int64) ([]int64, error) {
 	if len(employeeIDs) == 0 {
 		return nil, nil
 	}

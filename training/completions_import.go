@@ -421,7 +421,7 @@ func (s *Service) recordCompletions(ctx context.Context, tx bun.IDB, plan *Compl
 				need = append(need, id)
 			}
 		}
-		ids, err := s.courses.AssignIn(ctx, tx, p, need, actor.ID)
+		ids, err := s.courses.AssignEmployeesIn(ctx, tx, p, need, actor.ID)
 		if err != nil {
 			return err
 		}
