@@ -105,7 +105,10 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/team", people.RoleManager, s.teamShow)
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
 	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
+	web("POST", "/team/requests/:id/dismiss", people.RoleManager, s.requestDismiss)
 	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
+	// Service impact: a programme's effect on a measure (managers: their line).
+	web("GET", "/impact", people.RoleManager, s.impactShow)
 	web("GET", "/digest", people.RoleManager, s.digestShow)
 	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
 	web("GET", "/digest.txt", people.RoleManager, s.digestText)
@@ -232,6 +235,12 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/outcomes/import", people.RoleHR, s.outcomeImportUpload)
 	web("GET", "/outcomes/import/:batch", people.RoleHR, s.outcomeImportPreview)
 	web("POST", "/outcomes/import/:batch/apply", people.RoleHR, s.outcomeImportApply)
+	// Service recovery: the rules (preview, save, archive), their recent
+	// actions and the coach queue's rating thresholds.
+	web("GET", "/recovery", people.RoleHR, s.recoveryIndex)
+	web("POST", "/recovery", people.RoleHR, s.recoveryCreate)
+	web("POST", "/recovery/:id/archive", people.RoleHR, s.recoveryArchive)
+	web("POST", "/recovery/coach/:measure", people.RoleHR, s.recoveryCoachBelow)
 
 	// Admin.
 	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
@@ -264,10 +273,15 @@ func (s *Server) routes(app *fiber.App) {
 	// employee as the employee API.
 	api("GET", "/api/v1/readiness", people.RoleManager, s.apiReadiness)
 	api("GET", "/api/v1/readiness/employees/:number", people.RoleStaff, s.apiReadinessEmployeeShow)
+	// Service impact: manager tokens their line, HR and admin everyone.
+	api("GET", "/api/v1/impact", people.RoleManager, s.apiImpact)
 	// Service measures and their events: CSV, ?measure=SLUG[&dry_run=true].
 	api("GET", "/api/v1/measures", people.RoleStaff, s.apiMeasures)
 	api("POST", "/api/v1/measures", people.RoleHR, s.apiMeasureCreate)
 	api("POST", "/api/v1/outcomes", people.RoleHR, s.apiOutcomeImport)
+	// Service-recovery rules (HR tokens); ?dry_run=true previews a new one.
+	api("GET", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRules)
+	api("POST", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRuleCreate)
 
 	t.register(app)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })
