@@ -145,7 +145,7 @@ func (s *Server) measureRows(c *fiber.Ctx) ([]measureRow, []bar, error) {
 }
 
 func (s *Server) measureIndex(c *fiber.Ctx) error {
-	return s.measureIndexPage(c, http.StatusOK, measureForm{Kind: string(outcomes.Rating), Scale: string(outcomes.GoodBad), Higher: "higher"}, nil)
+	return s.measureIndexPage(c, http.StatusOK, measureForm{Kind: string(outcomes.Rating), Scale: string(outcomes.GoodBad)}, nil)
 }
 
 func (s *Server) measureIndexPage(c *fiber.Ctx, status int, f measureForm, errs map[string]string) error {

@@ -82,6 +82,15 @@ func TestMeasurePages(t *testing.T) {
 				if !strings.Contains(row.Text(), "Handling time") || !strings.Contains(row.Text(), "0 to 120") || !strings.Contains(row.Text(), "Lower is better") {
 					t.Fatalf("row: %q", row.Text())
 				}
+				resp, _ = c.post("/measures", url.Values{"slug": {"t-complaints"}, "title": {"Complaints"}, "unit": {"complaints"}, "kind": {"count"},
+					"scale": {"good_bad"}, "report": {"percent_satisfied"}, "higher_is_better": {""}})
+				if resp.StatusCode != 303 {
+					t.Fatalf("create a count: %d", resp.StatusCode)
+				}
+				_, body = c.get("/measures")
+				if row := doc(t, body).Find("#m-t-complaints").Text(); !strings.Contains(row, "Lower is better") || !strings.Contains(row, "Count") {
+					t.Fatalf("a count's default direction: %q", row)
+				}
 				if measureAudits(t, ts, "measure.create", "t-aht") != 1 {
 					t.Error("no audit entry for the creation")
 				}
