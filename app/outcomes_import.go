@@ -94,6 +94,9 @@ func (s *Server) outcomeImportUpload(c *fiber.Ctx) error {
 	if len(data) == 0 {
 		return fail(http.StatusUnprocessableEntity, "file", fh.Filename+" is empty.")
 	}
+	if e := store.CheckText(data); e != nil { // refused before it is stored: a text column would not keep the bad bytes
+		return fail(http.StatusUnprocessableEntity, "file", fmt.Sprintf("%s, line %d: %s", fh.Filename, e.Line, e.Message))
+	}
 	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, strings.Clone(fh.Filename), data, false)
 	if err != nil {
 		return err

@@ -205,6 +205,17 @@ func TestOutcomeImportPages(t *testing.T) {
 				}
 			})
 
+			t.Run("ErrLatin1RefusedAtUpload", func(t *testing.T) {
+				resp, body := upload("t-complaints", "latin1.csv", "employee,date,category\n"+inLine+",2026-01-05,Mal\xe9ducation\n")
+				msg := doc(t, body).Find("#e-file").Text()
+				if resp.StatusCode != 422 || !strings.Contains(msg, "not UTF-8") || !strings.Contains(msg, "line 2") {
+					t.Fatalf("a Latin-1 upload: %d %q", resp.StatusCode, msg)
+				}
+				if outcomeEvents(t, ts) != 0 {
+					t.Fatal("a refused upload wrote events")
+				}
+			})
+
 			t.Run("PreviewListsErrorsWritesNothing", func(t *testing.T) {
 				resp, _ := upload("t-csat", "bad.csv", "Ticket ID;Assignee;Satisfaction;Created at\nA1;"+inLine+";good;2026-01-05\nA2;NOPE;good;2026-01-05\nA3;"+inLine+";meh;2099-01-01\n")
 				if resp.StatusCode != 303 {
