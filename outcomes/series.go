@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // A person's series: all their events of one measure, packed into one value
@@ -143,6 +144,10 @@ type Series struct {
 	Points     []byte `bun:",notnull"`
 }
 
+// seriesLockClass is the first key of the PostgreSQL advisory lock a
+// transaction writing a measure's series holds ("SERI").
+const seriesLockClass = 0x53455249
+
 // seriesChunk is how many employees one refresh query covers.
 const seriesChunk = 500
 
@@ -223,6 +228,14 @@ func seriesReady(ctx context.Context, db bun.IDB, measureID int64) (bool, error)
 // ensureSeries builds the measure's series in db unless they are ready, and
 // says whether it built them.
 func ensureSeries(ctx context.Context, db bun.IDB, measureID int64) (built bool, err error) {
+	// PostgreSQL: one writer of a measure's series at a time, until the
+	// transaction ends, so each reads the events the one before committed
+	// (SQLite has one writer at a time anyway).
+	if db.Dialect().Name() == dialect.PG {
+		if _, err := db.NewRaw("SELECT pg_advisory_xact_lock(?, ?)", seriesLockClass, int32(measureID)).Exec(ctx); err != nil {
+			return false, fmt.Errorf("outcome series lock: %w", err)
+		}
+	}
 	ready, err := seriesReady(ctx, db, measureID)
 	if err != nil || ready {
 		return false, err
