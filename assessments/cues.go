@@ -424,9 +424,17 @@ func cueAccepts(p, lit string) []string {
 		rank int // 0: an opposite; 1: a compound; 2: other
 	}
 	leading := strings.HasPrefix(p, "*")
+	// Every literal piece must be in the word: a cheap test that leaves
+	// few words for the full match.
+	var pieces []string
+	for _, piece := range strings.Split(strings.ReplaceAll(p, `\*`, ""), "*") {
+		if piece != "" {
+			pieces = append(pieces, piece)
+		}
+	}
 	var words []found
-	for _, w := range cueWords() {
-		if !scoreWildcardMatch(p, w) || cueRelated(w, lit) {
+	for _, w := range cueCandidates(pieces) {
+		if !cueHasAll(w, pieces) || !scoreWildcardMatch(p, w) || cueRelated(w, lit) {
 			continue
 		}
 		rank := 2
@@ -456,6 +464,48 @@ func cueAccepts(p, lit string) []string {
 		out[i] = w.word
 	}
 	return out
+}
+
+// cueCandidates returns the words of the list that hold the longest of
+// pieces, found by searching the list's text rather than word by word (the
+// whole list when there is no piece).
+func cueCandidates(pieces []string) []string {
+	longest := ""
+	for _, piece := range pieces {
+		if len(piece) > len(longest) {
+			longest = piece
+		}
+	}
+	if longest == "" {
+		return cueWords()
+	}
+	var out []string
+	text := cueWordsFile
+	for from := 0; ; {
+		i := strings.Index(text[from:], longest)
+		if i < 0 {
+			return out
+		}
+		i += from
+		start := strings.LastIndexByte(text[:i], '\n') + 1
+		end := strings.IndexByte(text[i:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += i
+		}
+		out = append(out, text[start:end])
+		from = end
+	}
+}
+
+func cueHasAll(w string, pieces []string) bool {
+	for _, piece := range pieces {
+		if !strings.Contains(w, piece) {
+			return false
+		}
+	}
+	return true
 }
 
 // cueRelated reports whether word is the literal text (spaces ignored) plus

@@ -317,3 +317,17 @@ func TestBankCues(t *testing.T) {
 		t.Errorf("strategy %+v, want 3 of 5", f.Strategy)
 	}
 }
+
+// BenchmarkCheckBank runs the whole cue check over every built-in bank, as
+// the bank pages do for one bank per request.
+func BenchmarkCheckBank(b *testing.B) {
+	banks, err := BuiltinBanks()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		for _, qs := range banks {
+			CheckBank(qs)
+		}
+	}
+}
