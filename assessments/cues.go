@@ -140,9 +140,11 @@ var cueWords = sync.OnceValue(func() []string { return strings.Fields(cueWordsFi
 //   - duplicate options: options (choice and ordering questions) or matching
 //     prompts that are equal after lower-casing and turning punctuation into
 //     spaces; reported on the later one.
-//   - negative stem: a word of CueNegativeWords in the question sentence —
-//     the last sentence of the stem (for missing word, the sentence holding
-//     the blank), so a scenario may say what did not happen before it asks.
+//   - negative stem (every type but essay): a word of CueNegativeWords
+//     ("at least" excepted) in the question sentence — the last sentence of
+//     the stem (for missing word, the sentence holding the blank), so a
+//     scenario may say what did not happen before it asks. A true/false
+//     statement is its own question sentence.
 //   - loose wildcard (short answer, patterns with a positive weight and a *):
 //     words of the embedded word list the pattern accepts that are not its
 //     literal text plus one of cueSuffixes, and with a leading * the literal
@@ -197,8 +199,12 @@ func CheckQuestion(q Question) []CueWarning {
 			seen[n] = p.ID
 		}
 	}
-	if w := cueNegativeWord(cueQuestionSentence(q)); w != "" {
-		add(CueNegativeStem, "stem", "The question asks in the negative (%q). Ask for the right action instead: a negative stem tests careful reading more than knowing, and a learner who misses the word picks the right-sounding wrong answer.", strings.ToUpper(w))
+	if w := cueNegativeWord(cueQuestionSentence(q)); w != "" && q.Type != Essay {
+		if q.Type == TrueFalse {
+			add(CueNegativeStem, "stem", "The statement is worded in the negative (%q). State it positively: judging a negative statement true or false tests careful reading more than knowing.", strings.ToUpper(w))
+		} else {
+			add(CueNegativeStem, "stem", "The question asks in the negative (%q). Ask for the right action instead: a negative stem tests careful reading more than knowing, and a learner who misses the word picks the right-sounding wrong answer.", strings.ToUpper(w))
+		}
 	}
 	if q.Type == ShortAnswer {
 		for i, a := range q.Answers {
@@ -357,8 +363,11 @@ func cueNegativeWord(s string) string {
 	words := strings.FieldsFunc(strings.ToLower(strings.ReplaceAll(s, "’", "'")), func(r rune) bool {
 		return !(unicode.IsLetter(r) || r == '\'')
 	})
-	for _, w := range words {
+	for i, w := range words {
 		w = strings.Trim(w, "'")
+		if w == "least" && i > 0 && words[i-1] == "at" {
+			continue // "at least" is not a negative
+		}
 		if slices.Contains(CueNegativeWords, w) {
 			return w
 		}

@@ -107,6 +107,9 @@ func TestCheckQuestion(t *testing.T) {
 		{"NegativeStemNever", cueTF("tf", true), nil, nil},
 		{"NegativeStemTrueFalse", Question{ID: "tf", Type: TrueFalse, Text: "You should never promise a time."}, []string{"negative-stem@stem"}, []string{`"NEVER"`}},
 		{"OKNegativeInScenarioOnly", cueSC("ok", "The engineer did not come. The customer is not happy. What do you say first?", "Jam", "Ham", "Spam"), nil, nil},
+		{"OKAtLeast", cueSC("ok", "What should you give at least?", "Jam", "Ham", "Spam"), nil, nil},
+		{"OKEssayNegative", Question{ID: "e", Type: Essay, Text: "Say what you would do so it does not happen again."}, nil, nil},
+		{"NegativeStemTrueFalseMessage", Question{ID: "tf", Type: TrueFalse, Text: "Colleagues don't count as customers."}, []string{"negative-stem@stem"}, []string{"statement is worded in the negative"}},
 		{"OKNotInsideWord", cueSC("ok", "Whose note is it? Nothing else matters.", "Jam", "Ham", "Spam"), nil, nil},
 		{"NegativeStemMissingWordAfterBlank", Question{ID: "mw", Type: MissingWord, Text: "The customer has waited. You", TextAfter: "promise a time you can't keep.", Options: []Option{
 			{ID: "a", Text: "should", Weight: 100}, {ID: "b", Text: "could"}}},
