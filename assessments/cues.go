@@ -147,10 +147,12 @@ var cueWords = sync.OnceValue(func() []string { return strings.Fields(cueWordsFi
 //     statement is its own question sentence.
 //   - loose wildcard (short answer, patterns with a positive weight and a *):
 //     words of the embedded word list the pattern accepts that are not its
-//     literal text plus one of cueSuffixes, and with a leading * the literal
-//     text after "no", "not" …; up to five examples, shortest first. A
-//     pattern with fewer than three literal letters accepts almost anything
-//     and is flagged as such.
+//     literal text plus one of cueSuffixes (see cueAccepts: without a
+//     leading *, only compounds such as "limitless" count), and with a
+//     leading * the literal text after "no", "not" …; the message gives up
+//     to five examples, the negated phrase, then opposites ("unlimited"),
+//     then compounds ("deadline"). A pattern with fewer than three literal
+//     letters accepts almost anything and is flagged as such.
 func CheckQuestion(q Question) []CueWarning {
 	var ws []CueWarning
 	add := func(code CueCode, field, format string, args ...any) {
