@@ -334,3 +334,23 @@ func BenchmarkCheckBank(b *testing.B) {
 		}
 	}
 }
+
+// FuzzCheckBank runs the cue check over whatever GIFT parses: it must not
+// panic, and every warning has a code, a field and a message.
+func FuzzCheckBank(f *testing.F) {
+	f.Add("::A:: Which is NOT it? {=all of the above ~x ~X.}\n\n::B:: Word? {=*line* =%0%*}\n\n::C:: True. {F}")
+	f.Add("::M:: Match {=a -> b =A -> c = -> d}\n\n::O:: Order {>x >x.}")
+	f.Add(`Q {=\* ~*}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		qs, perrs := ParseGIFT(src)
+		if len(perrs) > 0 {
+			return
+		}
+		for _, w := range CheckBank(qs) {
+			if w.Code == "" || w.Field == "" || w.Message == "" {
+				t.Fatalf("incomplete warning %+v", w)
+			}
+		}
+		LongestOptionStrategy(qs)
+	})
+}
