@@ -26,10 +26,10 @@ type PromiseSource struct {
 // promiseFact is one kind of fact and how its questions are worded.
 type promiseFact struct {
 	key   string
-	label string                    // in the feedback: "When the clock starts"
+	label string                     // in the feedback: "When the clock starts"
 	get   func(PromiseSource) string // the fact of a promise
-	ask   string                    // single-choice stem after the promise: "When does the clock start?"
-	claim string                    // true/false statement: "%s" is the promise, "%s" the fact
+	ask   string                     // single-choice stem after the promise: "When does the clock start?"
+	claim string                     // true/false statement: "%s" is the promise, "%s" the fact
 }
 
 var promiseFacts = []promiseFact{
