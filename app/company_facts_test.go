@@ -71,6 +71,19 @@ func TestCompanyPromiseFacts(t *testing.T) {
 		}
 	})
 
+	t.Run("EmployeesReadTheFactsTheyConfirm", func(t *testing.T) {
+		staff := ts.client(t)
+		staff.signIn(staffEmail)
+		resp, body := staff.get("/learn/mission-vision-promise/acknowledge")
+		if resp.StatusCode != 200 {
+			t.Fatalf("acknowledge page: %d", resp.StatusCode)
+		}
+		facts := doc(t, body).Find("#promise-list dl.facts")
+		if facts.Length() != 3 || !strings.Contains(facts.First().Text(), "Who keeps it") || !strings.Contains(facts.First().Text(), "the contact centre") {
+			t.Fatalf("facts on the acknowledge page: %d lists, first %q", facts.Length(), facts.First().Text())
+		}
+	})
+
 	for _, tc := range []struct {
 		name, field, value, want string
 	}{

@@ -77,6 +77,21 @@ func (p *Promise) Facts() PromiseFacts {
 	return PromiseFacts{ClockStarts: p.ClockStarts, DoneWhen: p.DoneWhen, TimeLimit: p.TimeLimit, Exclusions: p.Exclusions, KeptBy: p.KeptBy}
 }
 
+// LabelledFact is one fact of a promise with its label, for a page.
+type LabelledFact struct{ Key, Label, Value string }
+
+// FactList returns the facts given, labelled, in form order.
+func (p Promise) FactList() []LabelledFact {
+	f := p.Facts()
+	var out []LabelledFact
+	for _, k := range PromiseFactKeys {
+		if v := f.Get(k); v != "" {
+			out = append(out, LabelledFact{Key: k, Label: PromiseFactLabels[k], Value: v})
+		}
+	}
+	return out
+}
+
 // setFacts stores f on the promise.
 func (p *Promise) setFacts(f PromiseFacts) {
 	p.ClockStarts, p.DoneWhen, p.TimeLimit, p.Exclusions, p.KeptBy = f.ClockStarts, f.DoneWhen, f.TimeLimit, f.Exclusions, f.KeptBy
