@@ -391,7 +391,7 @@ func (s *Server) acknowledgeSubmit(c *fiber.Ctx) error {
 	}
 	if len(changed) > 0 {
 		return s.acknowledgePage(c, http.StatusUnprocessableEntity, ticked, map[string]string{"promises": fmt.Sprintf(
-			"The wording of promise %s changed while you had this page open. Read it again and tick it to confirm.", strings.Join(changed, ", "))})
+			"The wording or facts of promise %s changed while you had this page open. Read it again and tick it to confirm.", strings.Join(changed, ", "))})
 	}
 	var ids []int64
 	for id, ok := range ticked {

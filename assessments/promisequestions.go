@@ -100,23 +100,45 @@ func PromiseQuestions(promises []PromiseSource) []Question {
 					q.Options = append(q.Options, o)
 				}
 			} else {
+				// The false statement: another promise's fact of this kind, or
+				// else this promise's start given as its end (or the other way
+				// round), the commonest confusion of the two.
+				wrongTF, why := "", "that belongs to another of our promises"
+				if len(wrong) == 1 {
+					wrongTF = wrong[0]
+				} else if other, label := confusedFact(p, f.key); other != "" && !strings.EqualFold(other, key) {
+					wrongTF, why = other, "that is "+strings.ToLower(label)+" for this promise, not "+strings.ToLower(f.label)
+				}
 				q.Type = TrueFalse
-				q.Correct = len(wrong) == 0 || turn%2 == 0
+				q.Correct = wrongTF == "" || turn%2 == 0
 				stated := key
 				if !q.Correct {
-					stated = wrong[0]
+					stated = wrongTF
 				}
 				q.Text = "True or false? " + fmt.Sprintf(f.claim, stemText, strings.TrimRight(stated, "."))
 				if q.Correct {
 					q.TrueFeedback, q.FalseFeedback = "Right.", "Not quite: that is how this promise works."
 				} else {
-					q.TrueFeedback, q.FalseFeedback = "Not quite: that belongs to another of our promises.", "Right: that belongs to another of our promises."
+					q.TrueFeedback, q.FalseFeedback = "Not quite: "+why+".", "Right: "+why+"."
 				}
 			}
 			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// confusedFact returns the fact of p a learner is likeliest to mistake for
+// the fact with key, and its label: the clock's start for what counts as
+// done, and the other way round; "" for the other facts.
+func confusedFact(p PromiseSource, key string) (string, string) {
+	switch key {
+	case "clock":
+		return p.DoneWhen, promiseFacts[1].label
+	case "done":
+		return p.ClockStarts, promiseFacts[0].label
+	}
+	return "", ""
 }
 
 // promiseDistractors returns up to maxPromiseDistractors facts of kind f from

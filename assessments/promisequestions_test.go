@@ -174,3 +174,22 @@ func TestPromiseQuestionsEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestPromiseQuestionsConfusedFacts: with no other promise to borrow from, a
+// false statement gives the promise's own end as its start (or the other
+// way round), with feedback that says so.
+func TestPromiseQuestionsConfusedFacts(t *testing.T) {
+	qs := assessments.PromiseQuestions([]assessments.PromiseSource{{ID: 1, Text: "We answer every letter within a week.",
+		ClockStarts: "when the letter arrives", DoneWhen: "the reply is posted"}})
+	if len(qs) != 2 {
+		t.Fatalf("%d questions", len(qs))
+	}
+	clock, done := qs[0], qs[1]
+	if clock.ID != "promise-1-clock" || clock.Type != assessments.TrueFalse || clock.Correct ||
+		!strings.Contains(clock.Text, "the clock starts: the reply is posted") || !strings.Contains(clock.FalseFeedback, "what counts as done for this promise") {
+		t.Errorf("clock: %+v", clock)
+	}
+	if done.ID != "promise-1-done" || !done.Correct || !strings.Contains(done.Text, "counts as done when: the reply is posted") {
+		t.Errorf("done: %+v", done)
+	}
+}
