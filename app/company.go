@@ -13,6 +13,7 @@ import (
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
+	"github.com/serviceacademy/academy/training"
 )
 
 // blankPromiseRows is how many empty rows the promises list offers for new ones.
@@ -32,12 +33,30 @@ type companyForm struct {
 type promiseRow struct {
 	ID       int64
 	Text     string
+	Facts    courses.PromiseFacts
 	Position string
 	Up, Down bool // show the move buttons
 	posted   int  // index of the row in the posted form
 }
 
 func (r promiseRow) blank() bool { return strings.TrimSpace(r.Text) == "" }
+
+// promiseFactView is one fact's field of a promise row, as the view shows it.
+type promiseFactView struct {
+	Key, Label, Value string
+}
+
+// FactFields are the row's fact fields in form order.
+func (r promiseRow) FactFields() []promiseFactView {
+	out := make([]promiseFactView, len(courses.PromiseFactKeys))
+	for i, k := range courses.PromiseFactKeys {
+		out[i] = promiseFactView{Key: k, Label: courses.PromiseFactLabels[k], Value: r.Facts.Get(k)}
+	}
+	return out
+}
+
+// HasFacts reports whether any fact of the row is filled in.
+func (r promiseRow) HasFacts() bool { return r.Facts != courses.PromiseFacts{} }
 
 // newCompanyForm reads the settings form, copying every value, with the
 // promise rows in the order of their position numbers (rows without a
@@ -55,8 +74,12 @@ func newCompanyForm(c *fiber.Ctx) companyForm {
 	for i := range n {
 		key := "promise_" + strconv.Itoa(i) + "_"
 		id, _ := strconv.ParseInt(c.FormValue(key+"id"), 10, 64)
-		f.Rows = append(f.Rows, promiseRow{ID: max(id, 0), Text: formValue(c, key+"text"),
-			Position: formTrimmed(c, key+"position"), posted: i})
+		row := promiseRow{ID: max(id, 0), Text: formValue(c, key+"text"),
+			Position: formTrimmed(c, key+"position"), posted: i}
+		for _, k := range courses.PromiseFactKeys {
+			row.Facts.Set(k, formValue(c, key+k))
+		}
+		f.Rows = append(f.Rows, row)
 	}
 	pos := func(r promiseRow) int {
 		if p, err := strconv.Atoi(r.Position); err == nil {
@@ -74,8 +97,9 @@ func (f *companyForm) promises() ([]courses.PromiseInput, []int) {
 	var in []courses.PromiseInput
 	var rows []int
 	for i, r := range f.Rows {
-		if !r.blank() {
-			in = append(in, courses.PromiseInput{ID: r.ID, Text: r.Text})
+		// A new row with facts but no text is an error to show, not a row to drop.
+		if !r.blank() || r.ID == 0 && r.HasFacts() {
+			in = append(in, courses.PromiseInput{ID: r.ID, Text: r.Text, Facts: r.Facts})
 			rows = append(rows, i)
 		}
 	}
@@ -110,7 +134,7 @@ func (f *companyForm) move(arg string) {
 func (f *companyForm) renumber() {
 	var rows []promiseRow
 	for _, r := range f.Rows {
-		if r.ID != 0 || !r.blank() {
+		if r.ID != 0 || !r.blank() || r.HasFacts() {
 			rows = append(rows, r)
 		}
 	}
@@ -130,7 +154,7 @@ func companyFormOf(p *courses.Profile) companyForm {
 	f := companyForm{CompanyInput: courses.CompanyInput{Name: p.Name, Mission: p.Mission, Vision: p.Vision,
 		Values: strings.Join(p.Values, "\n"), TimeZone: p.TimeZone}}
 	for _, pr := range p.Promises {
-		f.Rows = append(f.Rows, promiseRow{ID: pr.ID, Text: pr.Text})
+		f.Rows = append(f.Rows, promiseRow{ID: pr.ID, Text: pr.Text, Facts: pr.Facts()})
 	}
 	f.renumber()
 	return f
@@ -144,6 +168,9 @@ func (s *Server) companyPage(c *fiber.Ctx, status int, f companyForm, errs map[s
 	order := []string{"name", "mission", "vision", "values", "promises"}
 	for i := range f.Rows {
 		order = append(order, courses.PromiseField(i))
+		for _, k := range courses.PromiseFactKeys {
+			order = append(order, courses.PromiseFactField(i, k))
+		}
 	}
 	return s.renderStatus(c, status, "company/settings", fiber.Map{"Title": "Company settings", "Form": f,
 		"Profile": prof, "Errors": errs, "ErrorList": orderedErrors(errs, append(order, "logo")), "Notice": notice})
@@ -180,6 +207,11 @@ func (s *Server) companySave(c *fiber.Ctx) error {
 			if field == courses.PromiseField(i) {
 				field = courses.PromiseField(rows[i])
 			}
+			for _, k := range courses.PromiseFactKeys {
+				if field == courses.PromiseFactField(i, k) {
+					field = courses.PromiseFactField(rows[i], k)
+				}
+			}
 		}
 		note(field, e.Message)
 	}
@@ -197,7 +229,8 @@ func (s *Server) companySave(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	ch, err := s.courses.SavePromises(ctx, list)
+	id, label := principal(c).actor()
+	ch, err := s.training.SavePromises(ctx, list, training.Actor{ID: id, Name: label})
 	if err != nil {
 		if store.KindOf(err) == store.Invalid {
 			f.renumber()
@@ -206,31 +239,27 @@ func (s *Server) companySave(c *fiber.Ctx) error {
 		return err
 	}
 
-	id, label := principal(c).actor()
 	now := s.people.Now()
 	if len(changed) > 0 {
 		if err := people.Audit(ctx, s.cfg.DB, now, id, label, "company.update", "company", "changed: "+strings.Join(changed, ", ")); err != nil {
 			return err
 		}
 	}
-	if ch.Any() {
-		detail := fmt.Sprintf("added %d, changed %d, removed %d, moved %d; %d employees asked to re-acknowledge",
-			ch.Added, ch.Changed, ch.Removed, ch.Moved, ch.Reacknowledge)
-		if err := people.Audit(ctx, s.cfg.DB, now, id, label, "company.promises", "service promises", detail); err != nil {
-			return err
-		}
-	}
+	// training.SavePromises audits the promises and their questions itself.
 	if len(changed) == 0 && !ch.Any() {
 		s.flash(c, "info", "Nothing changed.")
 		return c.Redirect("/settings/company", http.StatusSeeOther)
 	}
 	msg := "Company settings saved."
 	if ch.Changed > 0 {
-		msg += fmt.Sprintf(" %s changed wording: %s who confirmed the old wording will be asked to confirm again.",
+		msg += fmt.Sprintf(" %s changed wording or facts: %s who confirmed the old wording will be asked to confirm again.",
 			plural(ch.Changed, "promise has", "promises have"), plural(ch.Reacknowledge, "employee", "employees"))
 	}
 	if ch.Added > 0 {
 		msg += fmt.Sprintf(" Everyone will be asked to confirm the %s.", plural(ch.Added, "new promise", "new promises"))
+	}
+	if q := ch.Questions; q.Created+q.Updated+q.Retired > 0 {
+		msg += fmt.Sprintf(" Quiz questions on the promises: %d new, %d replaced, %d retired.", q.Created, q.Updated, q.Retired)
 	}
 	s.flash(c, "success", msg)
 	return c.Redirect("/settings/company", http.StatusSeeOther)
@@ -362,7 +391,7 @@ func (s *Server) acknowledgeSubmit(c *fiber.Ctx) error {
 	}
 	if len(changed) > 0 {
 		return s.acknowledgePage(c, http.StatusUnprocessableEntity, ticked, map[string]string{"promises": fmt.Sprintf(
-			"The wording of promise %s changed while you had this page open. Read it again and tick it to confirm.", strings.Join(changed, ", "))})
+			"The wording or facts of promise %s changed while you had this page open. Read it again and tick it to confirm.", strings.Join(changed, ", "))})
 	}
 	var ids []int64
 	for id, ok := range ticked {

@@ -38,21 +38,102 @@ const (
 	MaxPromises       = 20
 	MinPromiseRunes   = 5
 	MaxPromiseRunes   = 300
+	MaxFactRunes      = 150 // each fact of a promise (PromiseFacts)
 	MaxLogoBytes      = 1 << 20
 	MaxLogoSide       = 4000 // pixels, each way
 )
 
-// Promise is one service promise. Its Version goes up whenever its text
-// changes, and every employee must then acknowledge it again.
+// Promise is one service promise. Its Version goes up whenever its text or
+// one of its facts changes, and every employee must then acknowledge it again.
 type Promise struct {
 	bun.BaseModel `bun:"table:service_promises,alias:sp"`
 
-	ID        int64     `bun:",pk,autoincrement"`
-	Position  int       `bun:",notnull"`
-	Text      string    `bun:",notnull"`
-	Version   int       `bun:",notnull"`
-	Active    bool      `bun:",notnull"`
-	UpdatedAt time.Time `bun:",notnull"`
+	ID       int64  `bun:",pk,autoincrement"`
+	Position int    `bun:",notnull"`
+	Text     string `bun:",notnull"`
+	Version  int    `bun:",notnull"`
+	Active   bool   `bun:",notnull"`
+	// The facts (PromiseFacts), each "" when not given.
+	ClockStarts string    `bun:",notnull"`
+	DoneWhen    string    `bun:",notnull"`
+	TimeLimit   string    `bun:",notnull"`
+	Exclusions  string    `bun:",notnull"`
+	KeptBy      string    `bun:",notnull"`
+	UpdatedAt   time.Time `bun:",notnull"`
+}
+
+// PromiseFacts are what a learner should be able to say about a promise;
+// quiz questions are generated from them. Each is optional.
+type PromiseFacts struct {
+	ClockStarts string // when the clock starts, e.g. "when the request is logged"
+	DoneWhen    string // what counts as done, e.g. "the customer has spoken to the engineer"
+	TimeLimit   string // e.g. "2 working days"
+	Exclusions  string // the limits, e.g. "not on bank holidays"
+	KeptBy      string // the role or team who keeps it, e.g. "the field service team"
+}
+
+// Facts returns the promise's facts.
+func (p *Promise) Facts() PromiseFacts {
+	return PromiseFacts{ClockStarts: p.ClockStarts, DoneWhen: p.DoneWhen, TimeLimit: p.TimeLimit, Exclusions: p.Exclusions, KeptBy: p.KeptBy}
+}
+
+// LabelledFact is one fact of a promise with its label, for a page.
+type LabelledFact struct{ Key, Label, Value string }
+
+// FactList returns the facts given, labelled, in form order.
+func (p Promise) FactList() []LabelledFact {
+	f := p.Facts()
+	var out []LabelledFact
+	for _, k := range PromiseFactKeys {
+		if v := f.Get(k); v != "" {
+			out = append(out, LabelledFact{Key: k, Label: PromiseFactLabels[k], Value: v})
+		}
+	}
+	return out
+}
+
+// setFacts stores f on the promise.
+func (p *Promise) setFacts(f PromiseFacts) {
+	p.ClockStarts, p.DoneWhen, p.TimeLimit, p.Exclusions, p.KeptBy = f.ClockStarts, f.DoneWhen, f.TimeLimit, f.Exclusions, f.KeptBy
+}
+
+// PromiseFactKeys names the facts as their form fields end
+// (PromiseFactField), in form order.
+var PromiseFactKeys = []string{"clock", "done", "limit", "exclusions", "keeper"}
+
+// PromiseFactLabels are the facts' names on the form and in messages, by key.
+var PromiseFactLabels = map[string]string{"clock": "When the clock starts", "done": "What counts as done",
+	"limit": "Time limit", "exclusions": "Limits and exclusions", "keeper": "Who keeps it"}
+
+// Get returns the fact with key (one of PromiseFactKeys).
+func (f *PromiseFacts) Get(key string) string {
+	if p := f.ptr(key); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// Set sets the fact with key (one of PromiseFactKeys); other keys are ignored.
+func (f *PromiseFacts) Set(key, v string) {
+	if p := f.ptr(key); p != nil {
+		*p = v
+	}
+}
+
+func (f *PromiseFacts) ptr(key string) *string {
+	switch key {
+	case "clock":
+		return &f.ClockStarts
+	case "done":
+		return &f.DoneWhen
+	case "limit":
+		return &f.TimeLimit
+	case "exclusions":
+		return &f.Exclusions
+	case "keeper":
+		return &f.KeptBy
+	}
+	return nil
 }
 
 // Ack is one employee's acknowledgement of one version of a promise, with
@@ -255,17 +336,23 @@ func (s *Store) SaveCompany(ctx context.Context, in CompanyInput) ([]string, err
 // PromiseInput is one row of the promises form, in the order wanted: ID is
 // the promise it edits (0 for a new one).
 type PromiseInput struct {
-	ID   int64
-	Text string
+	ID    int64
+	Text  string
+	Facts PromiseFacts
 }
 
 // PromiseField names the form field of the i-th promise in a list given to
 // CheckPromises or SavePromises (from 0).
 func PromiseField(i int) string { return fmt.Sprintf("promise-%d", i) }
 
-// CheckPromises tidies the texts (single spaces, trimmed) and returns every
-// problem: field "promises" for the list as a whole, PromiseField(i) for one
-// promise.
+// PromiseFactField names the form field of one fact (a key of
+// PromiseFactKeys) of the i-th promise, such as "promise-0-clock".
+func PromiseFactField(i int, key string) string { return fmt.Sprintf("promise-%d-%s", i, key) }
+
+// CheckPromises tidies the texts and facts (single spaces, trimmed) and
+// returns every problem: field "promises" for the list as a whole,
+// PromiseField(i) for one promise's text, PromiseFactField(i, key) for one
+// of its facts (at most MaxFactRunes, no control characters).
 func CheckPromises(in []PromiseInput) []*store.Error {
 	var errs []*store.Error
 	switch {
@@ -279,7 +366,21 @@ func CheckPromises(in []PromiseInput) []*store.Error {
 	for i := range in {
 		in[i].Text = strings.Join(strings.Fields(in[i].Text), " ")
 		f := PromiseField(i)
+		for _, key := range PromiseFactKeys {
+			v := strings.Join(strings.Fields(in[i].Facts.Get(key)), " ")
+			in[i].Facts.Set(key, v)
+			label := PromiseFactLabels[key]
+			switch n := utf8.RuneCountInString(v); {
+			case people.HasControl(v) || !utf8.ValidString(v):
+				errs = append(errs, store.FieldError(PromiseFactField(i, key), "Promise %d, %s: the text has a character that is not text (a control character such as a NUL byte); remove it.", i+1, strings.ToLower(label)))
+			case n > MaxFactRunes:
+				errs = append(errs, store.FieldError(PromiseFactField(i, key), "Promise %d, %s: %d characters long; the limit is %d.", i+1, strings.ToLower(label), n, MaxFactRunes))
+			}
+		}
 		switch n := utf8.RuneCountInString(in[i].Text); {
+		case people.HasControl(in[i].Text) || !utf8.ValidString(in[i].Text):
+			errs = append(errs, store.FieldError(f, "Promise %d has a character that is not text (a control character such as a NUL byte); remove it.", i+1))
+			continue
 		case n < MinPromiseRunes:
 			errs = append(errs, store.FieldError(f, "Promise %d is too short: write at least %d characters a customer could check.", i+1, MinPromiseRunes))
 			continue
@@ -322,14 +423,27 @@ func (c PromiseChanges) Any() bool { return c.Added+c.Changed+c.Removed+c.Moved 
 // promises missing from in become inactive; their acknowledgements are
 // kept. Returns the first problem of CheckPromises as an Invalid error.
 func (s *Store) SavePromises(ctx context.Context, in []PromiseInput) (PromiseChanges, error) {
+	defer s.ForgetCompany() // again once committed
+	var ch PromiseChanges
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		ch, err = s.SavePromisesIn(ctx, tx, in)
+		return err
+	})
+	return ch, err
+}
+
+// SavePromisesIn is SavePromises inside tx, for a workflow that does more
+// in the same transaction (training regenerates the promises' questions);
+// the caller calls ForgetCompany once tx has committed. A promise's version goes up when its text or any of its facts changed.
+func (s *Store) SavePromisesIn(ctx context.Context, tx bun.IDB, in []PromiseInput) (PromiseChanges, error) {
 	defer s.ForgetCompany()
 	in = append([]PromiseInput(nil), in...)
 	if errs := CheckPromises(in); len(errs) > 0 {
 		return PromiseChanges{}, errs[0]
 	}
 	var ch PromiseChanges
-	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ch = PromiseChanges{}
+	err := func() error {
 		now := s.Now()
 		var all []Promise
 		if err := tx.NewSelect().Model(&all).OrderExpr("sp.id").Scan(ctx); err != nil {
@@ -360,6 +474,7 @@ func (s *Store) SavePromises(ctx context.Context, in []PromiseInput) (PromiseCha
 			}
 			if p == nil {
 				np := &Promise{Position: pos, Text: row.Text, Version: 1, Active: true, UpdatedAt: now}
+				np.setFacts(row.Facts)
 				if _, err := tx.NewInsert().Model(np).Returning("id").Exec(ctx); err != nil {
 					return fmt.Errorf("insert promise: %w", err)
 				}
@@ -372,8 +487,9 @@ func (s *Store) SavePromises(ctx context.Context, in []PromiseInput) (PromiseCha
 				p.Active, dirty = true, true
 				ch.Added++
 			}
-			if p.Text != row.Text {
+			if p.Text != row.Text || p.Facts() != row.Facts { // one rule: what learners confirm changed
 				p.Text, p.Version, dirty = row.Text, p.Version+1, true
+				p.setFacts(row.Facts)
 				ch.Changed++
 				changedIDs = append(changedIDs, p.ID)
 			}
@@ -385,7 +501,8 @@ func (s *Store) SavePromises(ctx context.Context, in []PromiseInput) (PromiseCha
 			}
 			if dirty {
 				p.UpdatedAt = now
-				if _, err := tx.NewUpdate().Model(p).Column("position", "text", "version", "active", "updated_at").
+				if _, err := tx.NewUpdate().Model(p).Column("position", "text", "version", "active",
+					"clock_starts", "done_when", "time_limit", "exclusions", "kept_by", "updated_at").
 					WherePK().Exec(ctx); err != nil {
 					return fmt.Errorf("update promise: %w", err)
 				}
@@ -413,7 +530,7 @@ func (s *Store) SavePromises(ctx context.Context, in []PromiseInput) (PromiseCha
 			}
 		}
 		return nil
-	})
+	}()
 	return ch, err
 }
 

@@ -132,6 +132,9 @@ func (s *Service) SyncBuiltins(ctx context.Context) ([]string, error) {
 	if err := s.observations.SyncBuiltinChecklists(ctx); err != nil {
 		return nil, fmt.Errorf("load built-in checklists: %w", err)
 	}
+	if _, err := s.RegeneratePromiseQuestions(ctx); err != nil {
+		return nil, fmt.Errorf("questions on the service promises: %w", err)
+	}
 	return synced, nil
 }
 
