@@ -294,3 +294,20 @@ func AnalyseItems(questions []ItemQuestion, attempts [][]ItemResponse) ItemRepor
 	}
 	return t.Report()
 }
+
+// Merge adds the attempts counted by o, a tally of the same questions.
+func (t *ItemTally) Merge(o *ItemTally) {
+	t.attempts += o.attempts
+	for i := range t.sums {
+		m, n := &t.sums[i], &o.sums[i]
+		m.n += n.n
+		m.blank += n.blank
+		m.sx, m.sxx, m.sy, m.syy, m.sxy = m.sx+n.sx, m.sxx+n.sxx, m.sy+n.sy, m.syy+n.syy, m.sxy+n.sxy
+		for k, c := range n.chosen {
+			m.chosen[k] += c
+		}
+		for text, c := range n.texts {
+			m.texts[text] += c
+		}
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -18,7 +20,7 @@ import (
 // analysedAttempt is one submitted attempt as the analysis reads it: its
 // drawn question rows are draws[from:to].
 type analysedAttempt struct {
-	id       int64
+	id, emp  int64
 	from, to int32
 	keep     bool // false: a later attempt of someone, when only first attempts count
 }
@@ -41,13 +43,60 @@ func (s *Store) ItemAttempts(ctx context.Context, quizID int64, firstOnly bool, 
 		return err
 	}
 	start(items)
+	return s.scanAnswers(ctx, quizID, atts, draws, qs, each)
+}
+
+// AnalyseQuiz is the item analysis of the submitted attempts at the quiz
+// (each person's first submitted attempt only when firstOnly). It reads the
+// answers of the two halves of the people at once, on two connections.
+func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (ItemReport, error) {
+	atts, draws, err := s.analysedAttempts(ctx, quizID, firstOnly)
+	if err != nil {
+		return ItemReport{}, err
+	}
+	items, qs, err := s.analysedQuestions(ctx, draws)
+	if err != nil {
+		return ItemReport{}, err
+	}
+	parts := [][]analysedAttempt{atts}
+	if mid := len(atts) / 2; mid > 1000 {
+		for mid < len(atts) && atts[mid].emp == atts[mid-1].emp {
+			mid++
+		}
+		parts = [][]analysedAttempt{atts[:mid], atts[mid:]}
+	}
+	tallies := make([]*ItemTally, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		tallies[i] = NewItemTally(items)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.scanAnswers(ctx, quizID, part, draws, qs, tallies[i].Add)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return ItemReport{}, err
+	}
+	for _, t := range tallies[1:] {
+		tallies[0].Merge(t)
+	}
+	return tallies[0].Report(), nil
+}
+
+// scanAnswers streams the answers of atts (consecutive in the order
+// analysedAttempts reads them) and calls each per kept attempt.
+func (s *Store) scanAnswers(ctx context.Context, quizID int64, atts []analysedAttempt, draws []int64, qs map[int64]*Question, each func([]ItemResponse)) error {
 	if len(atts) == 0 {
 		return nil
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT aa.attempt_id, aa.question_row_id, aa.response, aa.grade
 FROM attempts AS at JOIN attempt_answers AS aa ON aa.attempt_id = at.id
-WHERE at.quiz_id = ? AND at.submitted_at IS NOT NULL AND (at.deadline IS NULL OR aa.saved_at <= at.deadline)
-ORDER BY at.employee_id, at.number`, quizID)
+WHERE at.quiz_id = ? AND at.employee_id >= ? AND at.employee_id <= ?
+AND at.submitted_at IS NOT NULL AND (at.deadline IS NULL OR aa.saved_at <= at.deadline)
+ORDER BY at.employee_id, at.number`, quizID, atts[0].emp, atts[len(atts)-1].emp)
 	if err != nil {
 		return err
 	}
@@ -124,17 +173,6 @@ ORDER BY at.employee_id, at.number`, quizID)
 	return nil
 }
 
-// AnalyseQuiz is the item analysis of the submitted attempts at the quiz
-// (each person's first submitted attempt only when firstOnly).
-func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (ItemReport, error) {
-	var t *ItemTally
-	err := s.ItemAttempts(ctx, quizID, firstOnly, func(qs []ItemQuestion) { t = NewItemTally(qs) }, func(a []ItemResponse) { t.Add(a) })
-	if err != nil {
-		return ItemReport{}, err
-	}
-	return t.Report(), nil
-}
-
 // analysedAttempts reads the submitted attempts of the quiz (ids and drawn
 // question rows, flattened into draws).
 func (s *Store) analysedAttempts(ctx context.Context, quizID int64, firstOnly bool) ([]analysedAttempt, []int64, error) {
@@ -156,7 +194,7 @@ WHERE quiz_id = ? AND submitted_at IS NOT NULL ORDER BY employee_id, number`, qu
 		if err := rows.Scan(&id, &emp, &draw); err != nil {
 			return nil, nil, err
 		}
-		a := analysedAttempt{id: id, from: int32(len(draws)), keep: !firstOnly || emp != prev}
+		a := analysedAttempt{id: id, emp: emp, from: int32(len(draws)), keep: !firstOnly || emp != prev}
 		prev = emp
 		if draws, parseErr = appendDrawRows(draws, draw); parseErr != nil {
 			return nil, nil, fmt.Errorf("attempt %d: draw: %w", id, parseErr)
@@ -310,19 +348,97 @@ func responseText(q *Question, r *Response) string {
 	return ""
 }
 
-var choiceOnly = []byte(`","Choices":null,"Text":"","Matches":null,"Order":null}`)
-
-// decodeResponse reads a stored Response; the common single-choice form
-// is read without encoding/json.
+// decodeResponse reads a stored Response. The form json.Marshal writes, with
+// strings that hold no escapes, is read without encoding/json (which is most
+// of the cost of an analysis); anything else goes to encoding/json.
 func decodeResponse(b []byte, r *Response) error {
-	const head = `{"Choice":"`
-	if bytes.HasPrefix(b, []byte(head)) {
-		rest := b[len(head):]
-		if i := bytes.IndexByte(rest, '"'); i >= 0 && bytes.IndexByte(rest[:i], '\\') < 0 && bytes.Equal(rest[i:], choiceOnly) {
-			*r = Response{Choice: string(rest[:i])}
-			return nil
+	*r = Response{}
+	d := responseDecoder{b: b}
+	d.lit(`{"Choice":`)
+	r.Choice = d.str()
+	d.lit(`,"Choices":`)
+	r.Choices = d.strs(r.Choices)
+	d.lit(`,"Text":`)
+	r.Text = d.str()
+	d.lit(`,"Matches":`)
+	if !d.null() {
+		d.lit(`{`)
+		r.Matches = map[string]string{}
+		for d.ok && len(d.b) > 0 && d.b[0] != '}' {
+			k := d.str()
+			d.lit(`:`)
+			r.Matches[k] = d.str()
+			if len(d.b) > 0 && d.b[0] == ',' {
+				d.b = d.b[1:]
+			}
 		}
+		d.lit(`}`)
+	}
+	d.lit(`,"Order":`)
+	r.Order = d.strs(r.Order)
+	d.lit(`}`)
+	if d.ok && len(d.b) == 0 {
+		return nil
 	}
 	*r = Response{}
 	return json.Unmarshal(b, r)
+}
+
+type responseDecoder struct {
+	b  []byte
+	ok bool
+}
+
+func (d *responseDecoder) lit(s string) {
+	if d.b == nil {
+		return
+	}
+	if !bytes.HasPrefix(d.b, []byte(s)) {
+		d.b = nil
+		return
+	}
+	d.ok = true
+	d.b = d.b[len(s):]
+}
+
+func (d *responseDecoder) null() bool {
+	if bytes.HasPrefix(d.b, []byte("null")) {
+		d.b = d.b[4:]
+		return true
+	}
+	return false
+}
+
+// str reads a string without escapes.
+func (d *responseDecoder) str() string {
+	if len(d.b) == 0 || d.b[0] != '"' {
+		d.b, d.ok = nil, false
+		return ""
+	}
+	i := bytes.IndexByte(d.b[1:], '"')
+	if i < 0 || bytes.IndexByte(d.b[1:1+i], '\\') >= 0 {
+		d.b, d.ok = nil, false
+		return ""
+	}
+	v := string(d.b[1 : 1+i])
+	d.b = d.b[2+i:]
+	return v
+}
+
+func (d *responseDecoder) strs(dst []string) []string {
+	if d.null() {
+		return nil
+	}
+	d.lit(`[`)
+	if dst == nil {
+		dst = []string{}
+	}
+	for d.ok && len(d.b) > 0 && d.b[0] != ']' {
+		dst = append(dst, d.str())
+		if len(d.b) > 0 && d.b[0] == ',' {
+			d.b = d.b[1:]
+		}
+	}
+	d.lit(`]`)
+	return dst
 }

@@ -1,7 +1,9 @@
 package assessments
 
 import (
+	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -232,5 +234,50 @@ func TestAnalyseItemsMostCommonKeepsFive(t *testing.T) {
 	// a and b twice (25% each), then c, d, e by text; f is left off.
 	if want := []string{"a", "b", "c", "d", "e"}; !slices.Equal(got, want) || rep.Items[0].Options[0].Percent != 25 {
 		t.Errorf("most common %q (%+v), want %q", got, rep.Items[0].Options, want)
+	}
+}
+
+// TestDecodeResponse: the quick reader agrees with encoding/json on what
+// json.Marshal writes, escapes included, and on other JSON.
+func TestDecodeResponse(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Response
+		raw  string
+	}{
+		{name: "Choice", r: Response{Choice: "b"}},
+		{name: "Choices", r: Response{Choices: []string{"a", "c"}}},
+		{name: "EmptyChoices", r: Response{Choices: []string{}}},
+		{name: "Text", r: Response{Text: "4217,6"}},
+		{name: "TextWithQuote", r: Response{Text: `say "sorry" \ then`}},
+		{name: "Matches", r: Response{Matches: map[string]string{"p1": "p2", "p2": "p1"}}},
+		{name: "Order", r: Response{Order: []string{"b", "a", "c"}}},
+		{name: "Unicode", r: Response{Text: "café <b>"}},
+		{name: "OtherKeyOrder", raw: `{"Text":"x","Choice":"a"}`, r: Response{Text: "x", Choice: "a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := []byte(tt.raw)
+			if tt.raw == "" {
+				var err error
+				if raw, err = json.Marshal(tt.r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var want, got Response
+			if err := json.Unmarshal(raw, &want); err != nil {
+				t.Fatal(err)
+			}
+			if err := decodeResponse(raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: got %+v, want %+v", raw, got, want)
+			}
+		})
+	}
+	var r Response
+	if err := decodeResponse([]byte(`{"Choice":`), &r); err == nil {
+		t.Error("a cut response decoded")
 	}
 }
