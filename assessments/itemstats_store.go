@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -43,7 +42,7 @@ func (s *Store) ItemAttempts(ctx context.Context, quizID int64, firstOnly bool, 
 		return err
 	}
 	start(items)
-	return s.scanAnswers(ctx, quizID, atts, draws, qs, each)
+	return s.scanAnswers(ctx, quizID, firstOnly, atts, draws, qs, each)
 }
 
 // AnalyseQuiz is the item analysis of the submitted attempts at the quiz
@@ -73,7 +72,7 @@ func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.scanAnswers(ctx, quizID, part, draws, qs, tallies[i].Add)
+			errs[i] = s.scanAnswers(ctx, quizID, firstOnly, part, draws, qs, tallies[i].Add)
 		}()
 	}
 	wg.Wait()
@@ -88,14 +87,14 @@ func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (
 
 // scanAnswers streams the answers of atts (consecutive in the order
 // analysedAttempts reads them) and calls each per kept attempt.
-func (s *Store) scanAnswers(ctx context.Context, quizID int64, atts []analysedAttempt, draws []int64, qs map[int64]*Question, each func([]ItemResponse)) error {
+func (s *Store) scanAnswers(ctx context.Context, quizID int64, firstOnly bool, atts []analysedAttempt, draws []int64, qs map[int64]*Question, each func([]ItemResponse)) error {
 	if len(atts) == 0 {
 		return nil
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT aa.attempt_id, aa.question_row_id, aa.response, aa.grade
 FROM attempts AS at JOIN attempt_answers AS aa ON aa.attempt_id = at.id
 WHERE at.quiz_id = ? AND at.employee_id >= ? AND at.employee_id <= ?
-AND at.submitted_at IS NOT NULL AND (at.deadline IS NULL OR aa.saved_at <= at.deadline)
+AND at.submitted_at IS NOT NULL AND (at.deadline IS NULL OR aa.saved_at <= at.deadline)`+firstOnlySQL(firstOnly)+`
 ORDER BY at.employee_id, at.number`, quizID, atts[0].emp, atts[len(atts)-1].emp)
 	if err != nil {
 		return err
@@ -151,11 +150,38 @@ ORDER BY at.employee_id, at.number`, quizID, atts[0].emp, atts[len(atts)-1].emp)
 		if k < 0 || q == nil {
 			continue // an answer to a question the attempt did not draw
 		}
+		it := &buf[k]
+		it.Answered = true
+		if choice, ok := quickChoice(response); ok && (q.Type == SingleChoice || q.Type == MissingWord || q.Type == TrueFalse) {
+			// Score's arithmetic for these types, without decoding.
+			i, frac := -1, 0.0
+			if q.Type == TrueFalse {
+				if string(choice) == "true" {
+					i = 0
+				} else if string(choice) == "false" {
+					i = 1
+				}
+				if i >= 0 && (i == 0) == q.Correct {
+					frac = 1
+				}
+			} else {
+				for j := range q.Options {
+					if string(choice) == q.Options[j].ID {
+						i, frac = j, scoreWeightFraction(q.Options[j].Weight)
+						break
+					}
+				}
+			}
+			it.Points, it.Text, it.Choices = frac*scoreMaxPoints(q), "", nil
+			if i >= 0 {
+				choices = append(choices, i)
+				it.Choices = choices[len(choices)-1 : len(choices) : len(choices)]
+			}
+			continue
+		}
 		if err := decodeResponse(response, &r); err != nil {
 			return fmt.Errorf("attempt %d answer %d: %w", attemptID, rowID, err)
 		}
-		it := &buf[k]
-		it.Answered = true
 		res := Score(q, r)
 		it.Points = res.Points
 		if res.NeedsGrading && grade.Valid {
@@ -171,6 +197,17 @@ ORDER BY at.employee_id, at.number`, quizID, atts[0].emp, atts[len(atts)-1].emp)
 	}
 	flush(len(atts))
 	return nil
+}
+
+// firstOnlySQL limits the answers read to each person's first submitted
+// attempt.
+func firstOnlySQL(firstOnly bool) string {
+	if !firstOnly {
+		return ""
+	}
+	return `
+AND at.number = (SELECT MIN(a2.number) FROM attempts AS a2
+	WHERE a2.quiz_id = at.quiz_id AND a2.employee_id = at.employee_id AND a2.submitted_at IS NOT NULL)`
 }
 
 // analysedAttempts reads the submitted attempts of the quiz (ids and drawn
@@ -196,6 +233,9 @@ WHERE quiz_id = ? AND submitted_at IS NOT NULL ORDER BY employee_id, number`, qu
 		}
 		a := analysedAttempt{id: id, emp: emp, from: int32(len(draws)), keep: !firstOnly || emp != prev}
 		prev = emp
+		if !a.keep {
+			continue // its answers are not read either (firstOnlySQL)
+		}
 		if draws, parseErr = appendDrawRows(draws, draw); parseErr != nil {
 			return nil, nil, fmt.Errorf("attempt %d: draw: %w", id, parseErr)
 		}
@@ -221,9 +261,12 @@ func appendDrawRows(dst []int64, draw []byte) ([]int64, error) {
 		for j < len(draw) && draw[j] >= '0' && draw[j] <= '9' {
 			j++
 		}
-		n, err := strconv.ParseInt(string(draw[:j]), 10, 64)
-		if err != nil {
-			return dst, err
+		if j == 0 || j > 18 {
+			return dst, fmt.Errorf("a question id is not a number at %q", draw[:min(len(draw), 20)])
+		}
+		var n int64
+		for _, c := range draw[:j] {
+			n = n*10 + int64(c-'0')
 		}
 		dst = append(dst, n)
 		draw = draw[j:]
@@ -346,6 +389,24 @@ func responseText(q *Question, r *Response) string {
 		return strings.Join(parts, "; ")
 	}
 	return ""
+}
+
+var (
+	choiceHead = []byte(`{"Choice":"`)
+	choiceTail = []byte(`","Choices":null,"Text":"","Matches":null,"Order":null}`)
+)
+
+// quickChoice returns the Choice of a stored response that holds nothing
+// else (and no escapes), as json.Marshal writes it.
+func quickChoice(b []byte) ([]byte, bool) {
+	if !bytes.HasPrefix(b, choiceHead) || !bytes.HasSuffix(b, choiceTail) || len(b) < len(choiceHead)+len(choiceTail) {
+		return nil, false
+	}
+	c := b[len(choiceHead) : len(b)-len(choiceTail)]
+	if bytes.IndexByte(c, '"') >= 0 || bytes.IndexByte(c, '\\') >= 0 {
+		return nil, false
+	}
+	return c, true
 }
 
 // decodeResponse reads a stored Response. The form json.Marshal writes, with
