@@ -122,21 +122,28 @@ func isChoice(t Type) bool {
 	return false
 }
 
+// itemSums are the moments of one item: x its points, t the attempt's total.
 type itemSums struct {
-	n, blank              int
-	sx, sxx, sy, syy, sxy float64
+	n, answered           int
+	sx, sxx, st, stt, stx float64
 	maxPoints             float64
 	chosen                []int
 	texts                 map[string]int
 }
 
-func (m *itemSums) add(x, y float64) {
+func (m *itemSums) add(x, total float64) {
 	m.n++
 	m.sx += x
 	m.sxx += x * x
-	m.sy += y
-	m.syy += y * y
-	m.sxy += x * y
+	m.st += total
+	m.stt += total * total
+	m.stx += total * x
+}
+
+func (m *itemSums) merge(o *itemSums) {
+	m.n += o.n
+	m.answered += o.answered
+	m.sx, m.sxx, m.st, m.stt, m.stx = m.sx+o.sx, m.sxx+o.sxx, m.st+o.st, m.stt+o.stt, m.stx+o.stx
 }
 
 // ItemTally accumulates attempts for an ItemReport without keeping them.
@@ -177,20 +184,53 @@ func (t *ItemTally) Add(attempt []ItemResponse) {
 			continue
 		}
 		m := &t.sums[k]
-		m.add(r.Points, total-r.Points)
-		if !r.Answered {
-			m.blank++
-			continue
+		m.add(r.Points, total)
+		if r.Answered {
+			m.count(r, 1)
 		}
-		if m.chosen != nil {
-			for _, c := range r.Choices {
-				if c >= 0 && c < len(m.chosen) {
-					m.chosen[c]++
-				}
+	}
+}
+
+func (m *itemSums) count(r *ItemResponse, n int) {
+	m.answered += n
+	if m.chosen != nil {
+		for _, c := range r.Choices {
+			if c >= 0 && c < len(m.chosen) {
+				m.chosen[c] += n
 			}
-		} else if r.Text != "" {
-			m.texts[r.Text]++
 		}
+	} else if r.Text != "" {
+		m.texts[r.Text] += n
+	}
+}
+
+// CountAttempts adds n to the attempts analysed, for a tally fed with
+// AddDrawn and AddAnswers rather than Add.
+func (t *ItemTally) CountAttempts(n int) { t.attempts += n }
+
+// AddDrawn counts n attempts that drew the question version (rowID), whose
+// total points sum to sumT and their squares to sumT2. With AddAnswers it
+// gives the figures Add gives, from sums a database can compute.
+func (t *ItemTally) AddDrawn(rowID int64, n int, sumT, sumT2 float64) {
+	if k, ok := t.byRow[rowID]; ok {
+		m := &t.sums[k]
+		m.n += n
+		m.st += sumT
+		m.stt += sumT2
+	}
+}
+
+// AddAnswers counts n answers to r.RowID that were the same response,
+// scoring r.Points, from attempts whose total points sum to sumT (the
+// attempts are counted by AddDrawn).
+func (t *ItemTally) AddAnswers(r ItemResponse, n int, sumT float64) {
+	if k, ok := t.byRow[r.RowID]; ok {
+		m := &t.sums[k]
+		x := r.Points
+		m.sx += float64(n) * x
+		m.sxx += float64(n) * x * x
+		m.stx += sumT * x
+		m.count(&r, n)
 	}
 }
 
@@ -206,9 +246,7 @@ func (t *ItemTally) Report() ItemReport {
 		for k := i; k < j; k++ {
 			rep.Items = append(rep.Items, t.stats(&t.questions[k], &t.sums[k]))
 			s := &t.sums[k]
-			all.n += s.n
-			all.blank += s.blank
-			all.sx, all.sxx, all.sy, all.syy, all.sxy = all.sx+s.sx, all.sxx+s.sxx, all.sy+s.sy, all.syy+s.syy, all.sxy+s.sxy
+			all.merge(s)
 			all.maxPoints += s.maxPoints * float64(s.n) // weighted below
 		}
 		if j-i > 1 {
@@ -228,21 +266,23 @@ func (t *ItemTally) Report() ItemReport {
 // itemFigures computes attempts, facility, discrimination and the facility
 // and discrimination flags from the sums.
 func itemFigures(m *itemSums) ItemStats {
-	st := ItemStats{Attempts: m.n, Blank: m.blank}
+	st := ItemStats{Attempts: m.n, Blank: m.n - m.answered}
 	if m.n == 0 {
 		return st
 	}
 	n := float64(m.n)
+	// y = t - x: the score on the rest of the test.
+	sy, syy, sxy := m.st-m.sx, m.stt-2*m.stx+m.sxx, m.stx-m.sxx
 	if m.maxPoints > 0 {
 		f := 100 * m.sx / n / m.maxPoints
 		st.Facility = &f
 		st.TooEasy, st.TooHard = f > ItemTooEasy, f < ItemTooHard
 	}
 	vx := n*m.sxx - m.sx*m.sx
-	vy := n*m.syy - m.sy*m.sy
+	vy := n*syy - sy*sy
 	// Sums of squares of equal values can come out a rounding error above 0.
-	if m.n > 1 && vx > 1e-9*n*m.sxx && vy > 1e-9*n*m.syy {
-		r := (n*m.sxy - m.sx*m.sy) / math.Sqrt(vx*vy)
+	if m.n > 1 && vx > 1e-9*n*m.sxx && vy > 1e-9*n*syy {
+		r := (n*sxy - m.sx*sy) / math.Sqrt(vx*vy)
 		d := 100 * max(-1, min(1, r))
 		st.Discrimination = &d
 		st.Negative = d < 0
@@ -293,21 +333,4 @@ func AnalyseItems(questions []ItemQuestion, attempts [][]ItemResponse) ItemRepor
 		t.Add(a)
 	}
 	return t.Report()
-}
-
-// Merge adds the attempts counted by o, a tally of the same questions.
-func (t *ItemTally) Merge(o *ItemTally) {
-	t.attempts += o.attempts
-	for i := range t.sums {
-		m, n := &t.sums[i], &o.sums[i]
-		m.n += n.n
-		m.blank += n.blank
-		m.sx, m.sxx, m.sy, m.syy, m.sxy = m.sx+n.sx, m.sxx+n.sxx, m.sy+n.sy, m.syy+n.syy, m.sxy+n.sxy
-		for k, c := range n.chosen {
-			m.chosen[k] += c
-		}
-		for text, c := range n.texts {
-			m.texts[text] += c
-		}
-	}
 }

@@ -30,6 +30,33 @@ func itemSummary(rep assessments.ItemReport) string {
 	return b.String()
 }
 
+// analyseStreamed is AnalyseQuiz's report computed from ItemAttempts, with
+// the pure tally: AnalyseQuiz must agree with it.
+func analyseStreamed(t *testing.T, s *assessments.Store, quizID int64, firstOnly bool) assessments.ItemReport {
+	t.Helper()
+	var tally *assessments.ItemTally
+	err := s.ItemAttempts(context.Background(), quizID, firstOnly, func(qs []assessments.ItemQuestion) { tally = assessments.NewItemTally(qs) },
+		func(a []assessments.ItemResponse) { tally.Add(a) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tally.Report()
+}
+
+// sameReport compares the figures (rounded) and the responses of two reports.
+func sameReport(t *testing.T, what string, got, want assessments.ItemReport) {
+	t.Helper()
+	if g, w := itemSummary(got), itemSummary(want); got.Attempts != want.Attempts || g != w {
+		t.Errorf("%s: AnalyseQuiz (%d attempts)\n%s\nItemAttempts (%d)\n%s", what, got.Attempts, g, want.Attempts, w)
+		return
+	}
+	for i := range got.Items {
+		if g, w := fmt.Sprint(got.Items[i].Options, got.Items[i].Blank), fmt.Sprint(want.Items[i].Options, want.Items[i].Blank); g != w {
+			t.Errorf("%s: item %d responses %s, streamed %s", what, i, g, w)
+		}
+	}
+}
+
 // TestAnalyseQuiz reads stored attempts: one right and one wrong first
 // attempt give every question a facility of 50% and a discrimination of
 // 100%; a second (wrong) attempt counts only with all attempts; an
@@ -53,6 +80,7 @@ func TestAnalyseQuiz(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		sameReport(t, "first attempts", first, analyseStreamed(t, s, qz.ID, true))
 		want := "sc v1 2 50 100\nmr v1 2 50 100\ntf v1 2 50 100\nsa v1 2 50 100\nnum v1 2 50 100\nmatch v1 2 50 100\norder v1 2 50 100\nmw v1 2 50 100\n"
 		if got := itemSummary(first); first.Attempts != 2 || got != want {
 			t.Errorf("first attempts (%d):\n%s\nwant\n%s", first.Attempts, got, want)
@@ -73,6 +101,7 @@ func TestAnalyseQuiz(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		sameReport(t, "all attempts", all, analyseStreamed(t, s, qz.ID, false))
 		if all.Attempts != 3 || all.Items[0].Attempts != 3 || math.Round(*all.Items[0].Facility) != 33 {
 			t.Errorf("all attempts: %d\n%s", all.Attempts, itemSummary(all))
 		}
@@ -87,6 +116,7 @@ func TestAnalyseQuiz(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		sameReport(t, "after an edit", all, analyseStreamed(t, s, qz.ID, false))
 		if got := itemSummary(all); !strings.HasPrefix(got, "sc v1 3 33 100\nsc v2 1 100 -\nsc v0 4 50 100\nmr v1 4 50 100\n") {
 			t.Errorf("after an edit:\n%s", got)
 		}
