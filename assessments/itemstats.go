@@ -204,36 +204,6 @@ func (m *itemSums) count(r *ItemResponse, n int) {
 	}
 }
 
-// CountAttempts adds n to the attempts analysed, for a tally fed with
-// AddDrawn and AddAnswers rather than Add.
-func (t *ItemTally) CountAttempts(n int) { t.attempts += n }
-
-// AddDrawn counts n attempts that drew the question version (rowID), whose
-// total points sum to sumT and their squares to sumT2. With AddAnswers it
-// gives the figures Add gives, from sums a database can compute.
-func (t *ItemTally) AddDrawn(rowID int64, n int, sumT, sumT2 float64) {
-	if k, ok := t.byRow[rowID]; ok {
-		m := &t.sums[k]
-		m.n += n
-		m.st += sumT
-		m.stt += sumT2
-	}
-}
-
-// AddAnswers counts n answers to r.RowID that were the same response,
-// scoring r.Points, from attempts whose total points sum to sumT (the
-// attempts are counted by AddDrawn).
-func (t *ItemTally) AddAnswers(r ItemResponse, n int, sumT float64) {
-	if k, ok := t.byRow[r.RowID]; ok {
-		m := &t.sums[k]
-		x := r.Points
-		m.sx += float64(n) * x
-		m.sxx += float64(n) * x * x
-		m.stx += sumT * x
-		m.count(&r, n)
-	}
-}
-
 // Report returns the analysis of the attempts added so far.
 func (t *ItemTally) Report() ItemReport {
 	rep := ItemReport{Attempts: t.attempts}

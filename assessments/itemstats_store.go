@@ -20,7 +20,6 @@ import (
 // drawn question rows are draws[from:to].
 type analysedAttempt struct {
 	id, emp  int64
-	total    float64 // the attempt's points (its stored score)
 	from, to int32
 	keep     bool // false: a later attempt of someone, when only first attempts count
 }
@@ -47,11 +46,11 @@ func (s *Store) ItemAttempts(ctx context.Context, quizID int64, firstOnly bool, 
 }
 
 // AnalyseQuiz is the item analysis of the submitted attempts at the quiz
-// (each person's first submitted attempt only when firstOnly): the same
-// report as AnalyseItems over ItemAttempts, computed from sums. The attempts
-// give the questions they drew and their total points (the stored score);
-// the database groups the answers by question version and response and
-// sums the totals, so only one row per distinct response comes back.
+// (each person's first submitted attempt only when firstOnly): AnalyseItems
+// over ItemAttempts, reading the answers of two halves of the people at once
+// on two connections (reading them is most of the cost). Grouping the
+// answers in the database instead was slower at 220,000 attempts: its sort
+// spills to disk.
 func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (ItemReport, error) {
 	atts, draws, err := s.analysedAttempts(ctx, quizID, firstOnly)
 	if err != nil {
@@ -62,17 +61,6 @@ func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (
 		return ItemReport{}, err
 	}
 	t := NewItemTally(items)
-	t.CountAttempts(len(atts))
-	for _, a := range atts {
-		for _, row := range draws[a.from:a.to] {
-			t.AddDrawn(row, 1, a.total, a.total*a.total)
-		}
-	}
-	if len(atts) == 0 {
-		return t.Report(), nil
-	}
-	// Two halves of the people at once, on two connections: the grouping
-	// is most of the cost.
 	parts := [][]analysedAttempt{atts}
 	if mid := len(atts) / 2; mid > 0 {
 		for mid < len(atts) && atts[mid].emp == atts[mid-1].emp {
@@ -82,80 +70,28 @@ func (s *Store) AnalyseQuiz(ctx context.Context, quizID int64, firstOnly bool) (
 			parts = [][]analysedAttempt{atts[:mid], atts[mid:]}
 		}
 	}
-	groups := make([][]answerGroup, len(parts))
-	errs := make([]error, len(parts))
-	var wg sync.WaitGroup
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs = make([]error, len(parts))
+	)
+	add := func(a []ItemResponse) {
+		mu.Lock()
+		t.Add(a)
+		mu.Unlock()
+	}
 	for i, part := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			groups[i], errs[i] = s.answerGroups(ctx, quizID, firstOnly, part[0].emp, part[len(part)-1].emp)
+			errs[i] = s.scanAnswers(ctx, quizID, firstOnly, part, draws, qs, add)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return ItemReport{}, err
 	}
-	var r Response
-	for _, gs := range groups {
-		for _, g := range gs {
-			q := qs[g.rowID]
-			if q == nil {
-				continue // an answer to a question no attempt drew
-			}
-			if err := decodeResponse(g.response, &r); err != nil {
-				return ItemReport{}, fmt.Errorf("question row %d: answer: %w", g.rowID, err)
-			}
-			t.AddAnswers(scoredResponse(q, g.rowID, &r, g.grade, nil), g.n, g.sumT)
-		}
-	}
 	return t.Report(), nil
-}
-
-// answerGroup is the answers that gave one response to one question version.
-type answerGroup struct {
-	rowID    int64
-	response []byte
-	grade    sql.NullFloat64
-	n        int
-	sumT     float64 // the sum of their attempts' total points
-}
-
-// answerGroups groups the counted answers of the submitted attempts at the
-// quiz by the people whose ids are in [fromEmp, toEmp].
-func (s *Store) answerGroups(ctx context.Context, quizID int64, firstOnly bool, fromEmp, toEmp int64) ([]answerGroup, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT aa.question_row_id, aa.response, aa.grade, COUNT(*), SUM(COALESCE(at.score, 0))
-FROM attempts AS at JOIN attempt_answers AS aa ON aa.attempt_id = at.id
-WHERE at.quiz_id = ? AND at.employee_id >= ? AND at.employee_id <= ?
-AND at.submitted_at IS NOT NULL AND (at.deadline IS NULL OR aa.saved_at <= at.deadline)`+firstOnlySQL(firstOnly)+`
-GROUP BY aa.question_row_id, aa.response, aa.grade`, quizID, fromEmp, toEmp)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []answerGroup
-	for rows.Next() {
-		var g answerGroup
-		if err := rows.Scan(&g.rowID, &g.response, &g.grade, &g.n, &g.sumT); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
-}
-
-// scoredResponse is the response r to q as an answered ItemResponse, its
-// chosen options appended to choices.
-func scoredResponse(q *Question, rowID int64, r *Response, grade sql.NullFloat64, choices []int) ItemResponse {
-	res := Score(q, *r)
-	it := ItemResponse{RowID: rowID, Answered: true, Points: res.Points, Text: responseText(q, r)}
-	if res.NeedsGrading && grade.Valid {
-		it.Points = grade.Float64 * scoreMaxPoints(q)
-	}
-	n := len(choices)
-	choices = responseChoices(q, r, choices)
-	it.Choices = choices[n:len(choices):len(choices)]
-	return it
 }
 
 // scanAnswers streams the answers of atts (consecutive in the order
@@ -286,7 +222,7 @@ AND at.number = (SELECT MIN(a2.number) FROM attempts AS a2
 // analysedAttempts reads the submitted attempts of the quiz (ids and drawn
 // question rows, flattened into draws).
 func (s *Store) analysedAttempts(ctx context.Context, quizID int64, firstOnly bool) ([]analysedAttempt, []int64, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT id, employee_id, COALESCE(score, 0), draw FROM attempts
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, employee_id, draw FROM attempts
 WHERE quiz_id = ? AND submitted_at IS NOT NULL ORDER BY employee_id, number`, quizID)
 	if err != nil {
 		return nil, nil, err
@@ -296,16 +232,15 @@ WHERE quiz_id = ? AND submitted_at IS NOT NULL ORDER BY employee_id, number`, qu
 		atts     []analysedAttempt
 		draws    []int64
 		id, emp  int64
-		total    float64
 		prev     int64 = -1
 		draw     sql.RawBytes
 		parseErr error
 	)
 	for rows.Next() {
-		if err := rows.Scan(&id, &emp, &total, &draw); err != nil {
+		if err := rows.Scan(&id, &emp, &draw); err != nil {
 			return nil, nil, err
 		}
-		a := analysedAttempt{id: id, emp: emp, total: total, from: int32(len(draws)), keep: !firstOnly || emp != prev}
+		a := analysedAttempt{id: id, emp: emp, from: int32(len(draws)), keep: !firstOnly || emp != prev}
 		prev = emp
 		if !a.keep {
 			continue // its answers are not read either (firstOnlySQL)
