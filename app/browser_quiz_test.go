@@ -97,4 +97,23 @@ func TestBrowserQuiz(t *testing.T) {
 		b.fatalf("no band feedback")
 	}
 	b.screenshot("quiz-result")
+
+	// HR open the quiz's item analysis from the bank page: one row per
+	// question drawn, the option shares drawn as bars of the right width.
+	eval[bool](b, `(document.querySelector('form[action="/signout"]').submit(), true)`)
+	b.waitFor("the sign-in page", `location.pathname === "/signin"`)
+	browserSignIn(b, base, hrEmail)
+	b.do("open the bank", chromedp.Navigate(base+"/authoring/six-cs/bank"))
+	b.do("open the item analysis", chromedp.Click(chromedp.CSS(`#quizzes a.item-analysis[href$="/browser-quiz/analysis"]`)))
+	b.waitFor("the analysis", `document.querySelector("#item-analysis")`)
+	if n := eval[int](b, `document.querySelectorAll("#item-analysis tbody tr").length`); n != 6 {
+		b.fatalf("the analysis shows %d questions, want 6", n)
+	}
+	if !strings.Contains(b.text("#analysed"), "1 submitted attempt analysed") {
+		b.fatalf("summary %q", b.text("#analysed"))
+	}
+	if bad := eval[int](b, `[...document.querySelectorAll("#item-analysis .bar-fill")].filter(el => el.style.width !== el.dataset.width + "%").length`); bad != 0 {
+		b.fatalf("%d option bars without their width", bad)
+	}
+	b.screenshot("item-analysis")
 }

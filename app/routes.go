@@ -205,6 +205,8 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/authoring/:slug/quizzes", people.RoleHR, s.quizCreate)
 	web("GET", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizEdit)
 	web("POST", "/authoring/:slug/quizzes/:quiz", people.RoleHR, s.quizSave)
+	web("GET", "/authoring/:slug/quizzes/:quiz/analysis", people.RoleHR, s.itemAnalysis)
+	web("GET", "/authoring/:slug/quizzes/:quiz/analysis.csv", people.RoleHR, s.itemAnalysisCSV)
 	// Programmes, assignments, audience rules, and closing or exempting a cycle.
 	web("GET", "/programmes", people.RoleHR, s.programmeIndex)
 	web("GET", "/programmes/new", people.RoleHR, s.programmeNew)
