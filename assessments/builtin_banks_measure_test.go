@@ -108,6 +108,31 @@ func pct(n, d int) string {
 	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(d))
 }
 
+// TestBuiltinBanksKeyLength checks no single-choice or missing-word key is
+// more than 25% longer than the mean of its wrong options (issue 14's cue
+// rule, read strictly: the mean, not the longest wrong option).
+func TestBuiltinBanksKeyLength(t *testing.T) {
+	for slug, qs := range builtinBanksLoad(t) {
+		for _, q := range qs {
+			if q.Type != SingleChoice && q.Type != MissingWord {
+				continue
+			}
+			key, wrong, n := 0, 0, 0
+			for _, o := range q.Options {
+				if o.Weight == 100 {
+					key = utf8.RuneCountInString(o.Text)
+				} else {
+					wrong += utf8.RuneCountInString(o.Text)
+					n++
+				}
+			}
+			if n > 0 && float64(key) > 1.25*float64(wrong)/float64(n) {
+				t.Errorf("%s: %q: the key has %d characters, the wrong options %.0f on average", slug, q.Title, key, float64(wrong)/float64(n))
+			}
+		}
+	}
+}
+
 // TestBuiltinBanksCueFigures prints the issue 14 figures per bank and holds
 // the banks to them: no key strictly longest in more than a third of the
 // choice questions, no position holding more than half the keys, right
