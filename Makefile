@@ -52,8 +52,8 @@ scale: build
 
 ## scale-timings: serve scale.db (make scale first) and time the reports with curl, five requests each, as HR and as a manager of about 500
 SCALE_ADDR ?= 127.0.0.1:8098
-SCALE_PAGES_HR ?= /readiness /readiness?as_of=$(shell date -d 'last monday' +%F) /programmes /programmes/induction /certificates /matrix.csv?programme=induction /matrix.xlsx?programme=induction
-SCALE_PAGES_MANAGER ?= /team /team?sort=status /team/coach /matrix?programme=induction /readiness/standards
+SCALE_PAGES_HR ?= /readiness /readiness?as_of=$(shell date -d 'last monday' +%F) /programmes /programmes/induction /certificates /matrix.csv?programme=induction /matrix.xlsx?programme=induction /impact?programme=flagship-standards\&measure=csat
+SCALE_PAGES_MANAGER ?= /team /team?sort=status /team/coach /matrix?programme=induction /readiness/standards /impact?programme=flagship-standards\&measure=csat
 scale-timings: build
 	@test -f scale.db || { echo "scale.db is missing: run make scale first"; exit 1; }
 	@./academy serve --db scale.db --addr $(SCALE_ADDR) --log-level warn >/tmp/academy-scale.log 2>&1 & pid=$$!; trap "kill $$pid" EXIT; \

@@ -135,8 +135,9 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve", "--demo", "--db", dbPath, "--log-format", "json"}, strings.NewReader(""), &out, &errb)
 	}()
+	// The demo loads before the server listens: allow a busy machine time.
 	var resp *http.Response
-	for i := 0; i < 100; i++ {
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
 		resp, err = http.Get("http://" + addr + "/healthz")
 		if err == nil {
 			break

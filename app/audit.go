@@ -68,6 +68,10 @@ var auditGroups = []auditGroup{
 	{"company.", "Company settings", []auditAction{
 		{"company.update", "Company settings changed"}, {"company.promises", "Service promises changed"},
 		{"company.logo", "Logo changed"}}},
+	{"measure.", "Service measures", []auditAction{
+		{"measure.create", "Measure added"}, {"measure.update", "Measure changed"},
+		{"measure.archive", "Measure archived"}, {"measure.restore", "Measure restored"}}},
+	{"outcomes.", "Outcome imports", []auditAction{{"outcomes.import", "Outcome events imported"}}},
 	{"org.", "Organisation lists", []auditAction{{"org.create", "Department, location or job title added"}, {"org.rename", "Renamed"}}},
 	{"admin.", "Administrators", []auditAction{{"admin.create", "Administrator created on the command line"}}},
 	{"demo.", "Demo", []auditAction{{"demo.load", "Demo organisation loaded"}}},

@@ -239,6 +239,11 @@ func (s *Server) draftPage(c *fiber.Ctx, status int, course *courses.Course, for
 		data["Problems"] = rows
 	}
 	data["Title"] = title
+	reactions, err := s.reactionResults(c, course)
+	if err != nil {
+		return err
+	}
+	data["Reactions"] = reactions
 	return s.renderStatus(c, status, "authoring/course", data)
 }
 

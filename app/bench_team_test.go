@@ -3,14 +3,19 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/outcomes"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/training"
 )
 
 // scaleManagerEmail signs in as the first area manager of seedScaleOrg.
@@ -156,5 +161,127 @@ func BenchmarkTeamPage(b *testing.B) {
 				mgr.get(bc.path)
 			}
 		})
+	}
+}
+
+// seedScaleOutcomes adds a customer-satisfaction rating and a complaints
+// count to the scale organisation, with events for every employee over the
+// last 60 days (five ratings, one in five unsatisfied, and a complaint
+// each; every seventh person a run of three complaints), and a recovery
+// rule on the complaints.
+func seedScaleOutcomes(tb testing.TB, ts *testServer) {
+	tb.Helper()
+	ctx := context.Background()
+	svc, err := training.New(ts.DB, training.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	csat, err := svc.Outcomes().CreateMeasure(ctx, outcomes.MeasureInput{Slug: "csat", Title: "Customer satisfaction", Kind: outcomes.Rating, Scale: outcomes.OneToFive})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	complaints, err := svc.Outcomes().CreateMeasure(ctx, outcomes.MeasureInput{Slug: "complaints", Title: "Complaints", Unit: "complaints", Kind: outcomes.Count})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	loc, err := svc.Courses().Location(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	today := outcomes.DayOf(svc.Now(), loc)
+	var ids []int64
+	if err := ts.DB.NewSelect().TableExpr("employees").Column("id").OrderExpr("id").Scan(ctx, &ids); err != nil {
+		tb.Fatal(err)
+	}
+	now := time.Now().UTC()
+	err = ts.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		evs := make([]outcomes.Event, 0, 20000)
+		for i, id := range ids {
+			for k := range 5 {
+				v := 5.0
+				if (i+k)%5 == 0 {
+					v = 2
+				}
+				evs = append(evs, outcomes.Event{MeasureID: csat.ID, EmployeeID: id, Day: today - outcomes.Day((i+k*12)%60), Value: v, CreatedAt: now})
+			}
+			evs = append(evs, outcomes.Event{MeasureID: complaints.ID, EmployeeID: id, Day: today - outcomes.Day(i%60), Value: 1, CreatedAt: now})
+			if i%7 == 0 {
+				for k := range 2 {
+					evs = append(evs, outcomes.Event{MeasureID: complaints.ID, EmployeeID: id, Day: today - outcomes.Day(k+1), Value: 1, CreatedAt: now})
+				}
+			}
+			if len(evs) >= 18000 {
+				if _, err := outcomes.InsertEvents(ctx, tx, evs); err != nil {
+					return err
+				}
+				evs = evs[:0]
+			}
+		}
+		_, err := outcomes.InsertEvents(ctx, tx, evs)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := svc.CreateRecoveryRule(ctx, training.RecoveryRuleInput{Measure: "complaints", Threshold: 3, Days: 30,
+		Checklist: "missed-promise-complaint", CooldownDays: 30}, training.Actor{Name: "bench"}, false); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// BenchmarkTeamPageOutcomes is BenchmarkTeamPage with service outcomes:
+// two measures with about 700,000 events over the last 60 days for the
+// 100,000 employees and a recovery rule, so /team shows each person's
+// figures and trends and the coach queue its outcome sections.
+func BenchmarkTeamPageOutcomes(b *testing.B) {
+	ts := mustServer(b, "sqlite")
+	start := time.Now()
+	seedScaleOrg(b, ts)
+	seedScaleOutcomes(b, ts)
+	var n int
+	ts.DB.NewSelect().TableExpr("outcome_events").ColumnExpr("COUNT(*)").Scan(context.Background(), &n)
+	b.Logf("fixture: %d outcome events in %s", n, time.Since(start).Round(time.Millisecond))
+	mgr := ts.client(b)
+	mgr.signIn(scaleManagerEmail)
+	hr := ts.client(b)
+	hr.signIn(hrEmail)
+	for _, bc := range []struct {
+		name, path string
+		c          *client
+	}{
+		{"Line", "/team", mgr},
+		{"WorstFirst", "/team?sort=status", mgr},
+		{"Coach", "/team/coach", mgr},
+		{"CoachHREveryone", "/team/coach", hr},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			if resp, body := bc.c.get(bc.path); resp.StatusCode != http.StatusOK || !strings.Contains(body, "outcome-value") && bc.path == "/team" {
+				b.Fatalf("%s: status %d\n%.500s", bc.path, resp.StatusCode, body)
+			}
+			for b.Loop() {
+				bc.c.get(bc.path)
+			}
+		})
+	}
+}
+
+// BenchmarkRecoveryTick is the scheduler's run of the recovery rules for
+// everyone on the fixture of BenchmarkTeamPageOutcomes (the rule acted on
+// its runs when it was created: each run finds every run in cool-down, the
+// steady state of a tick). ns/op is one evaluation.
+func BenchmarkRecoveryTick(b *testing.B) {
+	ts := mustServer(b, "sqlite")
+	seedScaleOrg(b, ts)
+	seedScaleOutcomes(b, ts)
+	svc, err := training.New(ts.DB, training.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		rep, err := svc.EvaluateRecovery(ctx)
+		if err != nil || rep.Actions != 0 {
+			b.Fatalf("%+v %v", rep, err)
+		}
 	}
 }

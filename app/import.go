@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/store"
 )
 
 // importOptions are the options of an import by p: only an admin's import
@@ -53,6 +54,9 @@ func (s *Server) importPreview(c *fiber.Ctx) error {
 	}
 	if len(data) == 0 {
 		return s.importUploadError(c, http.StatusUnprocessableEntity, fh.Filename+" is empty.", deactivate)
+	}
+	if e := store.CheckText(data); e != nil { // refused before it is stored: a text column would not keep the bad bytes
+		return s.importUploadError(c, http.StatusUnprocessableEntity, fmt.Sprintf("%s, line %d: %s", fh.Filename, e.Line, e.Message), deactivate)
 	}
 	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, strings.Clone(fh.Filename), data, deactivate)
 	if err != nil {

@@ -185,8 +185,12 @@ func (s *Server) courseShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	reaction, err := s.learnerReaction(c, course)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "learn/course", fiber.Map{"Title": cp.Outline.Version.Title, "P": cp, "Missing": missing,
-		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes, "Roleplays": roleplays})
+		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes, "Roleplays": roleplays, "Reaction": reaction})
 }
 
 // lessonShow opens a lesson: it starts the course (fixing the version) on

@@ -362,6 +362,21 @@ func TestImportPages(t *testing.T) {
 				}
 			})
 
+			// Found in issue 13: a Latin-1 file was stored as text for the
+			// preview, its bad byte lost on the way, and the preview offered
+			// to create the person. The upload is refused with the line.
+			t.Run("NotUTF8RefusedAtUpload", func(t *testing.T) {
+				_, _, before, _ := countAll(ts)
+				resp, body := upload("latin1.csv", "Employee ID,First Name,Last Name,Email\nZ7,Ren\xe9e,Seven,zed.seven@brightwater.example\n")
+				msg := doc(t, body).Find("#e-file").Text()
+				if resp.StatusCode != 422 || !strings.Contains(msg, "not UTF-8") || !strings.Contains(msg, "line 2") {
+					t.Fatalf("a Latin-1 upload: %d %q", resp.StatusCode, msg)
+				}
+				if _, _, after, _ := countAll(ts); after != before {
+					t.Fatal("a refused upload wrote employees")
+				}
+			})
+
 			t.Run("TooLarge", func(t *testing.T) {
 				big := strings.Repeat("x", 20<<20+10)
 				resp, body := upload("big.csv", big)

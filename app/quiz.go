@@ -665,6 +665,9 @@ func (s *Server) attemptResult(c *fiber.Ctx) error {
 	}
 	data := fiber.Map{"Title": quiz.Title + " · result", "Quiz": quiz, "Attempt": a, "CourseTitle": o.Version.Title,
 		"CourseURL": "/learn/" + url.PathEscape(course.Slug), "Base": quizBase(course.Slug, quiz.Slug)}
+	if data["Reaction"], err = s.learnerReaction(c, course); err != nil { // the pass that completed the course lands here
+		return err
+	}
 	switch {
 	case a.Passed == nil:
 		data["Outcome"] = "pending"

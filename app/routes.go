@@ -70,6 +70,9 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/learn/:course", people.RoleStaff, s.courseShow)
 	web("GET", "/learn/:course/:lesson", people.RoleStaff, s.lessonShow)
 	web("POST", "/learn/:course/:lesson/complete", people.RoleStaff, s.lessonComplete)
+	// The reaction survey of a course the learner completed (app/reaction.go).
+	web("GET", "/learn/:course/reaction", people.RoleStaff, s.reactionShow)
+	web("POST", "/learn/:course/reaction", people.RoleStaff, s.reactionSubmit)
 	web("GET", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeShow)
 	web("POST", "/learn/mission-vision-promise/acknowledge", people.RoleStaff, s.acknowledgeSubmit)
 	// Quizzes: taking them.
@@ -105,7 +108,10 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/team", people.RoleManager, s.teamShow)
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
 	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
+	web("POST", "/team/requests/:id/dismiss", people.RoleManager, s.requestDismiss)
 	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)
+	// Service impact: a programme's effect on a measure (managers: their line).
+	web("GET", "/impact", people.RoleManager, s.impactShow)
 	web("GET", "/digest", people.RoleManager, s.digestShow)
 	web("GET", "/digest.pdf", people.RoleManager, s.digestPDF)
 	web("GET", "/digest.txt", people.RoleManager, s.digestText)
@@ -139,6 +145,11 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/people/import", people.RoleHR, s.importPreview)
 	web("GET", "/people/import/:batch", people.RoleHR, s.importPreviewShow)
 	web("POST", "/people/import/:batch/apply", people.RoleHR, s.importApply)
+	// Historical completions from a previous system (app/completions_import.go).
+	web("GET", "/completions/import", people.RoleHR, s.completionsImportShow)
+	web("POST", "/completions/import", people.RoleHR, s.completionsImportUpload)
+	web("GET", "/completions/import/:batch", people.RoleHR, s.completionsImportPreview)
+	web("POST", "/completions/import/:batch/apply", people.RoleHR, s.completionsImportApply)
 	web("GET", "/org/:kind", people.RoleHR, s.orgIndex)
 	web("POST", "/org/:kind", people.RoleHR, s.orgCreate)
 	web("POST", "/org/:kind/:id", people.RoleHR, s.orgUpdate)
@@ -221,6 +232,23 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/settings/certificates", people.RoleHR, s.certificateSettingsShow)
 	web("POST", "/settings/certificates", people.RoleHR, s.certificateSettingsSave)
 	web("GET", "/settings/certificates/preview.pdf", people.RoleHR, s.certificateSettingsPreview)
+	// Service measures, and importing their events (preview, then apply).
+	web("GET", "/measures", people.RoleHR, s.measureIndex)
+	web("POST", "/measures", people.RoleHR, s.measureCreate)
+	web("GET", "/measures/:slug", people.RoleHR, s.measureEdit)
+	web("POST", "/measures/:slug", people.RoleHR, s.measureSave)
+	web("POST", "/measures/:slug/archive", people.RoleHR, s.measureArchive)
+	web("POST", "/measures/:slug/restore", people.RoleHR, s.measureRestore)
+	web("GET", "/outcomes/import", people.RoleHR, s.outcomeImportShow)
+	web("POST", "/outcomes/import", people.RoleHR, s.outcomeImportUpload)
+	web("GET", "/outcomes/import/:batch", people.RoleHR, s.outcomeImportPreview)
+	web("POST", "/outcomes/import/:batch/apply", people.RoleHR, s.outcomeImportApply)
+	// Service recovery: the rules (preview, save, archive), their recent
+	// actions and the coach queue's rating thresholds.
+	web("GET", "/recovery", people.RoleHR, s.recoveryIndex)
+	web("POST", "/recovery", people.RoleHR, s.recoveryCreate)
+	web("POST", "/recovery/:id/archive", people.RoleHR, s.recoveryArchive)
+	web("POST", "/recovery/coach/:measure", people.RoleHR, s.recoveryCoachBelow)
 
 	// Admin.
 	web("POST", "/people/:number/roles", people.RoleAdmin, s.employeeRoles)
@@ -246,6 +274,7 @@ func (s *Server) routes(app *fiber.App) {
 	// Programmes, assignments and certificates.
 	api("GET", "/api/v1/programmes", people.RoleStaff, s.apiProgrammes)
 	api("POST", "/api/v1/assignments", people.RoleHR, s.apiAssign)
+	api("POST", "/api/v1/completions", people.RoleHR, s.apiCompletionsImport)
 	api("GET", "/api/v1/certificates", people.RoleStaff, s.apiCertificates)
 	api("GET", "/api/v1/certificates/:code.pdf", people.RoleStaff, s.certificatePDF)
 	api("GET", "/api/v1/certificates/:code", people.RoleStaff, s.apiCertificate)
@@ -253,6 +282,15 @@ func (s *Server) routes(app *fiber.App) {
 	// employee as the employee API.
 	api("GET", "/api/v1/readiness", people.RoleManager, s.apiReadiness)
 	api("GET", "/api/v1/readiness/employees/:number", people.RoleStaff, s.apiReadinessEmployeeShow)
+	// Service impact: manager tokens their line, HR and admin everyone.
+	api("GET", "/api/v1/impact", people.RoleManager, s.apiImpact)
+	// Service measures and their events: CSV, ?measure=SLUG[&dry_run=true].
+	api("GET", "/api/v1/measures", people.RoleStaff, s.apiMeasures)
+	api("POST", "/api/v1/measures", people.RoleHR, s.apiMeasureCreate)
+	api("POST", "/api/v1/outcomes", people.RoleHR, s.apiOutcomeImport)
+	// Service-recovery rules (HR tokens); ?dry_run=true previews a new one.
+	api("GET", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRules)
+	api("POST", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRuleCreate)
 
 	t.register(app)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })

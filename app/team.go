@@ -12,7 +12,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
+	"github.com/serviceacademy/academy/outcomes"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 )
@@ -215,6 +217,7 @@ type teamRow struct {
 	courses.ReadinessEntry
 	Badge      template.HTML
 	CanObserve bool
+	Outcomes   []teamOutcome // each measure's figure and trend, in the measures' order
 }
 
 // teamStat is one of the page's counts, with its share and a link that
@@ -282,8 +285,28 @@ func (s *Server) teamShow(c *fiber.Ctx) error {
 		}
 	}
 	rows := make([]teamRow, len(list))
+	ids := make([]int64, len(list))
 	for i, e := range list {
 		rows[i] = teamRow{ReadinessEntry: e, Badge: readinessBadge(e.Status), CanObserve: p.Employee != nil && p.Employee.ID != e.EmployeeID}
+		ids[i] = e.EmployeeID
+	}
+	// Service outcomes beside readiness: the page's people only (their line).
+	measures, err := s.training.Outcomes().ListMeasures(ctx, false)
+	if err != nil {
+		return err
+	}
+	if len(measures) > 0 && len(rows) > 0 {
+		loc, err := s.courses.Location(ctx)
+		if err != nil {
+			return err
+		}
+		figures, err := s.teamOutcomes(ctx, measures, ids, outcomes.DayOf(s.courses.Now(), loc))
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].Outcomes = figures[rows[i].EmployeeID]
+		}
 	}
 	var stats []teamStat
 	statuses := []teamOption{{Value: "", Label: "Any"}}
@@ -298,7 +321,7 @@ func (s *Server) teamShow(c *fiber.Ctx) error {
 		reasons = append(reasons, teamOption{Value: string(k), Label: reasonLabel(k), Selected: q.Reason == string(k)})
 	}
 	matching := summaryCount(sum, f.Status)
-	data := fiber.Map{"Title": "Team readiness", "Whose": teamTitle(p, root, q.Scope == "direct"), "Root": root, "Q": q,
+	data := fiber.Map{"Title": "Team readiness", "Measures": measures, "Whose": teamTitle(p, root, q.Scope == "direct"), "Root": root, "Q": q,
 		"Team": team, "Stats": stats, "Chart": readinessBarSVG(team), "Rows": rows, "Matching": matching,
 		"Statuses": statuses, "Reasons": reasons, "Locations": locations, "JobTitles": jobs,
 		"LineURL": q.url(teamPath, "scope", "", "after", ""), "DirectURL": q.url(teamPath, "scope", "direct", "after", ""),
@@ -468,7 +491,22 @@ func (s *Server) teamCoach(c *fiber.Ctx) error {
 		}
 		return a.ExpiresAt.Compare(*b.ExpiresAt)
 	})
-	return s.render(c, "team/coach", fiber.Map{"Title": "Coach queue", "Whose": teamTitle(p, root, false), "Root": root, "Loc": loc,
+	// Service outcomes: satisfaction fallen below the coach threshold, runs
+	// of the recovery rules, and the observations the rules asked for.
+	fell, runs, err := s.coachOutcomes(ctx, ids, inLine, root == nil, outcomes.DayOf(s.courses.Now(), loc))
+	if err != nil {
+		return err
+	}
+	var requestIDs []int64
+	if root != nil {
+		requestIDs = ids
+	}
+	requests, err := s.observations.ListObservationRequests(ctx, assessments.RequestFilter{EmployeeIDs: requestIDs, Status: assessments.RequestOpen, Limit: coachLimit})
+	if err != nil {
+		return err
+	}
+	return s.render(c, "team/coach", fiber.Map{"Title": "Coach queue", "Fell": fell, "Runs": runs, "Requests": requests,
+		"CanAssign": p.Has(people.RoleHR), "Whose": teamTitle(p, root, false), "Root": root, "Loc": loc,
 		"Observe": observe, "ObserveMore": observeMore, "Critical": critical, "CriticalMore": critN - len(critical),
 		"Certificates": certs, "CertificatesMore": certN - len(certs), "Overdue": overdue, "OverdueMore": overdueN - len(overdue),
 		"TeamURL": q.url(teamPath), "CriticalURL": q.url(teamPath, "reason", string(courses.ReasonCriticalFailed)),

@@ -217,6 +217,8 @@ type apiTranscriptCourse struct {
 	Title       string    `json:"title"`
 	Version     int       `json:"version"`
 	CompletedAt time.Time `json:"completed_at"`
+	Imported    bool      `json:"imported,omitempty"` // a historical completion from another system
+	Source      string    `json:"source,omitempty"`   // that system, when the import named it
 }
 
 // apiEmployeeTranscript is an employee's every programme cycle and course
@@ -263,7 +265,8 @@ func (s *Server) apiEmployeeTranscript(c *fiber.Ctx) error {
 	}
 	list := make([]apiTranscriptCourse, len(tr.Completions))
 	for i, cc := range tr.Completions { // newest first: turn round
-		list[len(list)-1-i] = apiTranscriptCourse{Slug: cc.Slug, Title: cc.Title, Version: cc.Version, CompletedAt: cc.CompletedAt.UTC()}
+		list[len(list)-1-i] = apiTranscriptCourse{Slug: cc.Slug, Title: cc.Title, Version: cc.Version, CompletedAt: cc.CompletedAt.UTC(),
+			Imported: cc.Imported, Source: cc.Source}
 	}
 	return c.JSON(fiber.Map{"programmes": progs, "courses": list})
 }

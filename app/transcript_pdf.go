@@ -121,7 +121,15 @@ func transcriptDocument(r *certdoc.Renderer, e *people.Employee, t *transcript, 
 	rows := [][]string{}
 	for _, cc := range t.Completions {
 		at := cc.CompletedAt
-		rows = append(rows, []string{cc.Title, "v" + strconv.Itoa(cc.Version), day(&at)})
+		title := cc.Title
+		if cc.Imported { // a historical completion from another system
+			title += " (imported"
+			if cc.Source != "" {
+				title += " from " + cc.Source
+			}
+			title += ")"
+		}
+		rows = append(rows, []string{title, "v" + strconv.Itoa(cc.Version), day(&at)})
 	}
 	if len(rows) == 0 {
 		rp.Text("No course completed yet.", false)

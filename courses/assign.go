@@ -105,7 +105,22 @@ type AssignResult struct {
 // programme (archived), employees (none named and no audience, or someone
 // inactive), audience (matches nobody), due_date, due_days.
 func (s *Store) Assign(ctx context.Context, req AssignRequest, dryRun bool) (*AssignResult, error) {
-	loc, err := s.Location(ctx)
+	var res *AssignResult
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		res, err = s.AssignIn(ctx, tx, req, dryRun)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// AssignIn is Assign in tx, for a workflow that assigns as part of a larger
+// transaction (the service-recovery rules). Same errors as Assign.
+func (s *Store) AssignIn(ctx context.Context, tx bun.IDB, req AssignRequest, dryRun bool) (*AssignResult, error) {
+	loc, err := s.LocationIn(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +134,7 @@ func (s *Store) Assign(ctx context.Context, req AssignRequest, dryRun bool) (*As
 		return nil, store.FieldError("employees", "Choose who to assign: employees, a reporting line or an audience.")
 	}
 	res := &AssignResult{}
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = func() error {
 		p, err := findProgramme(ctx, tx, "slug = ?", req.Programme)
 		if err != nil {
 			return err
@@ -177,7 +192,7 @@ func (s *Store) Assign(ctx context.Context, req AssignRequest, dryRun bool) (*As
 			nums[i] = m.Number
 		}
 		return people.Audit(ctx, tx, now, req.By, req.Actor, "assignment.create", p.Slug, fmt.Sprintf("%d assigned: %s", len(nums), joinNumbers(nums)))
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

@@ -632,6 +632,9 @@ func (s *Store) AddLesson(ctx context.Context, slug string, moduleID int64, less
 	if err := checkSlug("slug", "lesson", lessonSlug); err != nil {
 		return nil, err
 	}
+	if lessonSlug == ReactionLessonSlug {
+		return nil, store.FieldError("slug", "%q is the address of the questions learners answer after the course; choose another short name.", lessonSlug)
+	}
 	if err := checkTitle("title", "lesson", title); err != nil {
 		return nil, err
 	}

@@ -236,24 +236,37 @@ var cycleStateColumns = []string{"started_at", "completed_at", "expires_at", "st
 // decideCycles settles stored cycles in tx and writes what changed; the
 // newly completed go through cycleCompleted.
 func (s *Store) decideCycles(ctx context.Context, tx bun.IDB, cycles []*Cycle, now time.Time, loc *time.Location, reopen bool) error {
+	_, err := s.decideCyclesWith(ctx, tx, cycles, now, loc, reopen, true)
+	return err
+}
+
+// decideCyclesWith is decideCycles issuing certificates for the cycles it
+// completes only when certify (an import of historical completions asks);
+// it returns those cycles.
+func (s *Store) decideCyclesWith(ctx context.Context, tx bun.IDB, cycles []*Cycle, now time.Time, loc *time.Location, reopen, certify bool) ([]*Cycle, error) {
 	changed, completed, err := settle(ctx, tx, cycles, now, loc, reopen)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, c := range changed {
 		if _, err := tx.NewUpdate().Model(c).Column(cycleStateColumns...).WherePK().Exec(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := s.cyclesCompleted(ctx, tx, completed, now); err != nil {
-		return err
+	if err := s.cyclesCompletedWith(ctx, tx, completed, now, certify); err != nil {
+		return nil, err
 	}
-	return s.RefreshReadiness(ctx, tx, cycleEmployees(changed))
+	return completed, s.RefreshReadiness(ctx, tx, cycleEmployees(changed))
 }
 
 // cyclesCompleted records what follows a programme cycle's completion, in
 // the transaction of the event that completed it.
 func (s *Store) cyclesCompleted(ctx context.Context, tx bun.IDB, cycles []*Cycle, now time.Time) error {
+	return s.cyclesCompletedWith(ctx, tx, cycles, now, true)
+}
+
+// cyclesCompletedWith is cyclesCompleted issuing the certificates only when certify.
+func (s *Store) cyclesCompletedWith(ctx context.Context, tx bun.IDB, cycles []*Cycle, now time.Time, certify bool) error {
 	if len(cycles) == 0 {
 		return nil
 	}
@@ -268,8 +281,10 @@ func (s *Store) cyclesCompleted(ctx context.Context, tx bun.IDB, cycles []*Cycle
 	if err != nil {
 		return err
 	}
-	if err := s.issueCertificates(ctx, tx, cycles, now); err != nil {
-		return err
+	if certify {
+		if err := s.issueCertificates(ctx, tx, cycles, now); err != nil {
+			return err
+		}
 	}
 	for _, c := range cycles {
 		title := ""
@@ -483,6 +498,13 @@ type CourseCompletion struct {
 	VersionID   int64     `bun:",notnull"`
 	EnrolmentID *int64    `bun:"enrolment_id"`
 	CompletedAt time.Time `bun:",notnull"`
+	// An imported historical completion (imported.go): where it came from,
+	// the score recorded there, its import and what the file's row named.
+	Imported  bool     `bun:",notnull"`
+	Source    string   `bun:",notnull"`
+	Score     *float64 `bun:"score"`
+	ImportID  *int64   `bun:"import_id"`
+	ImportKey *string  `bun:"import_key"`
 }
 
 // openCyclesWith returns the employee's open, unfinished cycles whose

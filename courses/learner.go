@@ -226,6 +226,9 @@ type TranscriptCourse struct {
 	Slug, Title string
 	Version     int
 	CompletedAt time.Time
+	Imported    bool     // a historical completion imported from another system
+	Source      string   // that system, when the import named it
+	Score       *float64 // the score it recorded (imported completions only)
 }
 
 // Transcript returns every programme cycle and course completion of the
@@ -241,15 +244,19 @@ func (s *Store) Transcript(ctx context.Context, employeeID int64) (*Transcript, 
 		Title       string
 		Version     int
 		CompletedAt time.Time
+		Imported    bool
+		Source      string
+		Score       *float64
 	}
 	if err := s.DB.NewSelect().TableExpr("course_completions AS cc").
-		ColumnExpr("cc.course_slug, v.title, v.version, cc.completed_at").
+		ColumnExpr("cc.course_slug, v.title, v.version, cc.completed_at, cc.imported, cc.source, cc.score").
 		Join("JOIN course_versions AS v ON v.id = cc.version_id").
 		Where("cc.employee_id = ?", employeeID).OrderExpr("cc.completed_at DESC, cc.id DESC").Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
-		t.Completions = append(t.Completions, TranscriptCourse{Slug: r.CourseSlug, Title: r.Title, Version: r.Version, CompletedAt: r.CompletedAt})
+		t.Completions = append(t.Completions, TranscriptCourse{Slug: r.CourseSlug, Title: r.Title, Version: r.Version, CompletedAt: r.CompletedAt,
+			Imported: r.Imported, Source: r.Source, Score: r.Score})
 	}
 	return t, nil
 }

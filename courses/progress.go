@@ -341,7 +341,8 @@ type Prerequisite struct {
 }
 
 // MissingPrerequisites returns the courses among slugs that the employee has
-// not completed (any version counts). Unknown or unpublished slugs are skipped.
+// not completed (any version counts; a historical completion imported from
+// another system counts too). Unknown or unpublished slugs are skipped.
 func (s *Store) MissingPrerequisites(ctx context.Context, employeeID int64, slugs []string) ([]Prerequisite, error) {
 	if len(slugs) == 0 {
 		return nil, nil
@@ -353,7 +354,8 @@ func (s *Store) MissingPrerequisites(ctx context.Context, employeeID int64, slug
 	}
 	err := s.DB.NewSelect().TableExpr("courses AS c").
 		ColumnExpr("c.slug, v.title").
-		ColumnExpr("EXISTS (SELECT 1 FROM enrolments AS en WHERE en.course_id = c.id AND en.employee_id = ? AND en.completed_at IS NOT NULL) AS done", employeeID).
+		ColumnExpr("(EXISTS (SELECT 1 FROM enrolments AS en WHERE en.course_id = c.id AND en.employee_id = ? AND en.completed_at IS NOT NULL) OR "+
+			"EXISTS (SELECT 1 FROM course_completions AS cc WHERE cc.course_id = c.id AND cc.employee_id = ? AND cc.imported)) AS done", employeeID, employeeID).
 		Join("JOIN course_versions AS v ON v.id = c.published_version_id").
 		Where("c.slug IN (?)", bun.In(slugs)).Scan(ctx, &rows)
 	if err != nil {

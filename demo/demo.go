@@ -236,7 +236,10 @@ func (d *demoHistory) run(ctx context.Context) error {
 		return err
 	}
 	// Decide everyone once more, as of now.
-	return d.s.courses.RefreshAllReadiness(ctx)
+	if err := d.s.courses.RefreshAllReadiness(ctx); err != nil {
+		return err
+	}
+	return d.loadOutcomes(ctx)
 }
 
 // certificateStories: HR revokes one certificate issued in error, and

@@ -64,7 +64,7 @@ type TableRows struct {
 // scaleTables are the tables the fixture fills, in load order.
 var scaleTables = []string{"employees", "departments", "locations", "job_titles", "programmes", "programme_versions", "programme_courses",
 	"audience_rules", "audience_members", "assignments", "cycles", "extensions", "enrolments", "lesson_progress", "course_completions",
-	"promise_acknowledgements", "attempts", "observations", "certificates", "readiness", "readiness_snapshots"}
+	"promise_acknowledgements", "attempts", "observations", "certificates", "readiness", "readiness_snapshots", "measures", "outcome_events"}
 
 // Fixture sizes and pace.
 const (
@@ -132,6 +132,9 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 	logf("readiness decided for everyone")
 	if err := sim.checkReadiness(ctx, db); err != nil {
 		return nil, err
+	}
+	if err := sim.outcomes(ctx, s, logf); err != nil {
+		return nil, fmt.Errorf("outcomes: %w", err)
 	}
 	// The dashboard's trends read each snapshot week's totals.
 	var weeks []string

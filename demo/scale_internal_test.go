@@ -49,7 +49,7 @@ func TestScale(t *testing.T) {
 			{"assignments", n, 3 * n}, {"cycles", 3 * n, 8 * n}, {"extensions", 20, n / 2}, {"enrolments", 2 * n, 6 * n},
 			{"lesson_progress", 8 * n, 25 * n}, {"course_completions", 7 * n, 14 * n}, {"promise_acknowledgements", 4 * n, 5 * n},
 			{"attempts", n, 4 * n}, {"observations", n / 10, n}, {"certificates", 3 * n, 7 * n},
-			{"readiness_snapshots", 11 * n, 12 * n},
+			{"readiness_snapshots", 11 * n, 12 * n}, {"measures", 2, 2}, {"outcome_events", 40 * n, scaleEventsPer * n},
 		} {
 			if got := rows[c.table]; got < c.min || got > c.max {
 				t.Errorf("%s: %d rows, want %d to %d", c.table, got, c.min, c.max)

@@ -98,27 +98,19 @@ func (r CSVRecord) Cell(field string) string {
 
 const csvFix = "Save it as CSV UTF-8 (in Excel: File → Save As → \"CSV UTF-8 (Comma delimited)\") and upload it again."
 
-// ReadCSV checks data as a whole and reads its header line: the first
-// non-blank record, after an optional UTF-8 byte-order mark and an Excel
-// "sep=;" line. The delimiter is comma, semicolon or tab (see
-// detectDelimiter). When the file cannot be read at all (too large,
-// UTF-16, not UTF-8, a NUL, empty, an unreadable header) f is nil and errs
-// say why, with the line where it happens. Otherwise errs may still hold
-// headings that name the same field twice (the first one counts).
-func ReadCSV(data []byte, spec CSVSpec) (f *CSVFile, errs []LineError) {
-	fail := func(line int, format string, args ...any) (*CSVFile, []LineError) {
-		return nil, []LineError{LineErrorf(line, "file", format, args...)}
+// CheckText reports why data cannot be read as a UTF-8 text file — UTF-16,
+// another encoding, a NUL — with the line where it happens, or nil. ReadCSV
+// checks it first; an upload kept for a preview is checked with it before
+// it is stored (a text column would not keep the bad bytes to report).
+func CheckText(data []byte) *LineError {
+	fail := func(line int, format string, args ...any) *LineError {
+		e := LineErrorf(line, "file", format, args...)
+		return &e
 	}
-	switch {
-	case spec.MaxBytes > 0 && len(data) > spec.MaxBytes:
-		return fail(1, "The file is larger than %d MB. Split it, or leave out columns the academy does not use.", spec.MaxBytes>>20)
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
 		return fail(1, "The file is UTF-16 (\"Unicode text\"), not CSV. %s", csvFix)
 	}
 	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
-	if len(bytes.TrimSpace(data)) == 0 {
-		return fail(1, "The file is empty.")
-	}
 	if !utf8.Valid(data) {
 		at := 0
 		for at < len(data) {
@@ -136,6 +128,30 @@ func ReadCSV(data []byte, spec CSVSpec) (f *CSVFile, errs []LineError) {
 		return fail(1, "The file looks like UTF-16 (\"Unicode text\"), not CSV. %s", csvFix)
 	case at >= 0: // no database stores a NUL in text
 		return fail(1+bytes.Count(data[:at], []byte("\n")), "This line has a NUL character: the file is not plain text. %s", csvFix)
+	}
+	return nil
+}
+
+// ReadCSV checks data as a whole and reads its header line: the first
+// non-blank record, after an optional UTF-8 byte-order mark and an Excel
+// "sep=;" line. The delimiter is comma, semicolon or tab (see
+// detectDelimiter). When the file cannot be read at all (too large,
+// UTF-16, not UTF-8, a NUL, empty, an unreadable header) f is nil and errs
+// say why, with the line where it happens. Otherwise errs may still hold
+// headings that name the same field twice (the first one counts).
+func ReadCSV(data []byte, spec CSVSpec) (f *CSVFile, errs []LineError) {
+	fail := func(line int, format string, args ...any) (*CSVFile, []LineError) {
+		return nil, []LineError{LineErrorf(line, "file", format, args...)}
+	}
+	if spec.MaxBytes > 0 && len(data) > spec.MaxBytes {
+		return fail(1, "The file is larger than %d MB. Split it, or leave out columns the academy does not use.", spec.MaxBytes>>20)
+	}
+	if e := CheckText(data); e != nil {
+		return nil, []LineError{*e}
+	}
+	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fail(1, "The file is empty.")
 	}
 
 	delim, skipLine := detectDelimiter(data)

@@ -161,6 +161,10 @@ func (s *Service) signObservation(ctx context.Context, obsID int64, by Actor, ac
 		if _, err := s.completeIn(ctx, tx, en); err != nil {
 			return err
 		}
+		// It answers the open requests to observe them with this checklist.
+		if _, err := assessments.CompleteRequestsIn(ctx, tx, signed, now); err != nil {
+			return err
+		}
 		// A failed (or now passed) critical item changes readiness.
 		if err := s.courses.RefreshReadiness(ctx, tx, []int64{signed.EmployeeID}); err != nil {
 			return err

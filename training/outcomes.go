@@ -17,5 +17,5 @@ func (s *Service) Outcomes() *outcomes.Store { return s.outcomes }
 // an observation). The outcome import calls it after its events are
 // written; the scheduler's tick evaluates the same rules for everyone.
 func (s *Service) afterOutcomes(ctx context.Context, tx bun.IDB, m *outcomes.Measure, employeeIDs []int64) error {
-	return nil
+	return s.recoverForMeasure(ctx, tx, m, employeeIDs)
 }

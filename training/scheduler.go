@@ -110,4 +110,5 @@ func (s *Service) schedulerRun(ctx context.Context) {
 	} else {
 		s.log.Debug("scheduler: nothing to change", "ms", time.Since(start).Milliseconds())
 	}
+	s.runRecovery(ctx) // the service-recovery rules, for everyone
 }
