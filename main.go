@@ -677,6 +677,16 @@ func importQuestions(ctx context.Context, args []string, o *options, stdout, std
 	for _, t := range assessments.Types {
 		fmt.Fprintf(stdout, "  %-18s %d\n", t, res.ByType[string(t)])
 	}
+	// The cue check: advice, printed after the result; it never fails the import.
+	if qs, perrs := assessments.ParseGIFT(src); len(perrs) == 0 {
+		for _, w := range assessments.CheckBank(qs) {
+			where := "the file"
+			if w.QuestionID != "" {
+				where = w.QuestionID
+			}
+			fmt.Fprintf(stdout, "cue warning: %s (%s): %s\n", where, w.Field, w.Message)
+		}
+	}
 	return nil
 }
 

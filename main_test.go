@@ -224,6 +224,12 @@ func TestImportQuestionsCommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "3 created") || !strings.Contains(out, "nothing written") || !strings.Contains(out, "true_false") || bank() != 0 {
 		t.Fatalf("dry run: %q %v", out, err)
 	}
+	cued := filepath.Join(dir, "cued.gift")
+	os.WriteFile(cued, []byte("::Summary:: One word for a short summary? {=*line*}\n"), 0o600)
+	out, _, err = runCmd(t, "", "import", "questions", "--course", "cli-course", cued, "--dry-run")
+	if err != nil || !strings.Contains(out, "1 created") || !strings.Contains(out, `cue warning: summary (answer 1): "*line*" also accepts`) {
+		t.Fatalf("dry run with a cue warning: %q %v", out, err)
+	}
 	out, _, err = runCmd(t, "", "import", "questions", "--course", "cli-course", good)
 	if err != nil || !strings.Contains(out, "3 created") || bank() != 3 {
 		t.Fatalf("import: %q %v", out, err)

@@ -18,6 +18,7 @@ type apiQuestionResult struct {
 	ByType    map[string]int                 `json:"by_type"`
 	Questions []assessments.ImportedQuestion `json:"questions"`
 	Errors    []assessments.ParseError       `json:"errors"`
+	Warnings  []assessments.CueWarning       `json:"warnings"` // the cue check's advice; never stops the import
 }
 
 // apiQuestionImport imports the GIFT text of the body into the course's
@@ -34,14 +35,14 @@ func (s *Server) apiQuestionImport(c *fiber.Ctx) error {
 		res := emptyImportResult()
 		res.Errors = append(res.Errors, assessments.ParseError{Message: fmt.Sprintf(
 			"The body is %.1f MB; the limit is %d MB. Split the file.", float64(len(body))/(1<<20), assessments.MaxQuestionFile>>20)})
-		return c.Status(http.StatusRequestEntityTooLarge).JSON(apiQuestionOut(res, dry))
+		return c.Status(http.StatusRequestEntityTooLarge).JSON(apiQuestionOut(res, nil, dry))
 	}
-	res, err := importQuestions(c.UserContext(), s.quizzes, course.Slug, string(body), c.Query("format", "gift"), dry, actorID(c))
+	res, cues, err := importQuestions(c.UserContext(), s.quizzes, course.Slug, string(body), c.Query("format", "gift"), dry, actorID(c))
 	if err != nil {
 		return err
 	}
 	if len(res.Errors) > 0 {
-		return c.Status(http.StatusUnprocessableEntity).JSON(apiQuestionOut(res, dry))
+		return c.Status(http.StatusUnprocessableEntity).JSON(apiQuestionOut(res, nil, dry))
 	}
 	if !dry && res.Created+res.Updated > 0 {
 		if err := s.auditCourse(c, "questions.import", course.Slug,
@@ -49,10 +50,13 @@ func (s *Server) apiQuestionImport(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return c.JSON(apiQuestionOut(res, dry))
+	return c.JSON(apiQuestionOut(res, cues, dry))
 }
 
-func apiQuestionOut(res assessments.ImportResult, dry bool) apiQuestionResult {
+func apiQuestionOut(res assessments.ImportResult, cues []assessments.CueWarning, dry bool) apiQuestionResult {
+	if cues == nil {
+		cues = []assessments.CueWarning{}
+	}
 	return apiQuestionResult{DryRun: dry, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
-		ByType: res.ByType, Questions: res.Questions, Errors: res.Errors}
+		ByType: res.ByType, Questions: res.Questions, Errors: res.Errors, Warnings: cues}
 }

@@ -94,8 +94,10 @@ func emptyImportResult() assessments.ImportResult {
 
 // importQuestions imports GIFT (format "gift" or "") or Aiken ("aiken")
 // text into the course's bank as ImportGIFT does: nothing is written when
-// there is an error, or in a dry run.
-func importQuestions(ctx context.Context, st *assessments.Store, slug, src, format string, dryRun bool, by *int64) (assessments.ImportResult, error) {
+// there is an error, or in a dry run. When the text imports (or would), it
+// also returns the cue check's warnings about its questions: advice that
+// never stops the import.
+func importQuestions(ctx context.Context, st *assessments.Store, slug, src, format string, dryRun bool, by *int64) (assessments.ImportResult, []assessments.CueWarning, error) {
 	switch format {
 	case "", "gift":
 	case "aiken":
@@ -103,13 +105,17 @@ func importQuestions(ctx context.Context, st *assessments.Store, slug, src, form
 		if len(perrs) > 0 {
 			res := emptyImportResult()
 			res.Errors = append(res.Errors, perrs...)
-			return res, nil
+			return res, nil, nil
 		}
 		src = assessments.ExportGIFT(qs)
 	default:
-		return emptyImportResult(), store.FieldError("format", "The format %q is not gift or aiken.", format)
+		return emptyImportResult(), nil, store.FieldError("format", "The format %q is not gift or aiken.", format)
 	}
-	return st.ImportGIFT(ctx, slug, src, dryRun, by)
+	res, err := st.ImportGIFT(ctx, slug, src, dryRun, by)
+	if err != nil || len(res.Errors) > 0 {
+		return res, nil, err
+	}
+	return res, importWarnings(src), nil
 }
 
 // --- The bank -------------------------------------------------------------
@@ -119,6 +125,7 @@ type bankRow struct {
 	ID, Title, Type, TypeLabel string
 	Tags                       []string
 	Version                    int
+	Cues                       []cueNote // the cue check's warnings about it
 }
 
 // importForm is the import form as typed.
@@ -143,10 +150,13 @@ func (s *Server) bankIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.bankPage(c, http.StatusOK, course, importForm{Format: "gift"}, nil, nil)
+	return s.bankPage(c, http.StatusOK, course, importForm{Format: "gift"}, nil, nil, nil)
 }
 
-func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form importForm, res *assessments.ImportResult, errs map[string]string) error {
+// bankPage shows the bank with each question's cue warnings and the health
+// panel, and the import form with res (a dry run's plan, or its errors) and
+// cues, the cue warnings about the imported text.
+func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form importForm, res *assessments.ImportResult, cues []assessments.CueWarning, errs map[string]string) error {
 	ctx := c.UserContext()
 	list, err := s.quizzes.ListQuestions(ctx, course.Slug)
 	if err != nil {
@@ -162,6 +172,9 @@ func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form impo
 	} else if !store.IsNotFound(err) {
 		return err
 	}
+	qs := bankQuestions(list)
+	warnings := assessments.CheckBank(qs)
+	byQuestion := cueByQuestion(warnings)
 	fType, fTag := strings.Clone(c.Query("type")), strings.Clone(c.Query("tag"))
 	types := typeChoices()
 	var tags []string
@@ -181,12 +194,14 @@ func (s *Server) bankPage(c *fiber.Ctx, status int, course bankCourse, form impo
 		if (fType != "" && string(q.Type) != fType) || (fTag != "" && !slices.Contains(q.Tags, fTag)) {
 			continue
 		}
-		rows = append(rows, bankRow{ID: q.ID, Title: q.Title, Type: string(q.Type), TypeLabel: typeLabels[q.Type], Tags: q.Tags, Version: bq.Version})
+		rows = append(rows, bankRow{ID: q.ID, Title: q.Title, Type: string(q.Type), TypeLabel: typeLabels[q.Type], Tags: q.Tags, Version: bq.Version, Cues: byQuestion[q.ID]})
 	}
 	slices.Sort(tags)
+	importRows, importBank := importCueRows(res, cues)
 	return s.renderStatus(c, status, "bank/index", fiber.Map{"Title": "Question bank: " + course.Title, "Course": course,
 		"Rows": rows, "Total": len(list), "Types": types, "Tags": tags, "FilterType": fType, "FilterTag": fTag,
-		"Quizzes": quizzes, "Required": required, "Import": form, "Result": res, "Errors": errs, "MaxMB": assessments.MaxQuestionFile >> 20})
+		"Quizzes": quizzes, "Required": required, "Import": form, "Result": res, "Errors": errs, "MaxMB": assessments.MaxQuestionFile >> 20,
+		"Health": bankHealthOf(qs, warnings, quizzes), "ImportRows": importRows, "ImportBankCues": importBank, "ImportCueCount": len(cues)})
 }
 
 // bankImport runs a dry run (the default) or an import of pasted or
@@ -200,7 +215,7 @@ func (s *Server) bankImport(c *fiber.Ctx) error {
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
 		form.FileName = strings.Clone(fh.Filename)
 		if fh.Size > assessments.MaxQuestionFile {
-			return s.bankPage(c, http.StatusRequestEntityTooLarge, course, form, nil, map[string]string{
+			return s.bankPage(c, http.StatusRequestEntityTooLarge, course, form, nil, nil, map[string]string{
 				"file": fmt.Sprintf("%s is %.1f MB; the limit is %d MB.", form.FileName, float64(fh.Size)/(1<<20), assessments.MaxQuestionFile>>20)})
 		}
 		f, err := fh.Open()
@@ -217,28 +232,32 @@ func (s *Server) bankImport(c *fiber.Ctx) error {
 	if len(form.Text) > assessments.MaxQuestionFile {
 		n := len(form.Text)
 		form.Text = ""
-		return s.bankPage(c, http.StatusRequestEntityTooLarge, course, form, nil, map[string]string{
+		return s.bankPage(c, http.StatusRequestEntityTooLarge, course, form, nil, nil, map[string]string{
 			"text": fmt.Sprintf("The text is %.1f MB; the limit is %d MB.", float64(n)/(1<<20), assessments.MaxQuestionFile>>20)})
 	}
 	if strings.TrimSpace(form.Text) == "" {
-		return s.bankPage(c, http.StatusUnprocessableEntity, course, form, nil, map[string]string{
+		return s.bankPage(c, http.StatusUnprocessableEntity, course, form, nil, nil, map[string]string{
 			"text": "Paste the questions in GIFT or Aiken, or choose a file."})
 	}
-	res, err := importQuestions(c.UserContext(), s.quizzes, course.Slug, form.Text, form.Format, form.DryRun, actorID(c))
+	res, cues, err := importQuestions(c.UserContext(), s.quizzes, course.Slug, form.Text, form.Format, form.DryRun, actorID(c))
 	if err != nil {
 		return err
 	}
 	if len(res.Errors) > 0 {
-		return s.bankPage(c, http.StatusUnprocessableEntity, course, form, &res, nil)
+		return s.bankPage(c, http.StatusUnprocessableEntity, course, form, &res, nil, nil)
 	}
 	if form.DryRun {
-		return s.bankPage(c, http.StatusOK, course, form, &res, nil)
+		return s.bankPage(c, http.StatusOK, course, form, &res, cues, nil)
 	}
 	summary := fmt.Sprintf("%d created, %d updated, %d unchanged", res.Created, res.Updated, res.Unchanged)
 	if err := s.auditCourse(c, "questions.import", course.Slug, summary); err != nil {
 		return err
 	}
-	s.flash(c, "success", "Questions imported: "+summary+".")
+	msg := "Questions imported: " + summary + "."
+	if len(cues) > 0 {
+		msg += fmt.Sprintf(" The cue check found %s in them, listed next to each question and in the bank health panel; they did not stop the import.", plural(len(cues), "warning", "warnings"))
+	}
+	s.flash(c, "success", msg)
 	return c.Redirect(bankPath(course.Slug), http.StatusSeeOther)
 }
 
@@ -532,7 +551,7 @@ func (s *Server) questionPage(c *fiber.Ctx, status int, course bankCourse, bq *a
 	}
 	data := fiber.Map{"Title": title, "Course": course, "BQ": bq, "Form": form.withBlankRows(), "TypeLabel": typeLabels[assessments.Type(form.Type)],
 		"Preview": previewOf(q), "Errors": map[string]string(errs), "ErrorList": orderedErrors(errs, questionFieldOrder),
-		"Formats": []string{"", "plain", "markdown", "html", "moodle"}}
+		"Formats": []string{"", "plain", "markdown", "html", "moodle"}, "Cues": cueNotes(assessments.CheckQuestion(q))}
 	if errs == nil {
 		data["Errors"] = map[string]string{}
 	}

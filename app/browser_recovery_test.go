@@ -36,7 +36,7 @@ func TestBrowserRecovery(t *testing.T) {
 		t.Errorf("fields without a label: %q", unlabelled)
 	}
 	b.do("fill in the rule",
-		chromedp.SetValue(chromedp.CSS("#f-measure"), "complaints"),
+		chromedp.SetValue(chromedp.CSS("#f-measure"), "t-complaints"),
 		chromedp.SetValue(chromedp.CSS("#f-programme"), "contact-centre-excellence"),
 		chromedp.SetValue(chromedp.CSS("#f-checklist"), "missed-promise-complaint"),
 		chromedp.Click(chromedp.CSS("#recovery-preview-button")),
@@ -65,8 +65,8 @@ func TestBrowserRecovery(t *testing.T) {
 	b = mustBrowser(t, 90*time.Second) // a new browser, signed out, at desktop size
 	signIn(ccMgrEmail)
 	b.do("open Team readiness for the advisor", chromedp.Navigate(base+"/team?q="+inLine))
-	b.waitFor("the advisor's row", `document.querySelector('#team-table tr[data-employee="`+inLine+`"] li[data-measure="csat"]')`)
-	if got := b.text(`#team-table tr[data-employee="` + inLine + `"] li[data-measure="csat"]`); !strings.Contains(got, "25% satisfied") || !strings.Contains(got, "down 75 points") {
+	b.waitFor("the advisor's row", `document.querySelector('#team-table tr[data-employee="`+inLine+`"] li[data-measure="t-csat"]')`)
+	if got := b.text(`#team-table tr[data-employee="` + inLine + `"] li[data-measure="t-csat"]`); !strings.Contains(got, "25% satisfied") || !strings.Contains(got, "down 75 points") {
 		t.Errorf("the advisor's satisfaction: %q", got)
 	}
 	b.do("open the coach queue", chromedp.Navigate(base+"/team/coach"))

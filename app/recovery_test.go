@@ -30,11 +30,11 @@ func outcomeFixture(t *testing.T, ts *testServer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	complaints, err := svc.Outcomes().CreateMeasure(ctx, outcomes.MeasureInput{Slug: "complaints", Title: "Complaints", Unit: "complaints", Kind: outcomes.Count})
+	complaints, err := svc.Outcomes().CreateMeasure(ctx, outcomes.MeasureInput{Slug: "t-complaints", Title: "Complaints", Unit: "complaints", Kind: outcomes.Count})
 	if err != nil {
 		t.Fatal(err)
 	}
-	csat, err := svc.Outcomes().CreateMeasure(ctx, outcomes.MeasureInput{Slug: "csat", Title: "Customer satisfaction", Kind: outcomes.Rating, Scale: outcomes.GoodBad})
+	csat, err := svc.Outcomes().CreateMeasure(ctx, outcomes.MeasureInput{Slug: "t-csat", Title: "Customer satisfaction", Kind: outcomes.Rating, Scale: outcomes.GoodBad})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,16 +86,16 @@ func TestRecoveryRulesAPI(t *testing.T) {
 			}
 			hrTok := mustToken(t, ts, people.RoleHR, hrNumber)
 			mgrTok := mustToken(t, ts, people.RoleManager, ccMgrNumber)
-			good := `{"measure":"complaints","threshold":3,"days":30,"programme":"contact-centre-excellence","checklist":"missed-promise-complaint","cooldown_days":30}`
+			good := `{"measure":"t-complaints","threshold":3,"days":30,"programme":"contact-centre-excellence","checklist":"missed-promise-complaint","cooldown_days":30}`
 			for _, tc := range []struct {
 				name, body, field string
 			}{
 				{"ErrNotJSON", `{"measure":`, "body"},
-				{"ErrUnknownField", `{"measure":"complaints","threshold":3,"days":30,"checklist":"missed-promise-complaint","colour":"red"}`, "body"},
-				{"ErrUnknownMeasure", strings.Replace(good, `"complaints"`, `"nps"`, 1), "measure"},
+				{"ErrUnknownField", `{"measure":"t-complaints","threshold":3,"days":30,"checklist":"missed-promise-complaint","colour":"red"}`, "body"},
+				{"ErrUnknownMeasure", strings.Replace(good, `"t-complaints"`, `"nps"`, 1), "measure"},
 				{"ErrThresholdZero", strings.Replace(good, `"threshold":3`, `"threshold":0`, 1), "threshold"},
 				{"ErrDaysZero", strings.Replace(good, `"days":30`, `"days":0`, 1), "days"},
-				{"ErrNeither", `{"measure":"complaints","threshold":3,"days":30}`, "programme"},
+				{"ErrNeither", `{"measure":"t-complaints","threshold":3,"days":30}`, "programme"},
 				{"ErrArchivedProgramme", strings.Replace(good, "contact-centre-excellence", "field-service-excellence", 1), "programme"},
 				{"ErrUnknownProgramme", strings.Replace(good, "contact-centre-excellence", "nope", 1), "programme"},
 				{"ErrUnknownChecklist", strings.Replace(good, "missed-promise-complaint", "nope", 1), "checklist"},
@@ -128,7 +128,7 @@ func TestRecoveryRulesAPI(t *testing.T) {
 			}
 			// The same rule again finds both in cool-down... as a new rule it acts anew; the first rule does not.
 			status, _, raw = apiCall(t, ts, hrTok, "GET", "/api/v1/recovery-rules", "")
-			if status != http.StatusOK || !strings.Contains(raw, `"measure":"complaints"`) || !strings.Contains(raw, `"checklist":"missed-promise-complaint"`) {
+			if status != http.StatusOK || !strings.Contains(raw, `"measure":"t-complaints"`) || !strings.Contains(raw, `"checklist":"missed-promise-complaint"`) {
 				t.Fatalf("list: %d %s", status, raw)
 			}
 		})
@@ -144,10 +144,10 @@ func TestRecoveryPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "No recovery rule yet") {
 		t.Fatalf("/recovery: %d", resp.StatusCode)
 	}
-	form := url.Values{"measure": {"complaints"}, "threshold": {"3"}, "days": {"30"}, "programme": {"contact-centre-excellence"},
+	form := url.Values{"measure": {"t-complaints"}, "threshold": {"3"}, "days": {"30"}, "programme": {"contact-centre-excellence"},
 		"checklist": {"missed-promise-complaint"}, "cooldown_days": {"30"}}
 	// Bad input comes back with the message next to the field and what was typed.
-	bad := url.Values{"measure": {"complaints"}, "threshold": {"three"}, "days": {"0"}, "cooldown_days": {"30"}}
+	bad := url.Values{"measure": {"t-complaints"}, "threshold": {"three"}, "days": {"0"}, "cooldown_days": {"30"}}
 	resp, body = hr.post("/recovery", bad)
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad rule: %d", resp.StatusCode)
@@ -186,10 +186,10 @@ func TestRecoveryPage(t *testing.T) {
 		t.Fatalf("actions: %q", doc.Find("#actions-table").Text())
 	}
 	// The coach threshold: a bad one is refused by field; a good one saved and audited.
-	if resp, _ := hr.post("/recovery/coach/csat", url.Values{"coach_below": {"120"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+	if resp, _ := hr.post("/recovery/coach/t-csat", url.Values{"coach_below": {"120"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("threshold 120: %d", resp.StatusCode)
 	}
-	if resp, _ := hr.post("/recovery/coach/csat", url.Values{"coach_below": {"70"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := hr.post("/recovery/coach/t-csat", url.Values{"coach_below": {"70"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("threshold 70: %d", resp.StatusCode)
 	}
 	// Archive.
@@ -213,7 +213,7 @@ func TestTeamOutcomes(t *testing.T) {
 			outcomeFixture(t, ts)
 			hrTok := mustToken(t, ts, people.RoleHR, hrNumber)
 			if status, _, raw := apiCall(t, ts, hrTok, "POST", "/api/v1/recovery-rules",
-				`{"measure":"complaints","threshold":3,"days":30,"programme":"contact-centre-excellence","checklist":"missed-promise-complaint"}`); status != http.StatusCreated {
+				`{"measure":"t-complaints","threshold":3,"days":30,"programme":"contact-centre-excellence","checklist":"missed-promise-complaint"}`); status != http.StatusCreated {
 				t.Fatalf("rule: %d %s", status, raw)
 			}
 			mgr := ts.client(t)
@@ -224,14 +224,14 @@ func TestTeamOutcomes(t *testing.T) {
 			}
 			doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
 			row := doc.Find(`#team-table tr[data-employee="` + inLine + `"]`)
-			csat := row.Find(`li[data-measure="csat"]`)
+			csat := row.Find(`li[data-measure="t-csat"]`)
 			if v := csat.Find(".outcome-value").Text(); v != "25% satisfied" {
 				t.Fatalf("csat value %q in %q", v, row.Text())
 			}
 			if tr := csat.Find(".trend-text").Text(); tr != "down 75 points from 100% satisfied (worse)" || csat.Find(".trend").Text() != "↓" {
 				t.Fatalf("csat trend %q %q", tr, csat.Find(".trend").Text())
 			}
-			if v := row.Find(`li[data-measure="complaints"] .outcome-value`).Text(); v != "3 complaints" {
+			if v := row.Find(`li[data-measure="t-complaints"] .outcome-value`).Text(); v != "3 complaints" {
 				t.Fatalf("complaints %q", v)
 			}
 			// The whole line: nobody outside it appears.

@@ -115,8 +115,10 @@ func (d *demoHistory) loadOutcomes(ctx context.Context) error {
 		}
 	}
 	return d.s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		_, err := outcomes.InsertEvents(ctx, tx, events)
-		return err
+		if _, err := outcomes.InsertEvents(ctx, tx, events); err != nil {
+			return err
+		}
+		return outcomes.RefreshSeriesOf(ctx, tx, events)
 	})
 }
 

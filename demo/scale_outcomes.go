@@ -75,8 +75,10 @@ func (sim *scaleSim) outcomes(ctx context.Context, s *loader, logf func(string, 
 			return nil
 		}
 		err := conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			_, err := outcomes.InsertEvents(ctx, tx, events)
-			return err
+			if _, err := outcomes.InsertEvents(ctx, tx, events); err != nil {
+				return err
+			}
+			return outcomes.RefreshSeriesOf(ctx, tx, events)
 		})
 		written += len(events)
 		events = events[:0]

@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -198,68 +199,42 @@ func (s *Service) impactPeople(ctx context.Context, programmeID int64, m *outcom
 		return nil, err
 	}
 
-	// Events, by employee and day (the index's order), streamed: a large
+	// Events: each person's series (outcomes/series.go), one packed value
+	// per person rather than a row per event, in employee order, a large
 	// group in impactReaders ranges of employees read at once. Points go
-	// into blocks of impactBlock; a person's never straddle two (a block
-	// that fills mid-person passes their points on to the next), so each
+	// into blocks of impactBlock; a person's never straddle two, so each
 	// person's slice points into a block and nothing is copied twice.
-	read := func(q *bun.SelectQuery) error {
-		rows, err := q.Rows(ctx)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var (
-			emp, last int64 = 0, -1
-			day       int64 // not int32: database/sql converts an int64 to int32 through a string
-			val       float64
-			cur       int32 = -1
-			blk             = make([]outcomes.Point, 0, 8192) // then blocks of impactBlock
-			from      int                                     // where cur's points start in blk
-		)
-		done := func() {
-			if cur >= 0 {
-				ppl[cur].Points = blk[from:len(blk):len(blk)]
+	if err := outcomes.EnsureSeries(ctx, s.db, m.ID); err != nil {
+		return nil, err
+	}
+	count := m.Kind == outcomes.Count // the value does not count: 1 each, as the events read
+	read := func(ids []int64, lo, hi int64) error {
+		blk := make([]outcomes.Point, 0, 8192) // then blocks of impactBlock
+		return outcomes.ReadSeries(ctx, s.db, m.ID, ids, lo, hi, func(emp int64, b []byte) error {
+			i, ok := index[emp]
+			if !ok {
+				return nil
 			}
-		}
-		for rows.Next() {
-			if err := rows.Scan(&emp, &day, &val); err != nil {
-				return err
+			if cap(blk)-len(blk) < len(b) { // a series holds at most one point per byte
+				blk = make([]outcomes.Point, 0, max(impactBlock, len(b)))
 			}
-			if emp != last {
-				done()
-				last, cur, from = emp, -1, len(blk)
-				if i, ok := index[emp]; ok {
-					cur = i
+			from := len(blk)
+			var err error
+			if blk, err = outcomes.DecodeSeries(blk, b, through); err != nil {
+				return fmt.Errorf("outcome series of employee %d: %w", emp, err)
+			}
+			pts := blk[from:len(blk):len(blk)]
+			if count {
+				for k := range pts {
+					pts[k].Value = 1
 				}
 			}
-			if cur < 0 || outcomes.Day(day) > through {
-				continue
-			}
-			if len(blk) == cap(blk) {
-				next := make([]outcomes.Point, 0, max(impactBlock, 2*(len(blk)-from)))
-				next = append(next, blk[from:]...)
-				blk, from = next, 0
-			}
-			blk = append(blk, outcomes.Point{Day: outcomes.Day(day), Value: val})
-		}
-		done()
-		return rows.Err()
-	}
-	// No condition on the day: with one, SQLite reads the (measure, day)
-	// index and sorts millions of rows; without, it walks the (measure,
-	// employee, day) index in the order wanted. Later days are dropped here.
-	events := func() *bun.SelectQuery {
-		q := s.db.NewSelect().TableExpr("outcome_events").Column("employee_id", "day")
-		if m.Kind == outcomes.Count { // the value does not count: the index alone answers
-			q = q.ColumnExpr("1.0 AS value")
-		} else {
-			q = q.Column("value")
-		}
-		return q.Where("measure_id = ?", m.ID).OrderExpr("employee_id, day")
+			ppl[i].Points = pts
+			return nil
+		})
 	}
 	if byIDs {
-		err = chunks(func(ids []int64) error { return read(events().Where("employee_id IN (?)", bun.In(ids))) })
+		err = chunks(func(ids []int64) error { return read(ids, 0, 0) })
 	} else {
 		n := min(impactReaders, len(ppl))
 		errs := make([]error, n)
@@ -269,7 +244,7 @@ func (s *Service) impactPeople(ctx context.Context, programmeID int64, m *outcom
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[k] = read(events().Where("employee_id BETWEEN ? AND ?", pids[lo], pids[hi-1]))
+				errs[k] = read(nil, pids[lo], pids[hi-1])
 			}()
 		}
 		wg.Wait()

@@ -107,6 +107,9 @@ func (s *Service) ImportOutcomes(ctx context.Context, in OutcomeImport, data []b
 			}
 			created += n
 		}
+		if err := outcomes.RefreshSeries(ctx, tx, m.ID, r.Plan.EmployeeIDs()); err != nil {
+			return err
+		}
 		imp.Created, imp.Duplicates = created, len(r.Plan.Duplicates)+len(rows)-created
 		if _, err := tx.NewUpdate().Model(imp).Column("created", "duplicates").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("outcome import: %w", err)

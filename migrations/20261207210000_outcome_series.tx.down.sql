@@ -1,0 +1,3 @@
+DROP TABLE outcome_series_ready;
+--bun:split
+DROP TABLE outcome_series;
