@@ -232,7 +232,9 @@ func newRand() *rand.Rand {
 }
 
 // DrawQuestions draws q.DrawCount questions from bank (current versions, in
-// bank order): first q.DrawPerTag[tag] questions carrying each tag, then the
+// bank order): first q.DrawPerTag[tag] questions carrying each tag (among
+// their Standards: their own tags and the last part of their category, which
+// is how a built-in bank names the course tag a question assesses), then the
 // rest from any. Questions keep bank order unless ShuffleQuestions; options
 // keep authored order unless ShuffleOptions; ordering items and matching
 // rights are always shuffled (their authored order is the answer). Conflict
@@ -257,7 +259,7 @@ func DrawQuestions(q *QuizSettings, bank []*BankQuestion, rng *rand.Rand) ([]Dra
 		n := q.DrawPerTag[tag]
 		var cands []int
 		for i, bq := range bank {
-			if !picked[i] && slices.Contains(bq.Question.Tags, tag) {
+			if !picked[i] && slices.Contains(bq.Question.Standards(), tag) {
 				cands = append(cands, i)
 			}
 		}

@@ -86,18 +86,24 @@ func TestBuiltinBanksSize(t *testing.T) {
 	}
 }
 
+// TestBuiltinBanksEveryType checks every question type appears somewhere in
+// the built-in banks. It used to ask for every type in every bank, which
+// forced arithmetic numeric items into banks where no number is the point
+// (issue 14): each bank now uses the types that fit what it teaches.
 func TestBuiltinBanksEveryType(t *testing.T) {
+	count := map[Type]int{}
 	for slug, qs := range builtinBanksLoad(t) {
-		count := map[Type]int{}
+		own := map[Type]int{}
 		for _, q := range qs {
 			count[q.Type]++
+			own[q.Type]++
 		}
-		for _, typ := range Types {
-			if count[typ] == 0 {
-				t.Errorf("%s: no %s question", slug, typ)
-			}
+		t.Logf("%s: %d questions %v", slug, len(qs), own)
+	}
+	for _, typ := range Types {
+		if count[typ] == 0 {
+			t.Errorf("no built-in bank has a %s question", typ)
 		}
-		t.Logf("%s: %d questions %v", slug, len(qs), count)
 	}
 }
 
@@ -154,10 +160,13 @@ func TestBuiltinBanksCategories(t *testing.T) {
 // teaches: choice questions have a right answer and feedback on every wrong
 // option, multiple-response weights add up and take marks away for a wrong
 // pick, true/false explains a wrong answer, short answers accept several
-// wordings, and each bank has general feedback.
+// wordings with at most a trailing wildcard (a leading or inner one such as
+// *line* also accepts "deadline", *update* "no update": issue 14; the cue
+// check judges trailing ones against its word list), and each bank has
+// general feedback.
 func TestBuiltinBanksAnswers(t *testing.T) {
 	for slug, qs := range builtinBanksLoad(t) {
-		general, negative, wildcard := 0, false, false
+		general, negative := 0, false
 		for _, q := range qs {
 			name := slug + ": " + q.Title
 			if q.GeneralFeedback != "" {
@@ -208,7 +217,9 @@ func TestBuiltinBanksAnswers(t *testing.T) {
 					if a.Weight == 100 {
 						full++
 					}
-					wildcard = wildcard || strings.Contains(a.Text, "*")
+					if strings.Contains(strings.TrimSuffix(a.Text, "*"), "*") {
+						t.Errorf("%s: accepted answer %q has a leading or inner wildcard: list the exact answers instead", name, a.Text)
+					}
 				}
 				if full < 2 {
 					t.Errorf("%s: %d accepted answers worth 100%%, want several", name, full)
@@ -239,9 +250,6 @@ func TestBuiltinBanksAnswers(t *testing.T) {
 		}
 		if !negative {
 			t.Errorf("%s: no multiple-response option with a negative weight", slug)
-		}
-		if !wildcard {
-			t.Errorf("%s: no short answer with a * wildcard", slug)
 		}
 		if general == 0 {
 			t.Errorf("%s: no question has general feedback", slug)

@@ -1,0 +1,82 @@
+package assessments_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/serviceacademy/academy/assessments"
+	"github.com/serviceacademy/academy/store/storetest"
+)
+
+// TestSyncBuiltinBanksDrawsEveryTopic checks the quiz SyncBuiltinBanks gives
+// each built-in course draws one question per topic of its bank (the last
+// part of the questions' categories), so every attempt samples every topic
+// the course teaches (issue 14), and that a second sync leaves it alone.
+func TestSyncBuiltinBanksDrawsEveryTopic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		s, _ := newQuizStore(db)
+		if err := s.SyncBuiltinBanks(ctx); err != nil {
+			t.Fatal(err)
+		}
+		banks, err := assessments.BuiltinBanks()
+		if err != nil {
+			t.Fatal(err)
+		}
+		emp := quizEmployee(t, db, "S1")
+		for slug, qs := range banks {
+			var topics []string
+			for _, q := range qs {
+				if std := q.Standards(); len(std) > 0 && !slices.Contains(topics, std[len(std)-1]) {
+					topics = append(topics, std[len(std)-1])
+				}
+			}
+			quizzes, err := s.QuizzesForCourse(ctx, slug)
+			if err != nil || len(quizzes) != 1 {
+				t.Fatalf("%s: quizzes %v, %v", slug, quizzes, err)
+			}
+			qz := quizzes[0]
+			for _, topic := range topics {
+				if qz.DrawPerTag[topic] != 1 {
+					t.Errorf("%s: draws %d of topic %q, want 1 (per tag %v)", slug, qz.DrawPerTag[topic], topic, qz.DrawPerTag)
+				}
+			}
+			byID := map[int64]*assessments.BankQuestion{}
+			list, err := s.ListQuestions(ctx, slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bq := range list {
+				byID[bq.ID] = bq
+			}
+			for range 3 {
+				a, err := s.StartAttempt(ctx, qz.ID, emp)
+				if err != nil {
+					t.Fatalf("%s: start: %v", slug, err)
+				}
+				seen := map[string]bool{}
+				for _, it := range a.Draw {
+					if bq := byID[it.QuestionID]; bq != nil {
+						for _, std := range bq.Question.Standards() {
+							seen[std] = true
+						}
+					}
+				}
+				for _, topic := range topics {
+					if !seen[topic] {
+						t.Errorf("%s: an attempt of %d questions has none on %q", slug, len(a.Draw), topic)
+					}
+				}
+				if _, err := s.SubmitAttempt(ctx, a.ID, emp, s.Now(), nil); err != nil {
+					t.Fatalf("%s: submit: %v", slug, err)
+				}
+			}
+		}
+		if err := s.SyncBuiltinBanks(ctx); err != nil {
+			t.Fatalf("second sync: %v", err)
+		}
+	})
+}
