@@ -339,7 +339,7 @@ func TestObservationAmendAndAcknowledge(t *testing.T) {
 		if ok, missing, _ := f.s.PassedObservations(ctx, db, f.advisor, "service-recovery"); ok || !reflect.DeepEqual(missing, []string{"warranty-loan-device"}) {
 			t.Fatalf("another course: %v %v", ok, missing)
 		}
-		if ok, _, _ := f.s.PassedObservations(ctx, db, f.advisor, "six-cs"); !ok {
+		if ok, _, _ := f.s.PassedObservations(ctx, db, f.advisor, "course-without-checklists"); !ok {
 			t.Fatal("a course without checklists should pass")
 		}
 
