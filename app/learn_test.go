@@ -39,8 +39,8 @@ func TestLearning(t *testing.T) {
 
 			_, body := c.get("/learn")
 			d := doc(t, body)
-			if n := d.Find("#courses .course-card").Length(); n != 7 {
-				t.Fatalf("My learning lists %d courses, want 7", n)
+			if n := d.Find("#courses .course-card").Length(); n != 8 {
+				t.Fatalf("My learning lists %d courses, want 8 (the built-in courses)", n)
 			}
 			card := d.Find(`.course-card[data-course="mission-vision-promise"]`)
 			if card.Find("progress").AttrOr("value", "") != "0" || !strings.Contains(card.Text(), "not started") {
@@ -119,7 +119,7 @@ func TestLearning(t *testing.T) {
 					}
 				}
 			}
-			if !found || len(out.Courses) != 7 {
+			if !found || len(out.Courses) != 8 {
 				t.Fatalf("progress: %+v", out)
 			}
 		})
@@ -165,7 +165,7 @@ func TestCoursesAPI(t *testing.T) {
 			EstimatedMinutes int      `json:"estimated_minutes"`
 		} `json:"courses"`
 	}
-	if st := get("/api/v1/courses", &list); st != 200 || len(list.Courses) != 7 {
+	if st := get("/api/v1/courses", &list); st != 200 || len(list.Courses) != 8 {
 		t.Fatalf("list: %d %+v", st, list)
 	}
 	for _, c := range list.Courses {

@@ -177,7 +177,7 @@ func TestMyLearningProgrammes(t *testing.T) {
 			if h := d.Find("main h2").First().Text(); h != "Assigned programmes" {
 				t.Fatalf("first section %q, want the programmes before the courses", h)
 			}
-			if d.Find("#courses .course-card").Length() != 7 || !strings.Contains(d.Find("#courses-h").Text(), "All courses") {
+			if d.Find("#courses .course-card").Length() != 8 || !strings.Contains(d.Find("#courses-h").Text(), "All courses") {
 				t.Fatal("the course list is no longer under All courses")
 			}
 			cards := d.Find("#programmes .programme-card")

@@ -13,7 +13,9 @@ func TestBuiltinChecklists(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{"irate-billing-error": false, "warranty-loan-device": false,
-		"wrong-department-handover": false, "missed-promise-complaint": false}
+		"wrong-department-handover": false, "missed-promise-complaint": false,
+		"written-reply": false, "note-quality": false, "expects-more-than-promised": false,
+		"field-home-visit": false, "observation-debrief": false}
 	for _, b := range list {
 		c := b.Checklist
 		t.Run(c.Slug, func(t *testing.T) {
@@ -96,5 +98,101 @@ items:
 				t.Fatalf("want an error mentioning %q, got %v", tc.want, err)
 			}
 		})
+	}
+}
+
+// criticalTaught says where each critical item of a built-in checklist is
+// taught: every phrase (case-insensitive) must appear in one lesson of the
+// checklist's own course, or of the course named in in (an item taught in
+// another course, listed so the gap stays visible).
+var criticalTaught = map[string]struct {
+	in      string
+	phrases []string
+}{
+	"irate-billing-error/acknowledge-facts-and-feeling":    {phrases: []string{"acknowledg"}},
+	"irate-billing-error/identity-check":                   {phrases: []string{"identity", "third part"}},
+	"irate-billing-error/fixes-or-commits":                 {phrases: []string{"by when"}},
+	"missed-promise-complaint/owns-without-excuses":        {phrases: []string{"excuse"}},
+	"missed-promise-complaint/keepable-new-promise":        {phrases: []string{"new time you can keep"}},
+	"missed-promise-complaint/follows-up-and-closes":       {in: "service-recovery", phrases: []string{"follow up", "close"}},
+	"warranty-loan-device/offers-loan-proactively":         {phrases: []string{"loan device", "before they have to ask"}},
+	"warranty-loan-device/protects-data":                   {phrases: []string{"back-up", "wipe", "passcode"}},
+	"warranty-loan-device/realistic-timeline":              {phrases: []string{"always give a time"}},
+	"wrong-department-handover/warm-handover-briefing":     {in: "empathy-difficult-customers", phrases: []string{"handover", "brief them"}},
+	"wrong-department-handover/no-transfer-into-void":      {in: "empathy-difficult-customers", phrases: []string{"transfer"}},
+	"wrong-department-handover/follows-up":                 {in: "empathy-difficult-customers", phrases: []string{"check back"}},
+	"written-reply/answers-every-question":                 {phrases: []string{"every question"}},
+	"written-reply/next-step-with-time":                    {phrases: []string{"what happens next", "by when"}},
+	"note-quality/promise-owner-and-time":                  {phrases: []string{"by whom and by when"}},
+	"note-quality/factual-and-respectful":                  {phrases: []string{"stick to facts", "opinion"}},
+	"expects-more-than-promised/explains-promise-plainly":  {phrases: []string{"when does the clock start"}},
+	"expects-more-than-promised/no-promise-beyond-control": {phrases: []string{"expects more than we promise"}},
+	"expects-more-than-promised/options-and-plan":          {phrases: []string{"what he can expect next"}},
+	"field-home-visit/identifies-self":                     {phrases: []string{"identification"}},
+	"field-home-visit/fixes-and-checks":                    {phrases: []string{"check it works"}},
+	"field-home-visit/protects-account-details":            {phrases: []string{"account details", "agree"}},
+	"observation-debrief/focuses-on-critical":              {phrases: []string{"critical ones first"}},
+	"observation-debrief/states-result-honestly":           {phrases: []string{"whatever the total"}},
+}
+
+// TestBuiltinChecklistsCriticalTaught checks every critical item of a
+// built-in checklist is taught by a lesson, so nobody fails an observation
+// on something no lesson covers. A new critical item needs a row in
+// criticalTaught naming the words of the lesson that teaches it.
+func TestBuiltinChecklistsCriticalTaught(t *testing.T) {
+	list, err := BuiltinChecklists()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lessons := func(course string) map[string]string {
+		paths, _ := filepath.Glob(filepath.Join("..", "courses", "builtin", course, "*.md"))
+		out := map[string]string{}
+		for _, p := range paths {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[filepath.Base(p)] = strings.ToLower(string(src))
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	for _, b := range list {
+		for _, it := range b.Checklist.Items {
+			if !it.Critical {
+				continue
+			}
+			key := b.Checklist.Slug + "/" + it.ID
+			seen[key] = true
+			where, ok := criticalTaught[key]
+			if !ok {
+				t.Errorf("critical item %s: add it to criticalTaught with the words of the lesson that teaches it", key)
+				continue
+			}
+			course := b.CourseSlug
+			if where.in != "" {
+				course = where.in
+				t.Logf("critical item %s is taught in %s, not in its own course %s", key, where.in, b.CourseSlug)
+			}
+			taught := ""
+			for name, body := range lessons(course) {
+				all := true
+				for _, ph := range where.phrases {
+					all = all && strings.Contains(body, strings.ToLower(ph))
+				}
+				if all {
+					taught = name
+					break
+				}
+			}
+			if taught == "" {
+				t.Errorf("critical item %s: no lesson of %s has all of %q", key, course, where.phrases)
+			}
+		}
+	}
+	for key := range criticalTaught {
+		if !seen[key] {
+			t.Errorf("criticalTaught lists %s, which is not a critical item of a built-in checklist", key)
+		}
 	}
 }

@@ -339,7 +339,7 @@ func TestObservationAmendAndAcknowledge(t *testing.T) {
 		if ok, missing, _ := f.s.PassedObservations(ctx, db, f.advisor, "service-recovery"); ok || !reflect.DeepEqual(missing, []string{"warranty-loan-device"}) {
 			t.Fatalf("another course: %v %v", ok, missing)
 		}
-		if ok, _, _ := f.s.PassedObservations(ctx, db, f.advisor, "six-cs"); !ok {
+		if ok, _, _ := f.s.PassedObservations(ctx, db, f.advisor, "course-without-checklists"); !ok {
 			t.Fatal("a course without checklists should pass")
 		}
 
@@ -449,7 +449,7 @@ func TestDueReobservations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := newObsFixture(t, db)
 		ctx := f.ctx
-		failed := f.signed(t, f.billingRatings(t, map[string]assessments.Rating{"confirms-next-steps": assessments.Partly}), f.now)
+		failed := f.signed(t, f.billingRatings(t, map[string]assessments.Rating{"identity-check": assessments.Partly}), f.now)
 		passed := f.signed(t, f.billingRatings(t, nil), f.now.Add(time.Minute)) // a pass schedules nothing
 		if passed.ReobserveDue != nil {
 			t.Fatalf("passed observation due %v", *passed.ReobserveDue)
@@ -470,7 +470,7 @@ func TestDueReobservations(t *testing.T) {
 			t.Fatalf("a later pass should clear the re-observation, got %v", ids)
 		}
 		later := f.now.Add(time.Hour)
-		refail := f.signed(t, f.billingRatings(t, map[string]assessments.Rating{"confirms-next-steps": assessments.NotShown}), later)
+		refail := f.signed(t, f.billingRatings(t, map[string]assessments.Rating{"identity-check": assessments.NotShown}), later)
 		if ids := due(later.AddDate(0, 0, 13)); len(ids) != 0 {
 			t.Fatalf("due a day early: %v", ids)
 		}

@@ -13,7 +13,7 @@ func TestBuiltinCourses(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"mission-vision-promise", "service-recovery", "six-cs", "promises-timelines",
-		"empathy-difficult-customers", "customer-world", "internal-customer"}
+		"empathy-difficult-customers", "customer-world", "internal-customer", "leading-service"}
 	got := map[string]*Source{}
 	for _, s := range srcs {
 		got[s.Slug] = s
