@@ -2,10 +2,8 @@ package app
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,38 +30,25 @@ func (s *Server) completionsImportUpload(c *fiber.Ctx) error {
 	fail := func(status int, msg string) error {
 		return s.completionsImportPage(c, status, map[string]string{"file": msg}, certificates)
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return fail(http.StatusUnprocessableEntity, "Choose a CSV file of completions exported from your previous system or a spreadsheet.")
-	}
-	if fh.Size > MaxUpload {
-		return fail(http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("%s is %.1f MB; the limit is %d MB. Split the file.", fh.Filename, float64(fh.Size)/(1<<20), MaxUpload>>20))
-	}
-	f, err := fh.Open()
+	f, refused, err := readImportFile(c, "Choose a CSV file of completions exported from your previous system or a spreadsheet.", "Split the file.")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxUpload+1))
-	if err != nil {
-		return err
-	}
-	if len(data) == 0 {
-		return fail(http.StatusUnprocessableEntity, fh.Filename+" is empty.")
+	if refused != nil {
+		return fail(refused.Status, refused.Message)
 	}
 	// A file that cannot be read at all (encoding, columns) is refused here,
 	// with its problems by line: there is nothing to preview, or to store.
-	if rows, problems := training.ReadCompletions(data); rows == nil && len(problems) > 0 {
+	if rows, problems := training.ReadCompletions(f.Data); rows == nil && len(problems) > 0 {
 		return s.renderStatus(c, http.StatusUnprocessableEntity, "completions/import", fiber.Map{"Title": "Import historical completions",
-			"MaxMB": MaxUpload >> 20, "Certificates": certificates, "Problems": problems, "Filename": fh.Filename,
-			"Errors": map[string]string{"file": fh.Filename + " cannot be imported: see the problems above."}})
+			"MaxMB": MaxUpload >> 20, "Certificates": certificates, "Problems": problems, "Filename": f.Name,
+			"Errors": map[string]string{"file": f.Name + " cannot be imported: see the problems above."}})
 	}
 	p := principal(c)
 	if p.Employee == nil {
 		return store.Errorf(store.Forbidden, "Only employees upload imports.")
 	}
-	b, err := s.training.CreateCompletionBatch(c.UserContext(), p.Employee.ID, strings.Clone(fh.Filename), data, certificates)
+	b, err := s.training.CreateCompletionBatch(c.UserContext(), p.Employee.ID, f.Name, f.Data, certificates)
 	if err != nil {
 		return err
 	}

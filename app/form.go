@@ -2,7 +2,10 @@ package app
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -25,6 +28,58 @@ import (
 // typed and those messages.
 
 // --- Reading the request ---------------------------------------------------
+
+// importFile is a file uploaded for an import: its name and content.
+type importFile struct {
+	Name string
+	Data []byte
+}
+
+// uploadRefusal is why an uploaded file is refused: the status and the
+// message for its field.
+type uploadRefusal struct {
+	Status  int
+	Message string
+}
+
+// readImportFile reads the form's "file" for an import. A refusal (no file:
+// choose says what to choose; over MaxUpload: 413, split says what to do;
+// empty) comes back with its status and message; err is for internal
+// failures only. The name is copied out of fiber's buffers.
+func readImportFile(c *fiber.Ctx, choose, split string) (*importFile, *uploadRefusal, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, &uploadRefusal{http.StatusUnprocessableEntity, choose}, nil
+	}
+	name := strings.Clone(fh.Filename)
+	if fh.Size > MaxUpload {
+		return nil, &uploadRefusal{http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("%s is %.1f MB; the limit is %d MB. %s", name, float64(fh.Size)/(1<<20), MaxUpload>>20, split)}, nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxUpload+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(data) == 0 {
+		return nil, &uploadRefusal{http.StatusUnprocessableEntity, name + " is empty."}, nil
+	}
+	return &importFile{Name: name, Data: data}, nil, nil
+}
+
+// textRefusal refuses an import file that is not UTF-8 text (store.CheckText),
+// with the line, before it is stored for a preview: a text column would not
+// keep the bad bytes to report. nil when it is text.
+func textRefusal(f *importFile) *uploadRefusal {
+	if e := store.CheckText(f.Data); e != nil {
+		return &uploadRefusal{http.StatusUnprocessableEntity, fmt.Sprintf("%s, line %d: %s", f.Name, e.Line, e.Message)}
+	}
+	return nil
+}
 
 // formValues copies the request's form (URL-encoded or multipart) out of fiber's buffers.
 func formValues(c *fiber.Ctx) (url.Values, error) {

@@ -2,15 +2,12 @@ package app
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/serviceacademy/academy/people"
-	"github.com/serviceacademy/academy/store"
 )
 
 // importOptions are the options of an import by p: only an admin's import
@@ -35,30 +32,17 @@ func (s *Server) importUploadError(c *fiber.Ctx, status int, msg string, deactiv
 // importPreview stores the upload and shows what applying it would do.
 func (s *Server) importPreview(c *fiber.Ctx) error {
 	deactivate := c.FormValue("deactivate_missing") == "on"
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return s.importUploadError(c, http.StatusUnprocessableEntity, "Choose a CSV file exported from your HR system or spreadsheet.", deactivate)
-	}
-	if fh.Size > MaxUpload {
-		return s.importUploadError(c, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("%s is %.1f MB; the limit is %d MB. Split the file or remove unused columns.", fh.Filename, float64(fh.Size)/(1<<20), MaxUpload>>20), deactivate)
-	}
-	f, err := fh.Open()
+	f, refused, err := readImportFile(c, "Choose a CSV file exported from your HR system or spreadsheet.", "Split the file or remove unused columns.")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxUpload+1))
-	if err != nil {
-		return err
+	if refused == nil {
+		refused = textRefusal(f)
 	}
-	if len(data) == 0 {
-		return s.importUploadError(c, http.StatusUnprocessableEntity, fh.Filename+" is empty.", deactivate)
+	if refused != nil {
+		return s.importUploadError(c, refused.Status, refused.Message, deactivate)
 	}
-	if e := store.CheckText(data); e != nil { // refused before it is stored: a text column would not keep the bad bytes
-		return s.importUploadError(c, http.StatusUnprocessableEntity, fmt.Sprintf("%s, line %d: %s", fh.Filename, e.Line, e.Message), deactivate)
-	}
-	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, strings.Clone(fh.Filename), data, deactivate)
+	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, f.Name, f.Data, deactivate)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,9 @@ package app
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -74,30 +72,17 @@ func (s *Server) outcomeImportUpload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return fail(http.StatusUnprocessableEntity, "file", "Choose a CSV file exported from your helpdesk, CRM or spreadsheet.")
-	}
-	if fh.Size > MaxUpload {
-		return fail(http.StatusRequestEntityTooLarge, "file",
-			fmt.Sprintf("%s is %.1f MB; the limit is %d MB. Split the export by date and import the parts.", fh.Filename, float64(fh.Size)/(1<<20), MaxUpload>>20))
-	}
-	f, err := fh.Open()
+	f, refused, err := readImportFile(c, "Choose a CSV file exported from your helpdesk, CRM or spreadsheet.", "Split the export by date and import the parts.")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxUpload+1))
-	if err != nil {
-		return err
+	if refused == nil {
+		refused = textRefusal(f)
 	}
-	if len(data) == 0 {
-		return fail(http.StatusUnprocessableEntity, "file", fh.Filename+" is empty.")
+	if refused != nil {
+		return fail(refused.Status, "file", refused.Message)
 	}
-	if e := store.CheckText(data); e != nil { // refused before it is stored: a text column would not keep the bad bytes
-		return fail(http.StatusUnprocessableEntity, "file", fmt.Sprintf("%s, line %d: %s", fh.Filename, e.Line, e.Message))
-	}
-	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, strings.Clone(fh.Filename), data, false)
+	b, err := s.people.CreateImportBatch(c.UserContext(), principal(c).Employee.ID, f.Name, f.Data, false)
 	if err != nil {
 		return err
 	}
