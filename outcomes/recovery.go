@@ -247,13 +247,8 @@ func LastActedRuns(ctx context.Context, db bun.IDB, ruleID int64, employeeIDs []
 		}
 		return nil
 	}
-	if employeeIDs == nil {
-		return out, read(nil)
-	}
-	for start := 0; start < len(employeeIDs); start += 900 {
-		if err := read(employeeIDs[start:min(start+900, len(employeeIDs))]); err != nil {
-			return nil, err
-		}
+	if err := inChunks(employeeIDs, read); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -300,13 +295,8 @@ func RunCandidates(ctx context.Context, db bun.IDB, m *Measure, r *RecoveryRule,
 		out = append(out, part...)
 		return nil
 	}
-	if employeeIDs == nil {
-		return out, read(nil)
-	}
-	for start := 0; start < len(employeeIDs); start += 900 {
-		if err := read(employeeIDs[start:min(start+900, len(employeeIDs))]); err != nil {
-			return nil, err
-		}
+	if err := inChunks(employeeIDs, read); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -445,13 +435,23 @@ func FiguresBelow(ctx context.Context, db bun.IDB, m *Measure, from, to Day, min
 		}
 		return nil
 	}
+	if err := inChunks(employeeIDs, read); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// inChunks calls read with employeeIDs in chunks of 900 (under every
+// database's limit on bound parameters), or once with nil when employeeIDs
+// is nil (everyone).
+func inChunks(employeeIDs []int64, read func(ids []int64) error) error {
 	if employeeIDs == nil {
-		return out, read(nil)
+		return read(nil)
 	}
 	for start := 0; start < len(employeeIDs); start += 900 {
 		if err := read(employeeIDs[start:min(start+900, len(employeeIDs))]); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
