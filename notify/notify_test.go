@@ -106,3 +106,30 @@ func TestCheckPlaceholders(t *testing.T) {
 		t.Errorf("Fill: %q", got)
 	}
 }
+
+// TestUnsubscribeToken: the token names the employee and kind it was made
+// for, the secret is kept in the database, and any change to the token, or a
+// kind that cannot be turned off, is refused.
+func TestUnsubscribeToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		secret, err := notify.Secret(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := notify.Secret(ctx, db)
+		if err != nil || string(again) != string(secret) {
+			t.Fatalf("the secret changed: %v", err)
+		}
+		tok := notify.UnsubscribeToken(secret, 42, notify.DueSoon)
+		if id, kind, err := notify.ParseUnsubscribe(secret, tok); err != nil || id != 42 || kind != notify.DueSoon {
+			t.Errorf("parse: %d %s %v", id, kind, err)
+		}
+		for _, bad := range []string{"", tok[:len(tok)-1], strings.Replace(tok, "42.", "43.", 1), strings.Replace(tok, "due_soon", "manager_digest", 1),
+			notify.UnsubscribeToken(secret, 42, notify.Overdue), notify.UnsubscribeToken([]byte("another secret"), 42, notify.DueSoon)} {
+			if _, _, err := notify.ParseUnsubscribe(secret, bad); err != notify.ErrBadToken {
+				t.Errorf("%q: %v", bad, err)
+			}
+		}
+	})
+}
