@@ -3,6 +3,8 @@ package assessments
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -10,8 +12,12 @@ import (
 // becomes a new version) and gives each course a quiz drawing from its bank
 // when it has none, one question per topic (the last part of the questions'
 // categories: the course's tags) and the rest from any, so every topic of
-// the course is sampled. A quiz the course already has keeps its settings. The quizzes are not required for completion until a
-// course lists them under `assessments:` in its course.yaml.
+// the course is sampled. A quiz the course already has keeps its settings,
+// except a built-in quiz nobody changed since an earlier version made it
+// (builtinUntouched): it takes the per-topic draw too, so installations
+// made before the draw sampled every topic get it. The quizzes are not
+// required for completion until a course lists them under `assessments:` in
+// its course.yaml.
 func (s *Store) SyncBuiltinBanks(ctx context.Context) error {
 	banks, err := BuiltinBanks()
 	if err != nil {
@@ -29,17 +35,37 @@ func (s *Store) SyncBuiltinBanks(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if len(existing) > 0 {
+		want := builtinQuiz(slug, qs)
+		if len(existing) > 0 && !slices.ContainsFunc(existing, func(q *Quiz) bool { return builtinUntouched(q, want) }) {
 			continue
 		}
-		draw := min(10, len(qs))
-		if _, err := s.SaveQuiz(ctx, QuizSettings{CourseSlug: slug, Slug: slug + "-quiz", Title: "Check your understanding",
-			DrawCount: draw, DrawPerTag: builtinDrawPerTag(qs, draw), ShuffleQuestions: true, ShuffleOptions: true, PassMark: 70, AttemptLimit: 3,
-			TimeLimitMinutes: 20, ReviewPolicy: "after_passing"}); err != nil {
+		if _, err := s.SaveQuiz(ctx, want); err != nil {
 			return fmt.Errorf("built-in quiz %s: %w", slug, err)
 		}
 	}
 	return nil
+}
+
+// builtinQuiz is the quiz a built-in bank comes with.
+func builtinQuiz(slug string, qs []Question) QuizSettings {
+	draw := min(10, len(qs))
+	return QuizSettings{CourseSlug: slug, Slug: slug + "-quiz", Title: "Check your understanding",
+		DrawCount: draw, DrawPerTag: builtinDrawPerTag(qs, draw), ShuffleQuestions: true, ShuffleOptions: true, PassMark: 70, AttemptLimit: 3,
+		TimeLimitMinutes: 20, ReviewPolicy: "after_passing"}
+}
+
+// builtinUntouched reports whether q is the built-in quiz want replaces as
+// an earlier version left it: every setting as the built-in makes it but the
+// draw, and a draw of at most ten questions with no per-topic counts (what
+// the built-in quizzes drew before they sampled every topic). A quiz HR
+// changed in any way, or one already drawing per topic, keeps its settings.
+func builtinUntouched(q *Quiz, want QuizSettings) bool {
+	got := q.QuizSettings
+	if got.Slug != want.Slug || len(got.DrawPerTag) > 0 || got.DrawCount > 10 || len(got.FeedbackBands) > 0 {
+		return false
+	}
+	got.DrawCount, got.DrawPerTag, got.FeedbackBands = want.DrawCount, want.DrawPerTag, want.FeedbackBands
+	return reflect.DeepEqual(got, want)
 }
 
 // builtinDrawPerTag draws one question per topic of a built-in bank, the

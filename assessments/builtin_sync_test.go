@@ -80,3 +80,42 @@ func TestSyncBuiltinBanksDrawsEveryTopic(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncBuiltinBanksUpgradesUntouchedQuizzes: an installation made before
+// the built-in quizzes drew per topic has quizzes drawing ten from any
+// topic. A sync gives such a quiz the per-topic draw when nobody changed it,
+// and leaves a quiz HR changed (here its pass mark) as HR left it.
+func TestSyncBuiltinBanksUpgradesUntouchedQuizzes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		s, _ := newQuizStore(db)
+		old := func(course string, passMark float64) {
+			t.Helper()
+			if _, err := s.SaveQuiz(ctx, assessments.QuizSettings{CourseSlug: course, Slug: course + "-quiz", Title: "Check your understanding",
+				DrawCount: 10, ShuffleQuestions: true, ShuffleOptions: true, PassMark: passMark, AttemptLimit: 3,
+				TimeLimitMinutes: 20, ReviewPolicy: "after_passing"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old("six-cs", 70)
+		old("service-recovery", 80)
+		if err := s.SyncBuiltinBanks(ctx); err != nil {
+			t.Fatal(err)
+		}
+		untouched, err := s.FindQuiz(ctx, "six-cs-quiz")
+		if err != nil || len(untouched.DrawPerTag) < 3 || untouched.PassMark != 70 {
+			t.Errorf("untouched quiz: per tag %v, pass mark %v, %v", untouched.DrawPerTag, untouched.PassMark, err)
+		}
+		edited, err := s.FindQuiz(ctx, "service-recovery-quiz")
+		if err != nil || len(edited.DrawPerTag) != 0 || edited.PassMark != 80 || edited.DrawCount != 10 {
+			t.Errorf("HR's quiz changed: per tag %v, pass mark %v, draw %d, %v", edited.DrawPerTag, edited.PassMark, edited.DrawCount, err)
+		}
+		before := untouched.UpdatedAt
+		if err := s.SyncBuiltinBanks(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.FindQuiz(ctx, "six-cs-quiz"); err != nil || !again.UpdatedAt.Equal(before) {
+			t.Errorf("a second sync saved the quiz again: %v", err)
+		}
+	})
+}
