@@ -629,6 +629,17 @@ func TestGradeEssay(t *testing.T) {
 				t.Errorf("summary JSON lacks %s: %s", k, b)
 			}
 		}
+		// Item analysis counts the essay at its grade (0.8 of its points),
+		// read back through each database's text form of the grade.
+		rep, err := s.AnalyseQuiz(ctx, qz.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range rep.Items {
+			if it.QID == "essay" && (it.Facility == nil || math.Abs(*it.Facility-80) > 1e-9) {
+				t.Errorf("essay facility %v, want 80", it.Facility)
+			}
+		}
 	})
 }
 
