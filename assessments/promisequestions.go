@@ -1,7 +1,9 @@
 package assessments
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -58,7 +60,8 @@ const maxPromiseDistractors = 3
 // PromiseQuestions generates, for every fact given on every promise, one
 // question on it: a single choice when two or more other promises give a
 // different fact of the same kind (the wrong options are those facts: the
-// right kind of answer for the wrong promise), else a true/false statement
+// right kind of answer for the wrong promise) close enough in length to the
+// key that it does not stand out (promiseDistractors), else a true/false statement
 // (false, with another promise's fact, when there is one and the promise's
 // id and fact make it so; true otherwise). The key's position varies with
 // the promise and fact; there is no "all/none of the above". A fact that
@@ -143,18 +146,46 @@ func confusedFact(p PromiseSource, key string) (string, string) {
 
 // promiseDistractors returns up to maxPromiseDistractors facts of kind f from
 // the promises other than the i-th, different from key (letter case aside)
-// and from each other, starting after the i-th so that each promise borrows
-// from its neighbours.
+// and from each other: those closest in length to the key (ties to the
+// promises after the i-th, so each borrows from its neighbours), so the key
+// does not stand out by its length. When the key is still longer than the
+// cue check allows (CheckQuestion's long-key rule), the shortest are dropped
+// while two remain; if that is not enough only the closest one is returned,
+// and the question becomes a true/false statement, which has no lengths to
+// compare.
 func promiseDistractors(promises []PromiseSource, i int, f promiseFact, key string) []string {
 	seen := map[string]bool{strings.ToLower(key): true}
 	var out []string
-	for d := 1; d < len(promises) && len(out) < maxPromiseDistractors; d++ {
+	for d := 1; d < len(promises); d++ {
 		v := f.get(promises[(i+d)%len(promises)])
 		if v == "" || seen[strings.ToLower(v)] {
 			continue
 		}
 		seen[strings.ToLower(v)] = true
 		out = append(out, v)
+	}
+	keyLen := cueLen(key)
+	dist := func(v string) int { return absInt(cueLen(v) - keyLen) }
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(dist(a), dist(b)) })
+	out = out[:min(len(out), maxPromiseDistractors)]
+	tooLong := func() bool {
+		sum := 0
+		for _, v := range out {
+			sum += cueLen(v)
+		}
+		return len(out) > 0 && cueTooLong(float64(keyLen), float64(sum)/float64(len(out)))
+	}
+	for len(out) > 2 && tooLong() {
+		shortest := 0
+		for j, v := range out {
+			if cueLen(v) < cueLen(out[shortest]) {
+				shortest = j
+			}
+		}
+		out = slices.Delete(out, shortest, shortest+1)
+	}
+	if len(out) >= 2 && tooLong() {
+		return out[:1]
 	}
 	return out
 }

@@ -193,3 +193,30 @@ func TestPromiseQuestionsConfusedFacts(t *testing.T) {
 		t.Errorf("done: %+v", done)
 	}
 }
+
+// TestPromiseQuestionsNoLongKey: facts of very different lengths (a short
+// key among long wrong answers and the other way round) never make a
+// generated question whose key the cue check finds longer than the wrong
+// options: the distractors closest in length are chosen, and a key that
+// would still stand out is asked as a true/false statement instead.
+func TestPromiseQuestionsNoLongKey(t *testing.T) {
+	ps := []assessments.PromiseSource{
+		{ID: 1, Text: "We call back within 4 working hours.", DoneWhen: "the customer has the answer, or a named person and a time for it", TimeLimit: "the same working day"},
+		{ID: 2, Text: "Engineers arrive in the slot.", DoneWhen: "the engineer is at the door", TimeLimit: "2 hours"},
+		{ID: 3, Text: "A written price first.", DoneWhen: "the price is agreed", TimeLimit: "1 day"},
+		{ID: 4, Text: "Complaints acknowledged.", DoneWhen: "an acknowledgement names the owner", TimeLimit: "90 days"},
+		{ID: 5, Text: "Repairs that fail are put right.", DoneWhen: "it works again", TimeLimit: "4 hours"},
+	}
+	choices := 0
+	for _, q := range assessments.PromiseQuestions(ps) {
+		if q.Type == assessments.SingleChoice {
+			choices++
+		}
+		for _, w := range assessments.CheckQuestion(q) {
+			t.Errorf("%s: %s", q.ID, w.Message)
+		}
+	}
+	if choices < 5 {
+		t.Errorf("%d single-choice questions, want most facts asked as a choice", choices)
+	}
+}

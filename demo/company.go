@@ -47,16 +47,34 @@ func loadCompany(ctx context.Context, s *courses.Store) error {
 				return err
 			}
 		}
-		texts := []string{
-			"If we cannot answer your question on the first call, we call you back within 4 working hours.",
-			"Your engineer arrives within the 2-hour slot you booked, or calls you before the slot starts with a new time.",
-			"You get a written price before any work starts, and we never add a charge you have not agreed.",
-			"Every complaint is acknowledged the same working day, with the name of the person who will see it through.",
-			"If a repair we made fails within 90 days, we come back and put it right at no charge.",
+		// Each promise with its facts, from which the promises course's
+		// quiz generates questions (when the clock starts, what counts as
+		// done, the limit, the exclusions, who keeps it).
+		promises := []struct {
+			text  string
+			facts courses.PromiseFacts
+		}{
+			{"If we cannot answer your question on the first call, we call you back within 4 working hours.", courses.PromiseFacts{
+				ClockStarts: "when the first call ends without an answer", DoneWhen: "the customer has the answer, or a named person and a time for it",
+				TimeLimit: "4 working hours", Exclusions: "calls after 4 pm are called back by noon the next working day", KeptBy: "the person who took the call"}},
+			{"Your engineer arrives within the 2-hour slot you booked, or calls you before the slot starts with a new time.", courses.PromiseFacts{
+				ClockStarts: "at the start of the booked slot", DoneWhen: "the engineer is at the door, or the customer has agreed a new time before the slot starts",
+				TimeLimit: "the 2-hour slot", Exclusions: "a slot the customer moved or cancelled", KeptBy: "the engineer, with the dispatch team"}},
+			{"You get a written price before any work starts, and you pay only the charges you have agreed.", courses.PromiseFacts{
+				ClockStarts: "before any work starts", DoneWhen: "the customer has the price in writing and has agreed to it",
+				Exclusions: "work to make a home safe in an emergency, agreed by phone and confirmed in writing the same day", KeptBy: "the engineer doing the work"}},
+			{"Every complaint is acknowledged the same working day, with the name of the person who will see it through.", courses.PromiseFacts{
+				ClockStarts: "when the complaint reaches us, by any channel", DoneWhen: "the customer has an acknowledgement naming the person who will see it through",
+				TimeLimit: "the same working day", Exclusions: "complaints that arrive after 5 pm are acknowledged by noon the next working day", KeptBy: "whoever receives the complaint"}},
+			{"If a repair we made fails within 90 days, we come back and put it right at no charge.", courses.PromiseFacts{
+				ClockStarts: "on the day the repair was finished", DoneWhen: "the repair works again, at no charge to the customer",
+				TimeLimit: "90 days", Exclusions: "damage after the repair, misuse, and parts the customer supplied", KeptBy: "the service team that made the repair"}},
 		}
-		ps := make([]courses.Promise, len(texts))
-		for i, t := range texts {
-			ps[i] = courses.Promise{Position: i + 1, Text: t, Version: 1, Active: true, UpdatedAt: now}
+		ps := make([]courses.Promise, len(promises))
+		for i, pr := range promises {
+			f := pr.facts
+			ps[i] = courses.Promise{Position: i + 1, Text: pr.text, Version: 1, Active: true, UpdatedAt: now,
+				ClockStarts: f.ClockStarts, DoneWhen: f.DoneWhen, TimeLimit: f.TimeLimit, Exclusions: f.Exclusions, KeptBy: f.KeptBy}
 		}
 		_, err = tx.NewInsert().Model(&ps).Exec(ctx)
 		return err

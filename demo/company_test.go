@@ -29,7 +29,10 @@ func TestLoadDemoCompany(t *testing.T) {
 		}
 		in := make([]courses.PromiseInput, len(p.Promises))
 		for i, pr := range p.Promises {
-			in[i] = courses.PromiseInput{ID: pr.ID, Text: pr.Text}
+			in[i] = courses.PromiseInput{ID: pr.ID, Text: pr.Text, Facts: pr.Facts()}
+			if pr.Facts().DoneWhen == "" || pr.Facts().KeptBy == "" {
+				t.Errorf("demo promise %d has no facts to ask about: %+v", i+1, pr.Facts())
+			}
 		}
 		if errs := courses.CheckPromises(in); len(errs) > 0 {
 			t.Fatalf("demo promises do not pass the form's checks: %v", errs)

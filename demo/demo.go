@@ -55,6 +55,9 @@ func Load(ctx context.Context, db *bun.DB, password, baseURL string) (info *Info
 		return nil, false, err
 	}
 	s.courses.ForgetCompany()
+	if _, err := s.training.RegeneratePromiseQuestions(ctx); err != nil { // the demo promises' facts, asked in the promises quiz
+		return nil, false, err
+	}
 	cs, err := s.courses.CertificateSettings(ctx)
 	if err != nil {
 		return nil, false, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/demo"
 	"github.com/serviceacademy/academy/store/storetest"
 	"github.com/serviceacademy/academy/training"
@@ -26,6 +27,25 @@ func TestDemoImpact(t *testing.T) {
 		svc, err := training.New(db, training.Options{})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The demo promises carry their facts, so the promises course's
+		// bank asks about them, and the generated questions give no cue away.
+		bank, err := svc.Quizzes().ListQuestions(ctx, assessments.PromiseCourse)
+		if err != nil {
+			t.Fatal(err)
+		}
+		generated := 0
+		for _, bq := range bank {
+			if bq.Question.Category != assessments.PromiseCategory {
+				continue
+			}
+			generated++
+			for _, w := range assessments.CheckQuestion(bq.Question) {
+				t.Errorf("generated %q: %s", bq.Question.ID, w.Message)
+			}
+		}
+		if generated < 10 {
+			t.Errorf("%d questions generated from the demo promises, want at least two per promise", generated)
 		}
 		r, err := svc.ImpactReport(ctx, "field-service-excellence", "csat", 90, training.ImpactFilter{})
 		if err != nil {

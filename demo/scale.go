@@ -183,6 +183,9 @@ func prepareScale(ctx context.Context, s *loader, cfg ScaleConfig, now time.Time
 		return nil, nil, err
 	}
 	s.courses.ForgetCompany()
+	if _, err := s.training.RegeneratePromiseQuestions(ctx); err != nil { // the demo promises' facts, asked in the promises quiz
+		return nil, nil, err
+	}
 	prof, err := s.courses.CompanyProfile(ctx)
 	if err != nil {
 		return nil, nil, err
