@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -34,8 +35,39 @@ func (p PromiseSync) String() string {
 // sync leaves these alone. Then every quiz of the course draws at least one
 // question tagged PromiseTag when there is one (never more than there are),
 // and none when there is none, so the quiz can always start.
-func (s *Store) SyncPromiseQuestions(ctx context.Context, db bun.IDB, qs []Question, by *int64) (PromiseSync, error) {
+//
+// A current generated question written after since (the last change to the
+// promises) is kept as it is: it was generated from the promises as they
+// are, and an author may have edited it since (rewording a distractor, say),
+// so a restart, which regenerates, does not undo the edit; the next change
+// to a promise replaces it. The zero since replaces every changed question.
+func (s *Store) SyncPromiseQuestions(ctx context.Context, db bun.IDB, qs []Question, since time.Time, by *int64) (PromiseSync, error) {
 	var res PromiseSync
+	if !since.IsZero() {
+		var kept []questionRow
+		if err := db.NewSelect().Model(&kept).Where("course_slug = ? AND is_current = ? AND created_at > ?", PromiseCourse, true, since.UTC()).
+			Scan(ctx); err != nil {
+			return res, err
+		}
+		byQID := make(map[string]*questionRow, len(kept))
+		for i := range kept {
+			byQID[kept[i].QID] = &kept[i]
+		}
+		qs = slices.Clone(qs)
+		for i := range qs {
+			r := byQID[qs[i].ID]
+			if r == nil {
+				continue
+			}
+			var q Question
+			if err := json.Unmarshal([]byte(r.Body), &q); err != nil {
+				return res, fmt.Errorf("question row %d: %w", r.ID, err)
+			}
+			if IsPromiseQuestion(&q) {
+				qs[i] = q
+			}
+		}
+	}
 	plan, err := planQuestions(ctx, db, PromiseCourse, qs)
 	if err != nil {
 		return res, err

@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -73,9 +74,13 @@ func (s *Service) regeneratePromiseQuestions(ctx context.Context, tx bun.IDB, by
 		return assessments.PromiseSync{}, err
 	}
 	src := make([]assessments.PromiseSource, len(active))
+	var since time.Time // the last change to the promises: questions written after it are kept as they are
 	for i, p := range active {
 		src[i] = assessments.PromiseSource{ID: p.ID, Text: p.Text, ClockStarts: p.ClockStarts, DoneWhen: p.DoneWhen,
 			TimeLimit: p.TimeLimit, Exclusions: p.Exclusions, KeptBy: p.KeptBy}
+		if p.UpdatedAt.After(since) {
+			since = p.UpdatedAt
+		}
 	}
-	return s.quizzes.SyncPromiseQuestions(ctx, tx, assessments.PromiseQuestions(src), by)
+	return s.quizzes.SyncPromiseQuestions(ctx, tx, assessments.PromiseQuestions(src), since, by)
 }

@@ -171,6 +171,30 @@ func TestPromiseQuestionsFollowThePromises(t *testing.T) {
 			}
 		}
 
+		// An author's edit of a generated question survives the sync at a
+		// restart, and gives way to the next change of the promises.
+		c.at(c.clock.Now().Add(time.Hour))
+		keeper := assessments.PromiseQuestionID(ids[1], "keeper")
+		edited := after[keeper].Question
+		edited.GeneralFeedback += " Ask the duty manager who is on call."
+		if _, err := c.svc.Quizzes().SaveQuestion(c.ctx, assessments.PromiseCourse, edited, &c.manager.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.svc.SyncBuiltins(c.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if bq := c.promiseBank()[keeper]; bq == nil || !strings.Contains(bq.Question.GeneralFeedback, "duty manager") {
+			t.Fatalf("the author's edit was undone by the sync at start: %+v", bq)
+		}
+		c.at(c.clock.Now().Add(time.Hour))
+		changed[1].ID = ids[1]
+		changed[1].Facts.KeptBy = "the engineers on the rota"
+		c.savePromises(changed)
+		if bq := c.promiseBank()[keeper]; bq == nil || strings.Contains(bq.Question.GeneralFeedback, "duty manager") ||
+			!strings.Contains(bq.Question.GeneralFeedback, "the engineers on the rota") {
+			t.Fatalf("the question after its promise changed: %+v", bq)
+		}
+
 		// Retiring the third promise retires its five questions.
 		saved = c.savePromises(changed[:2])
 		if saved.Removed != 1 || saved.Questions.Retired != 5 {
