@@ -164,10 +164,14 @@ func TestStandardsHeatmap(t *testing.T) {
 		t.Error("the heatmap shows the receptionist outside the line")
 	}
 
-	// Columns: every service standard (courses and questions).
+	// Columns: every service standard (courses and questions: the demo's
+	// questions on its own promises add "our-promises").
 	published, _ := cs.ListPublished(ctx)
 	courseTags := map[string][]string{}
-	var tags []string
+	tags, err := assessments.NewStore(ts.DB).QuestionTags(ctx)
+	if err != nil || !slices.Contains(tags, assessments.PromiseTag) {
+		t.Fatalf("question tags %v (%v), want %q among them", tags, err, assessments.PromiseTag)
+	}
 	for _, v := range published {
 		courseTags[v.Slug] = v.TagList()
 		tags = append(tags, v.TagList()...)
