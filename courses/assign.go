@@ -285,6 +285,9 @@ func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*me
 	if err := s.insertCycles(ctx, tx, cycles, now, loc); err != nil {
 		return nil, nil, err
 	}
+	if err := s.events.CyclesOpened(ctx, tx, p, cycles, false, now); err != nil {
+		return nil, nil, err
+	}
 	return assigned, already, s.retakeStale(ctx, tx, p, cycles, now)
 }
 
