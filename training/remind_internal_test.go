@@ -303,3 +303,34 @@ func TestEventsInTheirTransaction(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRemindDigest: the weekly digest goes to each manager (not to HR
+// without reports) on Monday from 07:00 London time, once a week however
+// often the scheduler runs.
+func TestRemindDigest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		o := newOffice(t, db)
+		o.programme("digest", nil)
+		run := func(at time.Time) {
+			o.clock.Set(at)
+			o.svc.schedulerRun(o.ctx)
+		}
+		monday := func(day, h, m int) time.Time { return time.Date(2026, 3, day, h, m, 0, 0, o.loc) }
+		run(monday(9, 6, 55))
+		equal(t, "before 07:00", o.sent(notify.ManagerDigest), nil)
+		run(monday(9, 7, 0))
+		run(monday(9, 7, 1))
+		run(monday(10, 7, 0)) // Tuesday
+		equal(t, "that Monday", o.sent(notify.ManagerDigest), []string{"manager_digest manager 2026-03-09"})
+		run(monday(30, 7, 30)) // summer time: 06:30 UTC
+		equal(t, "three weeks on", o.sent(notify.ManagerDigest), []string{"manager_digest manager 2026-03-09", "manager_digest manager 2026-03-30"})
+		var r notify.Row
+		if err := db.NewSelect().Model(&r).Where("kind = ? AND channel = ?", notify.ManagerDigest, notify.Email).OrderExpr("id").Limit(1).Scan(o.ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Maya's line: Leo and Lin (Xavier left).
+		if v := r.Values(); v["total"] != "2" || v["ready"] != "0" || v["link"] != "/digest" || !strings.Contains(v["body"], "Not ready") {
+			t.Errorf("digest data: %v", v)
+		}
+	})
+}
