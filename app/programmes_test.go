@@ -350,7 +350,7 @@ func TestProgrammeReminderLadder(t *testing.T) {
 			d := doc(t, body)
 			for field, want := range map[string]string{"remind_due_days": "7, 1", "overdue_learner_days": "0, 7", "overdue_manager_days": "7",
 				"overdue_hr_days": "14", "expiry_remind_days": "30, 7"} {
-				if got := d.Find("#f-" + field).AttrOr("value", ""); got != want {
+				if got := d.Find("#f-"+field).AttrOr("value", ""); got != want {
 					t.Errorf("new programme %s: %q, want %q", field, got, want)
 				}
 				if d.Find(`label[for="f-`+field+`"]`).Length() != 1 {
@@ -394,7 +394,7 @@ func TestProgrammeReminderLadder(t *testing.T) {
 			d = doc(t, body)
 			for field, want := range map[string]string{"remind_due_days": "7, 1", "overdue_learner_days": "", "overdue_manager_days": "3",
 				"overdue_hr_days": "10", "expiry_remind_days": "14"} {
-				if got := d.Find("#f-" + field).AttrOr("value", "?"); got != want {
+				if got := d.Find("#f-"+field).AttrOr("value", "?"); got != want {
 					t.Errorf("saved %s: %q, want %q", field, got, want)
 				}
 			}

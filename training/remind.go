@@ -436,21 +436,23 @@ func (s *Service) remindReobserve(ctx context.Context, now, day time.Time, rep *
 	})
 }
 
+// digestBatch is the most digests one scheduler run works out: a company
+// with thousands of managers has theirs spread over the next runs.
+const digestBatch = 1000
+
 // sendDigests queues, on Monday from digestHour company time, the weekly
 // digest to each active manager (an employee with active people reporting
-// to them) who has not had this week's: their line's readiness in short
-// and a link to the full digest (/digest).
+// to them) who has not had this week's: the digest the /digest page shows
+// (Service.Digest), summed up, with a link to it.
 func (s *Service) sendDigests(ctx context.Context, now time.Time, loc *time.Location, rep *RemindReport) error {
 	local := now.In(loc)
 	if local.Weekday() != time.Monday || local.Hour() < digestHour {
 		return nil
 	}
-	if in, _ := notify.InfoOf(notify.ManagerDigest); in.Optional {
-		var enabled *bool
-		err := s.db.NewSelect().TableExpr("notification_kinds").Column("enabled").Where("kind = ?", notify.ManagerDigest).Scan(ctx, &enabled)
-		if err == nil && enabled != nil && !*enabled {
-			return nil // switched off by HR: nothing to work out
-		}
+	var enabled *bool
+	err := s.db.NewSelect().TableExpr("notification_kinds").Column("enabled").Where("kind = ?", notify.ManagerDigest).Scan(ctx, &enabled)
+	if err == nil && enabled != nil && !*enabled {
+		return nil // switched off by HR: nothing to work out
 	}
 	y, w := local.ISOWeek()
 	week := fmt.Sprintf("%d-W%02d", y, w)
@@ -459,19 +461,38 @@ func (s *Service) sendDigests(ctx context.Context, now time.Time, loc *time.Loca
 		Where("m.active AND EXISTS (SELECT 1 FROM employees AS r WHERE r.manager_id = m.id AND r.active)").
 		Where("NOT EXISTS (SELECT 1 FROM notifications AS n WHERE n.employee_id = m.id AND n.kind = ? AND n.idem_key LIKE ?)",
 			notify.ManagerDigest, string(notify.ManagerDigest)+"|digest:%:"+week+"|%").
-		OrderExpr("m.id").Scan(ctx, &managers); err != nil {
+		OrderExpr("m.id").Limit(digestBatch).Scan(ctx, &managers); err != nil {
 		return err
 	}
 	var evs []notify.Event
 	for _, id := range managers {
-		sum, err := s.courses.ReadinessSummaryOf(ctx, courses.ReadinessFilter{LineOf: id})
+		mgr, err := s.people.FindEmployee(ctx, id)
 		if err != nil {
 			return err
 		}
+		d, err := s.Digest(ctx, mgr, now)
+		if err != nil {
+			return err
+		}
+		ready, total := d.Count("Ready"), d.Count("People")
+		if d.Week == "" { // no snapshot yet: readiness now
+			sum, err := s.courses.ReadinessSummaryOf(ctx, courses.ReadinessFilter{LineOf: id})
+			if err != nil {
+				return err
+			}
+			ready, total = sum.Ready, sum.Headcount
+		}
+		body := []string{fmt.Sprintf("Ready: %d of %s · at risk: %d · not ready: %d.", ready, plural(total, "person", "people"),
+			d.Count("At risk"), d.Count("Not ready"))}
+		if d.Week != "" && d.Prev != "" {
+			body = append(body, fmt.Sprintf("This week %s became not ready, %s at risk and %s ready.",
+				plural(d.NotReady.Total, "person", "people"), plural(d.AtRisk.Total, "person", "people"), plural(d.Ready.Total, "person", "people")))
+		}
+		body = append(body, fmt.Sprintf("Now: %s overdue, %s expiring in the next 30 days, %s due.",
+			plural(d.Overdue.Total, "person", "people"), plural(d.Expiring.Total, "certificate", "certificates"),
+			plural(d.Reobserve.Total, "re-observation", "re-observations")))
 		evs = append(evs, notify.Event{Kind: notify.ManagerDigest, Key: fmt.Sprintf("digest:%d:%s", id, week), To: []int64{id},
-			Data: map[string]string{"ready": strconv.Itoa(sum.Ready), "total": strconv.Itoa(sum.Headcount),
-				"body": fmt.Sprintf("Ready: %d · At risk: %d · Not ready: %d, of %s in your reporting line.",
-					sum.Ready, sum.AtRisk, sum.NotReady, plural(sum.Headcount, "person", "people")),
+			Data: map[string]string{"ready": strconv.Itoa(ready), "total": strconv.Itoa(total), "body": strings.Join(body, "\n\n"),
 				"link": "/digest", "link_label": "Open the full digest", "link2": "/digest.pdf", "link2_label": "The digest as a PDF"}})
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

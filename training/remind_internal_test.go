@@ -329,7 +329,7 @@ func TestRemindDigest(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Maya's line: Leo and Lin (Xavier left).
-		if v := r.Values(); v["total"] != "2" || v["ready"] != "0" || v["link"] != "/digest" || !strings.Contains(v["body"], "Not ready") {
+		if v := r.Values(); v["total"] != "2" || v["ready"] != "0" || v["link"] != "/digest" || !strings.Contains(v["body"], "Ready: 0 of 2 people") || !strings.Contains(v["body"], "0 people overdue") {
 			t.Errorf("digest data: %v", v)
 		}
 	})
