@@ -459,8 +459,11 @@ func (s *Service) sendDigests(ctx context.Context, now time.Time, loc *time.Loca
 	var managers []int64
 	if err := s.db.NewSelect().TableExpr("employees AS m").Column("m.id").
 		Where("m.active AND EXISTS (SELECT 1 FROM employees AS r WHERE r.manager_id = m.id AND r.active)").
-		Where("NOT EXISTS (SELECT 1 FROM notifications AS n WHERE n.employee_id = m.id AND n.kind = ? AND n.idem_key LIKE ?)",
-			notify.ManagerDigest, string(notify.ManagerDigest)+"|digest:%:"+week+"|%").
+		// This week's in-app row (always written) found by its unique key; and
+		// those who turned digests off are not worked out again every run.
+		Where("NOT EXISTS (SELECT 1 FROM notifications AS n WHERE n.idem_key = ? || m.id || ? || m.id || ?)",
+			string(notify.ManagerDigest)+"|digest:", ":"+week+"|emp:", "|"+string(notify.InApp)).
+		Where("NOT EXISTS (SELECT 1 FROM notification_optouts AS o WHERE o.employee_id = m.id AND o.kind = ?)", notify.ManagerDigest).
 		OrderExpr("m.id").Limit(digestBatch).Scan(ctx, &managers); err != nil {
 		return err
 	}

@@ -324,6 +324,13 @@ func TestRemindDigest(t *testing.T) {
 		equal(t, "that Monday", o.sent(notify.ManagerDigest), []string{"manager_digest manager 2026-03-09"})
 		run(monday(30, 7, 30)) // summer time: 06:30 UTC
 		equal(t, "three weeks on", o.sent(notify.ManagerDigest), []string{"manager_digest manager 2026-03-09", "manager_digest manager 2026-03-30"})
+		// Turned off: no more.
+		if _, err := db.NewInsert().Model(&map[string]any{"employee_id": o.manager, "kind": notify.ManagerDigest, "created_at": o.clock.Now()}).
+			TableExpr("notification_optouts").Exec(o.ctx); err != nil {
+			t.Fatal(err)
+		}
+		run(time.Date(2026, 4, 6, 8, 0, 0, 0, o.loc))
+		equal(t, "opted out", o.sent(notify.ManagerDigest), []string{"manager_digest manager 2026-03-09", "manager_digest manager 2026-03-30"})
 		var r notify.Row
 		if err := db.NewSelect().Model(&r).Where("kind = ? AND channel = ?", notify.ManagerDigest, notify.Email).OrderExpr("id").Limit(1).Scan(o.ctx); err != nil {
 			t.Fatal(err)
