@@ -309,25 +309,28 @@ func teamEvent(key string, to []int64, items []item, link, label string) notify.
 		"count": plural(len(people), "person", "people"), "link": link, "link_label": label, "body": strings.Join(lines, "\n")}}
 }
 
-// notSentToday drops the learners' events of the day whose other kind
-// (due soon or overdue) was queued already today: at most one reminder a
-// day, even when a step appears later in the day.
+// notSentToday drops the learners' events of the day when a reminder of
+// either kind (due soon or overdue) was queued already that day: at most
+// one reminder a day, even when a step appears later in the day; and the
+// scheduler's later runs that day write nothing, not even conflicting rows.
 func (s *Service) notSentToday(ctx context.Context, evs []notify.Event) ([]notify.Event, error) {
-	other := func(ev notify.Event) string {
-		k := notify.DueSoon
-		if ev.Kind == notify.DueSoon {
-			k = notify.Overdue
+	keys := func(ev notify.Event) []string {
+		var out []string
+		for _, k := range []notify.Kind{notify.DueSoon, notify.Overdue} {
+			for _, ch := range []notify.Channel{notify.InApp, notify.Email} {
+				out = append(out, fmt.Sprintf("%s|%s|emp:%d|%s", k, ev.Key, ev.To[0], ch))
+			}
 		}
-		return fmt.Sprintf("%s|%s|emp:%d|%s", k, ev.Key, ev.To[0], notify.InApp)
+		return out
 	}
 	sent := map[string]bool{}
-	for start := 0; start < len(evs); start += 500 {
-		var keys []string
-		for _, ev := range evs[start:min(start+500, len(evs))] {
-			keys = append(keys, other(ev), strings.TrimSuffix(other(ev), string(notify.InApp))+string(notify.Email))
+	for start := 0; start < len(evs); start += 250 {
+		var batch []string
+		for _, ev := range evs[start:min(start+250, len(evs))] {
+			batch = append(batch, keys(ev)...)
 		}
 		var found []string
-		if err := s.db.NewSelect().TableExpr("notifications").Column("idem_key").Where("idem_key IN (?)", bun.In(keys)).
+		if err := s.db.NewSelect().TableExpr("notifications").Column("idem_key").Where("idem_key IN (?)", bun.In(batch)).
 			Scan(ctx, &found); err != nil {
 			return nil, err
 		}
@@ -340,8 +343,7 @@ func (s *Service) notSentToday(ctx context.Context, evs []notify.Event) ([]notif
 	}
 	out := evs[:0]
 	for _, ev := range evs {
-		o := other(ev)
-		if !sent[o] && !sent[strings.TrimSuffix(o, string(notify.InApp))+string(notify.Email)] {
+		if !slices.ContainsFunc(keys(ev), func(k string) bool { return sent[k] }) {
 			out = append(out, ev)
 		}
 	}
