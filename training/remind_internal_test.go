@@ -195,6 +195,14 @@ func TestRemindLadderThroughTheScheduler(t *testing.T) {
 			!strings.Contains(v["body"], "Lin Office (L2)") || v["link"] != "/team" {
 			t.Errorf("the manager's escalation: %v", v)
 		}
+		var hr notify.Row
+		if err := db.NewSelect().Model(&hr).Where("kind = ? AND channel = ? AND employee_id = ?", notify.OverdueTeam, notify.Email, o.hr).Scan(o.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if v := hr.Values(); v["count"] != "2 people" || !strings.Contains(v["body"], "overdue 15 days") || !strings.Contains(v["body"], "Lin Office (L2)") ||
+			v["link"] != "/readiness" {
+			t.Errorf("HR's escalation: %v", v)
+		}
 		// The in-app rows match the e-mails, one each.
 		var inapp int64
 		if inapp, _ = db.NewSelect().Model((*notify.Row)(nil)).Where("channel = ? AND kind IN (?)", notify.InApp,
