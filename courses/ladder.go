@@ -27,14 +27,10 @@ type Ladder struct {
 // expires.
 var DefaultLadder = LadderInput{DueSoon: "7, 1", OverdueLearner: "0, 7", OverdueManager: "7", OverdueHR: "14", Expiring: "30, 7"}
 
-// LadderInput is the ladder as the programme form and the API give it:
-// each a list of days separated by commas or spaces.
+// LadderInput is the ladder as the programme form gives it: each a list of
+// days separated by commas or spaces.
 type LadderInput struct {
-	DueSoon        string `json:"due_soon_days"`
-	OverdueLearner string `json:"overdue_learner_days"`
-	OverdueManager string `json:"overdue_manager_days"`
-	OverdueHR      string `json:"overdue_hr_days"`
-	Expiring       string `json:"expiry_days"`
+	DueSoon, OverdueLearner, OverdueManager, OverdueHR, Expiring string
 }
 
 // Limits of a ladder.
