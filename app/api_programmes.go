@@ -25,6 +25,27 @@ type apiProgramme struct {
 	ValidityMonths int                  `json:"validity_months"`
 	RecertDays     int                  `json:"recert_days"`
 	Due            apiDueRule           `json:"due"`
+	Reminders      apiReminders         `json:"reminders"`
+}
+
+// apiReminders is a programme's reminder ladder (courses.Ladder), in days.
+type apiReminders struct {
+	DueSoon        []int `json:"due_soon_days"`        // before the due date
+	OverdueLearner []int `json:"overdue_learner_days"` // overdue (0: the first day), to the learner
+	OverdueManager []int `json:"overdue_manager_days"` // to their manager
+	OverdueHR      []int `json:"overdue_hr_days"`      // to HR
+	Expiring       []int `json:"expiry_days"`          // before a certificate expires
+}
+
+func apiRemindersOf(p *courses.Programme) apiReminders {
+	l := p.Ladder()
+	nz := func(d []int) []int {
+		if d == nil {
+			return []int{}
+		}
+		return d
+	}
+	return apiReminders{nz(l.DueSoon), nz(l.OverdueLearner), nz(l.OverdueManager), nz(l.OverdueHR), nz(l.Expiring)}
 }
 
 type apiDueRule struct {
@@ -43,7 +64,7 @@ func (s *Server) apiProgrammes(c *fiber.Ctx) error {
 	for i, p := range list {
 		ap := apiProgramme{Slug: p.Slug, Title: p.Title, Version: p.Version, Courses: []apiProgrammeCourse{},
 			ValidityMonths: p.ValidityMonths, RecertDays: p.RecertDays,
-			Due: apiDueRule{Kind: string(p.DueKind), Date: p.DueDate, Days: p.DueDays}}
+			Due: apiDueRule{Kind: string(p.DueKind), Date: p.DueDate, Days: p.DueDays}, Reminders: apiRemindersOf(p)}
 		for _, pc := range p.Courses {
 			ap.Courses = append(ap.Courses, apiProgrammeCourse{Slug: pc.CourseSlug, Title: pc.Title, Required: pc.Required})
 		}

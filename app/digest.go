@@ -3,212 +3,50 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/courses/certdoc"
 	"github.com/serviceacademy/academy/people"
+	"github.com/serviceacademy/academy/training"
 )
 
 // The weekly digest of a manager's line (/digest, .pdf, .txt): this week's
 // snapshot against last week's (the counts, who became not ready and why,
 // at risk, or ready), then what needs doing now: certificates expiring in
-// the next 30 days, people overdue, re-observations due.
+// the next 30 days, people overdue, re-observations due. What it holds is
+// read by training (Service.Digest); this file renders it.
 
-// digestListLimit is the most people each list of a digest names.
-const digestListLimit = 100
+// The digest's lists and counts are training's (training.Service.Digest,
+// shared with the Monday e-mail); these names keep the page's code short.
+type (
+	digestItem  = training.DigestItem
+	digestList  = training.DigestList
+	digestCount = training.DigestCount
+)
 
 // digestReobserveDays: re-observations due within this many days are listed.
-const digestReobserveDays = 7
+const digestReobserveDays = training.DigestReobserveDays
 
-// digestItem is one line of a digest list.
-type digestItem struct {
-	Number, Name, Detail string
-	Date                 string // company-local, in words
-}
-
-// digestList is a list with how many there are in all.
-type digestList struct {
-	Items []digestItem
-	Total int
-}
-
-func (l *digestList) add(it digestItem) {
-	l.Total++
-	if len(l.Items) < digestListLimit {
-		l.Items = append(l.Items, it)
-	}
-}
-
-// More is how many the list leaves out.
-func (l digestList) More() int { return l.Total - len(l.Items) }
-
-// digestCount is one readiness's count this week and last.
-type digestCount struct {
-	Label      string
-	This, Last int
-}
-
-// Change is the difference in words ("+2", "−1", "no change").
-func (d digestCount) Change() string {
-	switch n := d.This - d.Last; {
-	case n > 0:
-		return fmt.Sprintf("+%d", n)
-	case n < 0:
-		return fmt.Sprintf("−%d", -n)
-	}
-	return "no change"
-}
-
-// digest is a manager's week.
+// digest is a manager's week with the page's title and scope.
 type digest struct {
-	Title, Scope                 string
-	Manager                      *people.Employee // nil: everyone
-	Week, Prev                   string           // the snapshot weeks compared
-	Counts                       []digestCount
-	NotReady, AtRisk, Ready      digestList // who became each, this week
-	Expiring, Overdue, Reobserve digestList
-	Now                          time.Time
-	Loc                          *time.Location
-	Company                      string
+	*training.Digest
+	Title, Scope string
 }
 
 // loadDigest reads the digest of mgr's line (nil: everyone).
 func (s *Server) loadDigest(ctx context.Context, mgr *people.Employee) (*digest, error) {
-	loc, err := s.courses.Location(ctx)
+	d, err := s.training.Digest(ctx, mgr, s.courses.Now())
 	if err != nil {
 		return nil, err
 	}
-	prof, err := s.courses.CachedCompany(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.courses.Now()
-	d := &digest{Manager: mgr, Now: now, Loc: loc, Company: prof.Name, Title: "Weekly digest: everyone", Scope: "Everyone in the company."}
-	var rf courses.ReadinessFilter
-	active := true
-	ef := people.EmployeeFilter{Active: &active}
+	out := &digest{Digest: d, Title: "Weekly digest: everyone", Scope: "Everyone in the company."}
 	if mgr != nil {
-		rf.LineOf, ef.LineOf = mgr.ID, mgr.ID
-		d.Title, d.Scope = "Weekly digest: "+mgr.Name(), teamScope(mgr)
+		out.Title, out.Scope = "Weekly digest: "+mgr.Name(), teamScope(mgr)
 	}
-	day := func(iso string) string { return localDate(loc, iso) }
-
-	weeks, err := s.courses.SnapshotWeeks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(weeks) > 0 {
-		d.Week = weeks[0]
-		this, err := s.courses.ReadinessSummaryOf(ctx, courses.ReadinessFilter{LineOf: rf.LineOf, AsOf: d.Week})
-		if err != nil {
-			return nil, err
-		}
-		var last courses.ReadinessSummary
-		if len(weeks) > 1 {
-			d.Prev = weeks[1]
-			if last, err = s.courses.ReadinessSummaryOf(ctx, courses.ReadinessFilter{LineOf: rf.LineOf, AsOf: d.Prev}); err != nil {
-				return nil, err
-			}
-			changes, err := s.courses.ReadinessChanges(ctx, rf, d.Week, d.Prev)
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range changes {
-				it := digestItem{Number: c.Number, Name: c.Name, Detail: "was " + strings.ToLower(readinessWord(c.From))}
-				if len(c.Reasons) > 0 && c.To != courses.Ready {
-					var why []string
-					for _, r := range c.Reasons {
-						why = append(why, r.Detail)
-					}
-					it.Detail += "; " + strings.Join(why, "; ")
-				}
-				switch c.To {
-				case courses.NotReady:
-					d.NotReady.add(it)
-				case courses.AtRisk:
-					d.AtRisk.add(it)
-				case courses.Ready:
-					d.Ready.add(it)
-				}
-			}
-		}
-		d.Counts = []digestCount{{"People", this.Headcount, last.Headcount}, {"Ready", this.Ready, last.Ready},
-			{"At risk", this.AtRisk, last.AtRisk}, {"Not ready", this.NotReady, last.NotReady}}
-	}
-
-	// Now: certificates expiring, people overdue, re-observations due.
-	var ids []int64 // nil: everyone
-	if mgr != nil {
-		if ids, err = s.people.EmployeeIDs(ctx, ef); err != nil {
-			return nil, err
-		}
-		if ids == nil {
-			ids = []int64{}
-		}
-	}
-	certs, _, err := s.courses.ListCertificates(ctx, courses.CertFilter{EmployeeIDs: ids, ExpiringDays: 30})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(certs, func(a, b courses.Certificate) int { return a.ExpiresAt.Compare(*b.ExpiresAt) })
-	for _, c := range certs {
-		d.Expiring.add(digestItem{Number: c.EmployeeNumber, Name: c.EmployeeName, Detail: c.Achievement + " (certificate " + c.Code + ")",
-			Date: localDate(loc, c.ExpiresAt)})
-	}
-	overdue, sum, _, err := s.courses.ReadinessList(ctx, courses.ReadinessFilter{LineOf: rf.LineOf, Reason: courses.ReasonOverdue, Limit: digestListLimit})
-	if err != nil {
-		return nil, err
-	}
-	d.Overdue.Total = sum.Headcount - len(overdue) // add counts each listed one
-	for _, e := range overdue {
-		var what []string
-		for _, r := range e.Reasons {
-			if r.Kind == courses.ReasonOverdue {
-				what = append(what, r.Detail)
-			}
-		}
-		d.Overdue.add(digestItem{Number: e.Number, Name: e.Name, Detail: strings.Join(what, "; ")})
-	}
-	due, err := s.observations.DueReobservations(ctx, now.In(loc).AddDate(0, 0, digestReobserveDays))
-	if err != nil {
-		return nil, err
-	}
-	inLine := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		inLine[id] = true
-	}
-	for _, o := range due {
-		if ids != nil && !inLine[o.EmployeeID] {
-			continue
-		}
-		title := o.ChecklistSlug
-		if o.Checklist != nil {
-			title = o.Checklist.Title
-		}
-		when := ""
-		if o.ReobserveDue != nil {
-			when = day(*o.ReobserveDue)
-		}
-		detail := "Role-play “" + title + "”, not passed on " + localDate(loc, o.SignedOffAt)
-		if o.ReobserveDue != nil && *o.ReobserveDue < now.In(loc).Format(time.DateOnly) {
-			detail += "; the re-observation is overdue"
-		}
-		d.Reobserve.add(digestItem{Number: o.EmployeeNumber, Name: o.EmployeeName, Detail: detail, Date: when})
-	}
-	return d, nil
-}
-
-// readinessWord is a readiness in words, "new here" for none.
-func readinessWord(r courses.Readiness) string {
-	if r == "" {
-		return "not in last week's snapshot"
-	}
-	return r.Label()
+	return out, nil
 }
 
 // digestScope is the digest's manager: ?manager=NUMBER (their line; a

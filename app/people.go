@@ -415,7 +415,7 @@ func (s *Server) employeePasswordLink(c *fiber.Ctx) error {
 		return s.refuseManage(c, e, "send a password link to")
 	}
 	id, label := principal(c).actor()
-	token, err := s.people.CreatePasswordLink(c.UserContext(), e.ID, id)
+	token, err := s.training.SendPasswordLink(c.UserContext(), e.ID, id) // also e-mailed to them
 	if err != nil {
 		if store.KindOf(err) == store.Invalid {
 			s.flash(c, "error", store.MessageOf(err))

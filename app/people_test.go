@@ -259,6 +259,17 @@ func TestPeoplePages(t *testing.T) {
 				if err != nil || !strings.HasPrefix(u.Path, "/password/") {
 					t.Fatalf("no link shown: %q", link)
 				}
+				// Also e-mailed to them (queued in the link's transaction), never in-app.
+				var queued []string
+				if err := ts.DB.NewSelect().TableExpr("notifications AS n").ColumnExpr("n.channel || ' ' || n.data").
+					Join("JOIN employees AS e ON e.id = n.employee_id").Where("n.kind = 'password_link' AND e.number = ?", staffNumber).
+					Scan(context.Background(), &queued); err != nil {
+					t.Fatal(err)
+				}
+				if len(queued) != 1 || !strings.HasPrefix(queued[0], "email ") || !strings.Contains(queued[0], u.Path) ||
+					!strings.Contains(doc(t, body).Find(".flash").Text(), "also e-mailed") {
+					t.Fatalf("the e-mail of the link: %q", queued)
+				}
 				v := ts.client(t)
 				v.get(u.Path)
 				resp, body := v.post(u.Path, url.Values{"password": {"short"}, "confirm": {"short"}})

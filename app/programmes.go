@@ -84,6 +84,7 @@ type programmeForm struct {
 	CertificatePerCourse, ShowScore                                                 bool
 	Courses                                                                         []programmeCourseRow
 	Policy                                                                          string
+	Ladder                                                                          courses.LadderInput // the reminders, as typed
 }
 
 // programmeCourseRow is one published course on the editor: not in the
@@ -92,7 +93,8 @@ type programmeCourseRow struct {
 	Slug, Title, Use, Position string
 }
 
-var programmeFieldOrder = []string{"slug", "title", "description", "due_kind", "due_date", "due_days", "validity_months", "recert_days", "courses", "policy"}
+var programmeFieldOrder = []string{"slug", "title", "description", "due_kind", "due_date", "due_days", "validity_months", "recert_days",
+	"remind_due_days", "overdue_learner_days", "overdue_manager_days", "overdue_hr_days", "expiry_remind_days", "courses", "policy"}
 
 // courseRows lists every published course, those of the programme first in
 // its order.
@@ -122,7 +124,7 @@ func (s *Server) courseRows(c *fiber.Ctx, p *courses.Programme) ([]programmeCour
 func programmeFormOf(p *courses.Programme, rows []programmeCourseRow) programmeForm {
 	f := programmeForm{Slug: p.Slug, Title: p.Title, Description: p.Description, DueKind: string(p.DueKind), DueDate: p.DueDate,
 		ValidityMonths: strconv.Itoa(p.ValidityMonths), RecertDays: strconv.Itoa(p.RecertDays),
-		CertificatePerCourse: p.CertificatePerCourse, ShowScore: p.ShowScore, Courses: rows}
+		CertificatePerCourse: p.CertificatePerCourse, ShowScore: p.ShowScore, Courses: rows, Ladder: p.LadderInput()}
 	if p.DueDays > 0 {
 		f.DueDays = strconv.Itoa(p.DueDays)
 	}
@@ -135,7 +137,9 @@ func newProgrammeForm(c *fiber.Ctx, rows []programmeCourseRow) programmeForm {
 	v := func(k string) string { return formTrimmed(c, k) }
 	f := programmeForm{Slug: v("slug"), Title: v("title"), Description: formValue(c, "description"), DueKind: v("due_kind"),
 		DueDate: v("due_date"), DueDays: v("due_days"), ValidityMonths: v("validity_months"), RecertDays: v("recert_days"),
-		CertificatePerCourse: formChecked(c, "certificate_per_course"), ShowScore: formChecked(c, "show_score"), Policy: v("policy")}
+		CertificatePerCourse: formChecked(c, "certificate_per_course"), ShowScore: formChecked(c, "show_score"), Policy: v("policy"),
+		Ladder: courses.LadderInput{DueSoon: v("remind_due_days"), OverdueLearner: v("overdue_learner_days"), OverdueManager: v("overdue_manager_days"),
+			OverdueHR: v("overdue_hr_days"), Expiring: v("expiry_remind_days")}}
 	for _, r := range rows {
 		r.Use, r.Position = v("use_"+r.Slug), v("pos_"+r.Slug)
 		f.Courses = append(f.Courses, r)
@@ -165,6 +169,11 @@ func (f programmeForm) input() (courses.ProgrammeInput, fieldMessages) {
 	if in.Due.Kind == courses.DueAfterAssignment || in.Due.Kind == courses.DueAfterHire {
 		in.Due.Days = whole("due_days", f.DueDays, "Enter a whole number of days, such as 30.")
 	}
+	ladder := f.Ladder // Check tidies a copy: the form keeps what was typed
+	for _, e := range ladder.Check() {
+		errs.add(e.Field, e.Message)
+	}
+	in.Ladder = &ladder
 	type picked struct {
 		row courses.ProgrammeCourseInput
 		pos int
@@ -209,7 +218,7 @@ func (s *Server) programmeNew(c *fiber.Ctx) error {
 		return err
 	}
 	return s.programmeFormPage(c, http.StatusOK, nil, programmeForm{DueKind: string(courses.DueAfterAssignment), DueDays: "30",
-		ValidityMonths: "12", RecertDays: "30", Courses: rows}, nil, nil)
+		ValidityMonths: "12", RecertDays: "30", Courses: rows, Ladder: courses.DefaultLadder}, nil, nil)
 }
 
 func (s *Server) programmeCreate(c *fiber.Ctx) error {

@@ -336,3 +336,68 @@ func TestProgrammesAPI(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestProgrammeReminderLadder: the editor offers the default reminders;
+// bad days come back next to their fields with what was typed; good ones
+// are stored tidied and shown again.
+func TestProgrammeReminderLadder(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ts := mustServer(t, dialect)
+			hr := ts.client(t)
+			hr.signIn(hrEmail)
+			_, body := hr.get("/programmes/new")
+			d := doc(t, body)
+			for field, want := range map[string]string{"remind_due_days": "7, 1", "overdue_learner_days": "0, 7", "overdue_manager_days": "7",
+				"overdue_hr_days": "14", "expiry_remind_days": "30, 7"} {
+				if got := d.Find("#f-"+field).AttrOr("value", ""); got != want {
+					t.Errorf("new programme %s: %q, want %q", field, got, want)
+				}
+				if d.Find(`label[for="f-`+field+`"]`).Length() != 1 {
+					t.Errorf("%s has no label", field)
+				}
+			}
+
+			bad := programmeFormValues("ladder")
+			bad.Set("remind_due_days", "7, 0")
+			bad.Set("overdue_hr_days", "a fortnight")
+			bad.Set("overdue_manager_days", "1 2 3 4 5 6 7")
+			bad.Set("expiry_remind_days", "400")
+			resp, body := hr.post("/programmes", bad)
+			d = doc(t, body)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("bad ladder: %d", resp.StatusCode)
+			}
+			for field, want := range map[string]string{"remind_due_days": `"0"`, "overdue_hr_days": `"a"`, "overdue_manager_days": "at most 6",
+				"expiry_remind_days": `"400"`} {
+				if msg := d.Find("#e-" + field).Text(); !strings.Contains(msg, want) {
+					t.Errorf("%s: message %q, want it to name %s", field, msg, want)
+				}
+			}
+			if got := d.Find("#f-overdue_hr_days").AttrOr("value", ""); got != "a fortnight" {
+				t.Errorf("what was typed is lost: %q", got)
+			}
+			if n, _ := ts.DB.NewSelect().TableExpr("programmes").Where("slug = 'ladder'").Count(context.Background()); n != 0 {
+				t.Fatal("a bad ladder was saved")
+			}
+
+			good := programmeFormValues("ladder")
+			good.Set("remind_due_days", "1 7 7")
+			good.Set("overdue_learner_days", "")
+			good.Set("overdue_manager_days", "3")
+			good.Set("overdue_hr_days", "10")
+			good.Set("expiry_remind_days", "14")
+			if resp, _ = hr.post("/programmes", good); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("good ladder: %d", resp.StatusCode)
+			}
+			_, body = hr.get("/programmes/ladder/edit")
+			d = doc(t, body)
+			for field, want := range map[string]string{"remind_due_days": "7, 1", "overdue_learner_days": "", "overdue_manager_days": "3",
+				"overdue_hr_days": "10", "expiry_remind_days": "14"} {
+				if got := d.Find("#f-"+field).AttrOr("value", "?"); got != want {
+					t.Errorf("saved %s: %q, want %q", field, got, want)
+				}
+			}
+		})
+	}
+}

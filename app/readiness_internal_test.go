@@ -8,6 +8,7 @@ import (
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/courses/certdoc"
+	"github.com/serviceacademy/academy/training"
 )
 
 // TestReadinessDocumentDeterministic: the same report at the same time is
@@ -35,9 +36,9 @@ func TestReadinessDocumentDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) || bytes.Equal(a, c) || !bytes.HasPrefix(a, []byte("%PDF-")) {
 		t.Fatalf("same time equal %v, other time equal %v", bytes.Equal(a, b), bytes.Equal(a, c))
 	}
-	d := &digest{Title: "Weekly digest: Daniel Kim", Scope: "His line.", Week: "2026-11-30", Prev: "2026-11-23", Now: at, Loc: loc,
-		Counts:   []digestCount{{"People", 3, 3}, {"Ready", 1, 2}},
-		NotReady: digestList{Items: []digestItem{{Number: "E1", Name: "Zoë Núñez", Detail: "was ready; Induction is overdue"}}, Total: 1}}
+	d := &digest{Title: "Weekly digest: Daniel Kim", Scope: "His line.", Digest: &training.Digest{Week: "2026-11-30", Prev: "2026-11-23", Now: at, Loc: loc,
+		Counts:   []digestCount{{Label: "People", This: 3, Last: 3}, {Label: "Ready", This: 1, Last: 2}},
+		NotReady: digestList{Items: []digestItem{{Number: "E1", Name: "Zoë Núñez", Detail: "was ready; Induction is overdue"}}, Total: 1}}}
 	x, err := digestDocument(r, d)
 	if err != nil {
 		t.Fatal(err)

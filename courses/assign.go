@@ -174,7 +174,7 @@ func (s *Store) AssignIn(ctx context.Context, tx bun.IDB, req AssignRequest, dry
 				}
 			}
 		}
-		assigned, already, err := s.assign(ctx, tx, p, picked, true, nil, req.Due, req.By, now, loc, dryRun)
+		assigned, already, err := s.assign(ctx, tx, p, picked, true, nil, req.Due, req.By, now, loc, dryRun, true)
 		if err != nil {
 			return err
 		}
@@ -219,8 +219,9 @@ func audienceMembers(a Audience, all []member, byID map[int64]*member) []*member
 // assign opens an assignment of p and its first cycle for each employee
 // without an open one; the others are returned as already assigned (a
 // manual assignment marks an existing rule one manual, so that it stays
-// when the rule stops matching). With dryRun nothing is written.
-func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*member, manual bool, ruleID *int64, due *DueRule, by *int64, now time.Time, loc *time.Location, dryRun bool) (assigned, already []*member, err error) {
+// when the rule stops matching). With dryRun nothing is written. With tell
+// the new cycles go to Events.CyclesOpened (the learners are told).
+func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*member, manual bool, ruleID *int64, due *DueRule, by *int64, now time.Time, loc *time.Location, dryRun, tell bool) (assigned, already []*member, err error) {
 	open := map[int64]*Assignment{}
 	ids := make([]int64, len(emps))
 	for i, m := range emps {
@@ -284,6 +285,11 @@ func (s *Store) assign(ctx context.Context, tx bun.IDB, p *Programme, emps []*me
 	}
 	if err := s.insertCycles(ctx, tx, cycles, now, loc); err != nil {
 		return nil, nil, err
+	}
+	if tell {
+		if err := s.events.CyclesOpened(ctx, tx, p, cycles, false, now); err != nil {
+			return nil, nil, err
+		}
 	}
 	return assigned, already, s.retakeStale(ctx, tx, p, cycles, now)
 }

@@ -434,7 +434,7 @@ func (s *Store) apply(ctx context.Context, tx bun.IDB, ev *evaluation, p *Progra
 	if len(toAssign) > 0 {
 		firstRule = assigning[toAssign[0].ID]
 	}
-	assigned, _, err := s.assign(ctx, tx, p, toAssign, false, firstRule, nil, by, now, loc, dryRun)
+	assigned, _, err := s.assign(ctx, tx, p, toAssign, false, firstRule, nil, by, now, loc, dryRun, true)
 	if err != nil {
 		return nil, err
 	}

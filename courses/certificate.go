@@ -399,6 +399,9 @@ func (s *Store) issueCertificates(ctx context.Context, tx bun.IDB, cycles []*Cyc
 				cy.EmployeeID, cy.ProgrammeID, c.ID).Exec(ctx); err != nil {
 			return err
 		}
+		if err := s.events.CertificateIssued(ctx, tx, c, now); err != nil {
+			return err
+		}
 		nums, err := employeeNumbers(ctx, tx, []int64{cy.EmployeeID})
 		if err != nil {
 			return err
@@ -449,6 +452,9 @@ func (s *Store) issueCourseCertificate(ctx context.Context, tx bun.IDB, en *Enro
 	}
 	if _, err := tx.NewUpdate().Model((*Certificate)(nil)).Set("superseded_at = ?", at).Set("superseded_by_id = ?", c.ID).
 		Where("employee_id = ? AND course_slug = ? AND id <> ? AND superseded_at IS NULL AND revoked_at IS NULL", en.EmployeeID, slug, c.ID).Exec(ctx); err != nil {
+		return err
+	}
+	if err := s.events.CertificateIssued(ctx, tx, c, s.Now()); err != nil {
 		return err
 	}
 	nums, err := employeeNumbers(ctx, tx, []int64{en.EmployeeID})

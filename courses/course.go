@@ -147,6 +147,7 @@ type Store struct {
 	DB *bun.DB
 
 	assessments Assessments
+	events      Events
 	clock       store.Clock
 	baseURL     string            // certificates' verify links start with it
 	docs        *certdoc.Renderer // renders certificate PDFs; nil: none can be
@@ -196,11 +197,40 @@ func (noAssessments) CriticalFailures(context.Context, bun.IDB, []int64) (map[in
 	return map[int64][]CriticalFailure{}, nil
 }
 
+// Events is told what the courses write that people are to hear about, in
+// the transaction that writes it (db), so that a rolled-back event tells
+// nobody. The training package implements it with notifications; a store
+// without Options.Events tells nobody (NoEvents).
+type Events interface {
+	// CyclesOpened: new cycles of p were stored (with their ids): first
+	// cycles of an assignment (by hand or an audience rule), a new cycle for
+	// everyone after the programme's courses changed, or, when recert, the
+	// recertification cycles the scheduler opened.
+	CyclesOpened(ctx context.Context, db bun.IDB, p *Programme, cycles []*Cycle, recert bool, now time.Time) error
+	// CertificateIssued: c was issued (a programme's or a course's) when a
+	// completion earned it.
+	CertificateIssued(ctx context.Context, db bun.IDB, c *Certificate, now time.Time) error
+}
+
+// NoEvents tells nobody anything.
+var NoEvents Events = noEvents{}
+
+type noEvents struct{}
+
+func (noEvents) CyclesOpened(context.Context, bun.IDB, *Programme, []*Cycle, bool, time.Time) error {
+	return nil
+}
+
+func (noEvents) CertificateIssued(context.Context, bun.IDB, *Certificate, time.Time) error {
+	return nil
+}
+
 // Options are a Store's settings besides its database and assessments.
 type Options struct {
 	Clock   store.Clock       // nil: store.SystemClock
 	BaseURL string            // certificates' verify links start with it; "" reads http://localhost:8080
 	Docs    *certdoc.Renderer // renders certificate PDFs; nil: none can be rendered
+	Events  Events            // told of assignments and certificates; nil: NoEvents
 }
 
 // Now is the store's clock's time.
@@ -233,7 +263,10 @@ func NewStore(db *bun.DB, a Assessments, opts Options) *Store {
 	if opts.Clock == nil {
 		opts.Clock = store.SystemClock
 	}
-	return &Store{DB: db, baseURL: opts.BaseURL, docs: opts.Docs, assessments: a, clock: opts.Clock,
+	if opts.Events == nil {
+		opts.Events = NoEvents
+	}
+	return &Store{DB: db, baseURL: opts.BaseURL, docs: opts.Docs, assessments: a, events: opts.Events, clock: opts.Clock,
 		outlines: map[int64]*Outline{}, bySlug: map[string]cachedCourse{}}
 }
 

@@ -401,7 +401,10 @@ func (s *Store) openNextCycles(ctx context.Context, tx bun.IDB, p *Programme, pr
 	if err := s.retake(ctx, tx, cycleEmployees(prev), required, now); err != nil {
 		return err
 	}
-	return s.insertCycles(ctx, tx, next, now, loc)
+	if err := s.insertCycles(ctx, tx, next, now, loc); err != nil {
+		return err
+	}
+	return s.events.CyclesOpened(ctx, tx, p, next, recert, now)
 }
 
 // hireDates maps employee ids to their hire dates (YYYY-MM-DD or "").

@@ -87,7 +87,11 @@ func OpenAssignmentsIn(ctx context.Context, db bun.IDB, programmeID int64, emplo
 // employeeIDs without an open assignment of it (their first cycle, due by
 // the programme's rule), through the same rule as Assign, reading only
 // those employees; it returns the employees assigned. It writes no audit
-// entry: the caller's workflow records one for the whole import.
+// entry: the caller's workflow records one for the whole import; and it
+// tells nobody (no Events.CyclesOpened): the historical completions that
+// follow in the same transaction usually complete these cycles, and an
+// import must not e-mail thousands of people "new training" for what they
+// did years ago (the scheduler's reminders still reach a cycle left open).
 func (s *Store) AssignEmployeesIn(ctx context.Context, tx bun.IDB, p *Programme, employeeIDs []int64, by *int64) ([]int64, error) {
 	if len(employeeIDs) == 0 {
 		return nil, nil
@@ -110,7 +114,7 @@ func (s *Store) AssignEmployeesIn(ctx context.Context, tx bun.IDB, p *Programme,
 	for i := range ms {
 		emps[i] = &ms[i]
 	}
-	assigned, _, err := s.assign(ctx, tx, p, emps, true, nil, nil, by, s.Now(), loc, false)
+	assigned, _, err := s.assign(ctx, tx, p, emps, true, nil, nil, by, s.Now(), loc, false, false)
 	if err != nil {
 		return nil, err
 	}

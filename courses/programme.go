@@ -22,21 +22,27 @@ import (
 type Programme struct {
 	bun.BaseModel `bun:"table:programmes,alias:pg"`
 
-	ID                   int64      `bun:",pk,autoincrement"`
-	Slug                 string     `bun:",notnull"`
-	Title                string     `bun:",notnull"`
-	Description          string     `bun:",notnull"`
-	VersionID            int64      `bun:"version_id"`
-	DueKind              DueKind    `bun:",notnull"`
-	DueDate              string     `bun:",notnull"`
-	DueDays              int        `bun:",notnull"`
-	ValidityMonths       int        `bun:",notnull"`
-	RecertDays           int        `bun:",notnull"` // the new cycle opens this many days before the expiry
-	CertificatePerCourse bool       `bun:",notnull"`
-	ShowScore            bool       `bun:",notnull"`
-	CreatedAt            time.Time  `bun:",notnull"`
-	UpdatedAt            time.Time  `bun:",notnull"`
-	ArchivedAt           *time.Time `bun:",nullzero"`
+	ID                   int64   `bun:",pk,autoincrement"`
+	Slug                 string  `bun:",notnull"`
+	Title                string  `bun:",notnull"`
+	Description          string  `bun:",notnull"`
+	VersionID            int64   `bun:"version_id"`
+	DueKind              DueKind `bun:",notnull"`
+	DueDate              string  `bun:",notnull"`
+	DueDays              int     `bun:",notnull"`
+	ValidityMonths       int     `bun:",notnull"`
+	RecertDays           int     `bun:",notnull"` // the new cycle opens this many days before the expiry
+	CertificatePerCourse bool    `bun:",notnull"`
+	ShowScore            bool    `bun:",notnull"`
+	// The reminder ladder (Ladder), each a list of days such as "7, 1".
+	RemindDueDays      string     `bun:",notnull"`
+	OverdueLearnerDays string     `bun:",notnull"`
+	OverdueManagerDays string     `bun:",notnull"`
+	OverdueHRDays      string     `bun:"overdue_hr_days,notnull"`
+	ExpiryRemindDays   string     `bun:",notnull"`
+	CreatedAt          time.Time  `bun:",notnull"`
+	UpdatedAt          time.Time  `bun:",notnull"`
+	ArchivedAt         *time.Time `bun:",nullzero"`
 
 	Version int               `bun:"-"` // of VersionID
 	Courses []ProgrammeCourse `bun:"-"` // of VersionID, in order
@@ -135,6 +141,9 @@ type ProgrammeInput struct {
 	CertificatePerCourse     bool
 	ShowScore                bool
 	Courses                  []ProgrammeCourseInput // in order
+	// Ladder is the reminders; nil: DefaultLadder for a new programme,
+	// unchanged for an existing one.
+	Ladder *LadderInput
 }
 
 // ProgrammeCourseInput is one course row of the programme form.
@@ -153,8 +162,8 @@ const (
 
 // Check tidies the input and returns every problem as an Invalid error
 // naming its field: slug, title, description, due_kind, due_date, due_days,
-// validity_months, recert_days, courses. Unknown course slugs are checked
-// by the store.
+// validity_months, recert_days, courses and the ladder's (LadderInput.Check).
+// Unknown course slugs are checked by the store.
 func (in *ProgrammeInput) Check(now time.Time, loc *time.Location) []*store.Error {
 	in.Slug = strings.TrimSpace(in.Slug)
 	in.Title = strings.Join(strings.Fields(in.Title), " ")
@@ -202,6 +211,9 @@ func (in *ProgrammeInput) Check(now time.Time, loc *time.Location) []*store.Erro
 		errs = append(errs, store.FieldError("courses", "A programme holds at most %d courses.", MaxProgrammeCourses))
 	case required == 0:
 		errs = append(errs, store.FieldError("courses", "Mark at least one course as required: a programme is complete when its required courses are."))
+	}
+	if in.Ladder != nil {
+		errs = append(errs, in.Ladder.Check()...)
 	}
 	return errs
 }
@@ -347,6 +359,7 @@ func (s *Store) CreateProgramme(ctx context.Context, in ProgrammeInput, by *int6
 			return err
 		}
 		p = &Programme{Slug: in.Slug, CreatedAt: now}
+		p.setLadder(DefaultLadder)
 		applyProgrammeInput(p, in, now)
 		if _, err := tx.NewInsert().Model(p).Returning("id").Exec(ctx); err != nil {
 			return err
@@ -378,6 +391,9 @@ func applyProgrammeInput(p *Programme, in ProgrammeInput, now time.Time) {
 	}
 	p.ValidityMonths, p.RecertDays = in.ValidityMonths, in.RecertDays
 	p.CertificatePerCourse, p.ShowScore = in.CertificatePerCourse, in.ShowScore
+	if in.Ladder != nil {
+		p.setLadder(*in.Ladder)
+	}
 	p.UpdatedAt = now
 }
 
@@ -514,7 +530,8 @@ func (s *Store) UpdateProgramme(ctx context.Context, slug string, in ProgrammeIn
 			detail = fmt.Sprintf("version %d (%s)", v.Version, policy)
 		}
 		if _, err := tx.NewUpdate().Model(p).Column("title", "description", "version_id", "due_kind", "due_date", "due_days",
-			"validity_months", "recert_days", "certificate_per_course", "show_score", "updated_at").WherePK().Exec(ctx); err != nil {
+			"validity_months", "recert_days", "certificate_per_course", "show_score", "updated_at",
+			"remind_due_days", "overdue_learner_days", "overdue_manager_days", "overdue_hr_days", "expiry_remind_days").WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		if err := people.Audit(ctx, tx, now, by, actor, "programme.update", p.Slug, detail); err != nil {

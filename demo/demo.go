@@ -41,7 +41,7 @@ import (
 // people it writes nothing and returns loaded=false with the logins.
 // baseURL starts the certificates' verify links.
 func Load(ctx context.Context, db *bun.DB, password, baseURL string) (info *Info, loaded bool, err error) {
-	s, err := newLoader(db, baseURL)
+	s, err := newLoader(db, baseURL, false)
 	if err != nil {
 		return nil, false, err
 	}
@@ -74,6 +74,18 @@ func Load(ctx context.Context, db *bun.DB, password, baseURL string) (info *Info
 	if err := d.run(ctx); err != nil {
 		return nil, false, fmt.Errorf("demo history: %w", err)
 	}
+	// The reminders of the last two weeks and today, as the scheduler would
+	// have queued them each morning (the history's other notifications were
+	// queued as it happened), so the outbox and the bells have some.
+	for day := 14; day >= 0; day-- {
+		at := d.now.AddDate(0, 0, -day)
+		restore := s.clockAt(at)
+		_, err := s.training.Remind(ctx, at)
+		restore()
+		if err != nil {
+			return nil, false, fmt.Errorf("demo reminders: %w", err)
+		}
+	}
 	return info, true, nil
 }
 
@@ -89,9 +101,11 @@ type loader struct {
 	observations *assessments.ObservationStore
 }
 
-func newLoader(db *bun.DB, baseURL string) (*loader, error) {
+// newLoader is a loader writing through training; quiet writes no
+// notifications (the 100,000-person fixture).
+func newLoader(db *bun.DB, baseURL string, quiet bool) (*loader, error) {
 	clock := &store.ManualClock{}
-	t, err := training.New(db, training.Options{BaseURL: baseURL, Clock: clock})
+	t, err := training.New(db, training.Options{BaseURL: baseURL, Clock: clock, Quiet: quiet})
 	if err != nil {
 		return nil, err
 	}

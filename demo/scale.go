@@ -114,7 +114,7 @@ func LoadScale(ctx context.Context, db *bun.DB, cfg ScaleConfig) (*ScaleInfo, er
 		return nil, store.Errorf(store.Conflict, "The scale fixture loads only into an empty database: this one has %d employees and %d programmes.", emps, progs)
 	}
 
-	s, err := newLoader(db, cfg.BaseURL)
+	s, err := newLoader(db, cfg.BaseURL, true) // no notifications: 100,000 people's would only slow the fixture
 	if err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func TestScale(t *testing.T) {
 			}
 		}
 
-		s, err := newLoader(db, "")
+		s, err := newLoader(db, "", true)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,6 +32,7 @@ const (
 	Assigned            Kind = "assigned"             // a programme assigned (with an .ics entry for the due date)
 	DueSoon             Kind = "due_soon"             // a programme due in N days (the programme's ladder)
 	Overdue             Kind = "overdue"              // overdue, escalating to the manager and HR
+	OverdueTeam         Kind = "overdue_team"         // the escalation: a manager's (or HR's) people overdue, one message a day
 	RecertOpened        Kind = "recert_opened"        // a recertification cycle opened
 	CertificateIssued   Kind = "certificate_issued"   // a certificate issued (PDF and verify links)
 	CertificateExpiring Kind = "certificate_expiring" // a certificate expiring
@@ -82,6 +83,7 @@ var Kinds = []Info{
 	{Assigned, "Programme assigned", false, "New training for you: {programme}", "You have been assigned {programme}; it is due by {due_date}.", []string{"programme", "due_date"}},
 	{DueSoon, "Due soon", true, "{programme} is due in {days}", "A reminder: {programme} is due by {due_date}, in {days}.", []string{"programme", "due_date", "days"}},
 	{Overdue, "Overdue", false, "Overdue: {programme}", "{programme} was due on {due_date} and is not complete yet.", []string{"programme", "due_date", "days", "learner"}},
+	{OverdueTeam, "Overdue: escalated to managers and HR", false, "Overdue training: {count}", "Training is overdue for {count}; they are listed below.", []string{"count"}},
 	{RecertOpened, "Recertification opened", false, "Time to renew: {programme}", "Your {programme} certificate needs renewing by {due_date}.", []string{"programme", "due_date"}},
 	{CertificateIssued, "Certificate issued", true, "Your certificate: {programme}", "Well done: you completed {programme} and your certificate is ready.", []string{"programme", "certificate"}},
 	{CertificateExpiring, "Certificate expiring", false, "Your {programme} certificate expires on {expires}", "Your {programme} certificate expires on {expires}.", []string{"programme", "expires"}},

@@ -226,25 +226,36 @@ type PasswordLink struct {
 // CreatePasswordLink returns the token of a new one-time link for employeeID
 // and revokes the employee's earlier unused links. Inactive employees get Invalid.
 func (s *Store) CreatePasswordLink(ctx context.Context, employeeID int64, createdBy *int64) (string, error) {
-	e, err := s.FindEmployee(ctx, employeeID)
-	if err != nil {
-		return "", err
-	}
-	if !e.Active {
-		return "", store.Errorf(store.Invalid, "%s has left (inactive); reactivate them before sending a password link.", e.Name())
-	}
-	token := NewToken(32)
-	now := s.Now()
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*PasswordLink)(nil)).Set("used_at = ?", now).
-			Where("employee_id = ? AND used_at IS NULL", employeeID).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewInsert().Model(&PasswordLink{TokenHash: HashToken(token), EmployeeID: employeeID,
-			CreatedByID: createdBy, CreatedAt: now, ExpiresAt: now.Add(PasswordLinkTTL)}).Exec(ctx)
+	var token string
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		token, _, err = s.CreatePasswordLinkIn(ctx, tx, employeeID, createdBy)
 		return err
 	})
 	return token, err
+}
+
+// CreatePasswordLinkIn is CreatePasswordLink in tx (a workflow that also
+// sends the link); it returns the token and the stored link. Same errors.
+func (s *Store) CreatePasswordLinkIn(ctx context.Context, tx bun.IDB, employeeID int64, createdBy *int64) (string, *PasswordLink, error) {
+	e, err := s.FindEmployeeIn(ctx, tx, employeeID)
+	if err != nil {
+		return "", nil, err
+	}
+	if !e.Active {
+		return "", nil, store.Errorf(store.Invalid, "%s has left (inactive); reactivate them before sending a password link.", e.Name())
+	}
+	token := NewToken(32)
+	now := s.Now()
+	if _, err := tx.NewUpdate().Model((*PasswordLink)(nil)).Set("used_at = ?", now).
+		Where("employee_id = ? AND used_at IS NULL", employeeID).Exec(ctx); err != nil {
+		return "", nil, err
+	}
+	l := &PasswordLink{TokenHash: HashToken(token), EmployeeID: employeeID, CreatedByID: createdBy, CreatedAt: now, ExpiresAt: now.Add(PasswordLinkTTL)}
+	if _, err := tx.NewInsert().Model(l).Returning("id").Exec(ctx); err != nil {
+		return "", nil, err
+	}
+	return token, l, nil
 }
 
 // FindPasswordLink returns the employee a live link is for, or NotFound for an

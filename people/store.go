@@ -206,8 +206,13 @@ func notFoundEmployee(err error, what string) error {
 
 // FindEmployee returns the employee with id, or NotFound.
 func (s *Store) FindEmployee(ctx context.Context, id int64) (*Employee, error) {
+	return s.FindEmployeeIn(ctx, s.DB, id)
+}
+
+// FindEmployeeIn is FindEmployee through db (a transaction).
+func (s *Store) FindEmployeeIn(ctx context.Context, db bun.IDB, id int64) (*Employee, error) {
 	e := new(Employee)
-	err := selectEmployees(s.DB, e).Where("e.id = ?", id).Scan(ctx)
+	err := selectEmployees(db, e).Where("e.id = ?", id).Scan(ctx)
 	if err != nil {
 		return nil, notFoundEmployee(err, "with that id")
 	}

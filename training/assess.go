@@ -59,8 +59,13 @@ func (s *Service) submit(ctx context.Context, courseSlug string, employeeID int6
 		if a, submitted, err = write(ctx, tx); err != nil || !submitted {
 			return err
 		}
-		completed, err = s.completeIn(ctx, tx, en)
-		return err
+		if completed, err = s.completeIn(ctx, tx, en); err != nil {
+			return err
+		}
+		if s.quiet {
+			return nil
+		}
+		return essayToGrade(ctx, tx, s.Now(), a)
 	})
 	if err != nil {
 		return nil, false, err
@@ -180,7 +185,17 @@ func (s *Service) signObservation(ctx context.Context, obsID int64, by Actor, ac
 		if signed.AmendReason != "" && action == "observation.amend" {
 			detail += "; reason: " + signed.AmendReason
 		}
-		return people.Audit(ctx, tx, now, by.ID, by.Name, action, signed.EmployeeNumber, detail)
+		if err := people.Audit(ctx, tx, now, by.ID, by.Name, action, signed.EmployeeNumber, detail); err != nil {
+			return err
+		}
+		if s.quiet {
+			return nil
+		}
+		assessor, err := s.people.FindEmployeeIn(ctx, tx, *by.ID)
+		if err != nil {
+			return err
+		}
+		return observationSigned(ctx, tx, now, o, signed, assessor.Name())
 	})
 	if err != nil {
 		return nil, err

@@ -196,6 +196,10 @@ func TestImportCompletions(t *testing.T) {
 		if n, _ := db.NewSelect().TableExpr("certificates").Count(c.ctx); n != 0 {
 			t.Errorf("%d certificates issued without being asked", n)
 		}
+		// The manager, assigned p2 by the import, is not told of "new training" done in 2025.
+		if n, _ := db.NewSelect().TableExpr("notifications").Where("kind = 'assigned' AND employee_id = ? AND data LIKE ?", c.manager.ID, "%Programme p2%").Count(c.ctx); n != 0 {
+			t.Errorf("%d assignment notifications from the import", n)
+		}
 		var audit []string
 		if err := db.NewSelect().TableExpr("audit_log").Column("detail").Where("action = ?", "completions.import").Scan(c.ctx, &audit); err != nil || len(audit) != 1 {
 			t.Errorf("audit: %v %v", audit, err)

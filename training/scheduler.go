@@ -97,6 +97,7 @@ func (s *Service) runScheduler(ctx context.Context, interval, ttl time.Duration)
 // schedulerRun is one run of the scheduled jobs (under the lease).
 func (s *Service) schedulerRun(ctx context.Context) {
 	start := time.Now()
+	now := s.clock.Now()
 	rep, err := s.Tick(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -109,6 +110,14 @@ func (s *Service) schedulerRun(ctx context.Context) {
 			"recertifications", rep.Recertified, "status_changes", rep.StatusChanges, "ms", time.Since(start).Milliseconds())
 	} else {
 		s.log.Debug("scheduler: nothing to change", "ms", time.Since(start).Milliseconds())
+	}
+	if rem, err := s.Remind(ctx, now); err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("scheduler: reminders", "err", err)
+		}
+	} else if rem.Total() > 0 {
+		s.log.Info("scheduler: reminders queued", "learners", rem.Learners, "managers", rem.Managers, "hr", rem.HR,
+			"expiring", rem.Expiring, "reobserve", rem.Reobserve, "digests", rem.Digests)
 	}
 	s.runRecovery(ctx) // the service-recovery rules, for everyone
 }

@@ -44,6 +44,9 @@ type Options struct {
 	Clock store.Clock
 	// Docs renders certificate PDFs; nil makes one.
 	Docs *certdoc.Renderer
+	// Quiet writes no notifications for the workflows and the scheduler's
+	// reminders (the 100,000-person fixture); a password link is still sent.
+	Quiet bool
 }
 
 // Service runs the workflows over the stores it holds.
@@ -57,6 +60,7 @@ type Service struct {
 	quizzes      *assessments.Store
 	observations *assessments.ObservationStore
 	outcomes     *outcomes.Store
+	quiet        bool // Options.Quiet
 }
 
 // New returns a Service on db with its stores. It fails only when the
@@ -77,10 +81,14 @@ func New(db *bun.DB, opts Options) (*Service, error) {
 	}
 	s := &Service{db: db, log: opts.Log, clock: opts.Clock, docs: opts.Docs, people: people.NewStore(db),
 		quizzes: assessments.NewStore(db), observations: assessments.NewObservationStore(db),
-		outcomes: outcomes.NewStore(db, opts.Clock)}
+		outcomes: outcomes.NewStore(db, opts.Clock), quiet: opts.Quiet}
 	s.people.Now, s.quizzes.Now, s.observations.Now = opts.Clock.Now, opts.Clock.Now, opts.Clock.Now
+	var ev courses.Events = events{courses: func() *courses.Store { return s.courses }}
+	if opts.Quiet {
+		ev = courses.NoEvents
+	}
 	s.courses = courses.NewStore(db, assessed{quizzes: s.quizzes, observations: s.observations},
-		courses.Options{Clock: opts.Clock, BaseURL: strings.TrimRight(opts.BaseURL, "/"), Docs: opts.Docs})
+		courses.Options{Clock: opts.Clock, BaseURL: strings.TrimRight(opts.BaseURL, "/"), Docs: opts.Docs, Events: ev})
 	return s, nil
 }
 
