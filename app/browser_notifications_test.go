@@ -47,8 +47,20 @@ func TestBrowserNotificationBell(t *testing.T) {
 		Data: map[string]string{"programme": "Fire Safety", "due_date": "9 Jan 2027", "link": "/learn"}})
 	enqueue(t, ts, notify.Event{Kind: notify.DueSoon, Key: "b:2", To: []int64{staff},
 		Data: map[string]string{"programme": "Fire Safety", "due_date": "9 Jan 2027", "days": "7 days", "link": "/learn"}})
-	b.do("open My learning", chromedp.Navigate(base+"/learn"))
-	b.waitFor("the bell with two", `document.querySelector("a#bell .bell-count")?.textContent === "2"`)
+	// Other pages reuse a person's count for up to 3 s: load My learning
+	// until the bell catches up.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b.do("open My learning", chromedp.Navigate(base+"/learn"))
+		b.waitFor("My learning", `location.pathname === "/learn"`)
+		if b.text("a#bell .bell-count") == "2" {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.fatalf("the bell did not count the two new notifications within 10 s")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	if got := b.bellLabel(); got != "Notifications, 2 unread" {
 		t.Errorf("bell after two: %q", got)
 	}

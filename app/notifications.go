@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -34,18 +35,34 @@ type bell struct {
 }
 
 // bellFor is the bell of the signed-in employee p (nil for visitors and API
-// tokens): one bounded count on the notifications_recipient index. A count
-// that fails leaves the bell without a number rather than failing the page.
+// tokens): a bounded count on the notifications_recipient index, reused for
+// bellTTL (see bellCache). A count that fails leaves the bell without a
+// number rather than failing the page.
 func (s *Server) bellFor(c *fiber.Ctx, p *Principal) *bell {
 	if p == nil || p.Employee == nil {
 		return nil
 	}
-	n, err := notify.UnreadCount(c.UserContext(), s.cfg.DB, p.Employee.ID, bellLimit)
+	if n, ok := s.bells.get(p.Employee.ID, time.Now()); ok {
+		return bellOf(n)
+	}
+	n, err := s.unreadCount(c.UserContext(), p.Employee.ID)
 	if err != nil {
 		s.log.Warn("unread count", "route", routeOf(c), "err", err)
 		return &bell{Count: -1, Label: "Notifications"}
 	}
 	return bellOf(n)
+}
+
+// unreadCount counts the employee's unread notifications afresh and keeps
+// the count for the bell.
+func (s *Server) unreadCount(ctx context.Context, employeeID int64) (int, error) {
+	now := time.Now()
+	n, err := notify.UnreadCount(ctx, s.cfg.DB, employeeID, bellLimit)
+	if err != nil {
+		return 0, err
+	}
+	s.bells.put(employeeID, n, now)
+	return n, nil
 }
 
 func bellOf(n int) *bell {
@@ -115,7 +132,7 @@ func (s *Server) notificationsIndex(c *fiber.Ctx) error {
 			unread++
 		}
 	}
-	n, err := notify.UnreadCount(ctx, s.cfg.DB, me.ID, bellLimit)
+	n, err := s.unreadCount(ctx, me.ID) // afresh: the bell on this page is never behind
 	if err != nil {
 		return err
 	}
@@ -130,10 +147,12 @@ func (s *Server) notificationOpen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := notify.MarkRead(c.UserContext(), s.cfg.DB, s.people.Now(), principal(c).Employee.ID, id)
+	me := principal(c).Employee.ID
+	r, err := notify.MarkRead(c.UserContext(), s.cfg.DB, s.people.Now(), me, id)
 	if err != nil {
 		return err
 	}
+	s.bells.forget(me)
 	return c.Redirect(sameSitePath(r.Values()["link"], "/notifications"), http.StatusSeeOther)
 }
 
@@ -152,9 +171,11 @@ func (s *Server) notificationRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := notify.MarkRead(c.UserContext(), s.cfg.DB, s.people.Now(), principal(c).Employee.ID, id); err != nil {
+	me := principal(c).Employee.ID
+	if _, err := notify.MarkRead(c.UserContext(), s.cfg.DB, s.people.Now(), me, id); err != nil {
 		return err
 	}
+	s.bells.forget(me)
 	return c.Redirect(inboxPath(c), http.StatusSeeOther)
 }
 
@@ -168,10 +189,12 @@ func inboxPath(c *fiber.Ctx) string {
 
 // notificationsReadAll marks every notification of the person read.
 func (s *Server) notificationsReadAll(c *fiber.Ctx) error {
-	n, err := notify.MarkAllRead(c.UserContext(), s.cfg.DB, s.people.Now(), principal(c).Employee.ID)
+	me := principal(c).Employee.ID
+	n, err := notify.MarkAllRead(c.UserContext(), s.cfg.DB, s.people.Now(), me)
 	if err != nil {
 		return err
 	}
+	s.bells.forget(me)
 	if n == 0 {
 		s.flash(c, "info", "There was nothing unread.")
 	} else {
