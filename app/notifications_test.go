@@ -373,3 +373,44 @@ func oneClick(t *testing.T, ts *testServer, token string) (*http.Response, strin
 	t.Helper()
 	return ts.client(t).do("POST", "/unsubscribe/"+url.PathEscape(token), strings.NewReader("List-Unsubscribe=One-Click"), "application/x-www-form-urlencoded")
 }
+
+// TestNotificationPages: the list is paged 20 at a time, newest first, and
+// "Mark read" goes back to the page it was pressed on.
+func TestNotificationPages(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	staff := employeeIDByEmail(t, ts, staffEmail)
+	start := time.Now().Add(-time.Hour)
+	for i := range 23 {
+		if _, err := notify.Enqueue(context.Background(), ts.DB, start.Add(time.Duration(i)*time.Minute), notify.Event{Kind: notify.CertificateIssued,
+			Key: "pg:" + strconv.Itoa(i), To: []int64{staff}, Data: map[string]string{"programme": "P" + strconv.Itoa(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := ts.client(t)
+	c.signIn(staffEmail)
+	_, body := c.get("/notifications")
+	d := doc(t, body)
+	subjects := d.Find("ol#inbox .inbox-subject").Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) })
+	if len(subjects) != 20 || subjects[0] != "Your certificate: P22" || subjects[19] != "Your certificate: P3" {
+		t.Fatalf("page 1: %d items, %q … %q", len(subjects), subjects[0], subjects[len(subjects)-1])
+	}
+	next, _ := d.Find(`nav.pagination a[rel="next"]`).Attr("href")
+	if next != "/notifications?page=2" {
+		t.Fatalf("next: %q", next)
+	}
+	_, body = c.get(next)
+	ids := inboxIDs(t, body)
+	if len(ids) != 3 {
+		t.Fatalf("page 2: %d items", len(ids))
+	}
+	resp, _ := c.post("/notifications/"+strconv.FormatInt(ids[0], 10)+"/read", url.Values{"page": {"2"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/notifications?page=2" {
+		t.Errorf("mark read on page 2: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, body := c.get("/notifications?page=2"); !strings.Contains(doc(t, body).Find("#inbox-summary").Text(), "22 unread of 23") {
+		t.Errorf("summary after one read: %q", doc(t, body).Find("#inbox-summary").Text())
+	}
+	if _, body := c.get("/notifications?page=9"); !strings.Contains(doc(t, body).Find("#inbox-empty").Text(), "Nothing on this page") {
+		t.Error("a page past the end does not say so")
+	}
+}
