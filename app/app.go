@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -61,6 +62,8 @@ type Server struct {
 	observations *assessments.ObservationStore
 	sessions     *sessionCache
 	bells        *bellCache // unread counts for the bell
+	secretMu     sync.Mutex
+	secret       []byte // the unsubscribe links' key, once read (linkSecret)
 	secure       bool
 	views        *html.Engine
 	docs         *certdoc.Renderer // certificate and report PDFs

@@ -289,12 +289,27 @@ func (s *Server) accountNotificationsSave(c *fiber.Ctx) error {
 
 // --- Unsubscribe (no sign-in) -------------------------------------------------
 
+// linkSecret is the key unsubscribe links are signed with (notify.Secret),
+// read once: it never changes.
+func (s *Server) linkSecret(ctx context.Context) ([]byte, error) {
+	s.secretMu.Lock()
+	defer s.secretMu.Unlock()
+	if s.secret == nil {
+		key, err := notify.Secret(ctx, s.cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		s.secret = key
+	}
+	return s.secret, nil
+}
+
 // unsubscribeTarget reads the link's token: the employee and the kind it
 // turns off, or ok false when the token is not valid (any change to it) or
 // its employee no longer exists.
 func (s *Server) unsubscribeTarget(c *fiber.Ctx) (*people.Employee, notify.KindSetting, bool, error) {
 	ctx := c.UserContext()
-	secret, err := notify.Secret(ctx, s.cfg.DB)
+	secret, err := s.linkSecret(ctx)
 	if err != nil {
 		return nil, notify.KindSetting{}, false, err
 	}

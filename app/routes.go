@@ -54,7 +54,7 @@ func (s *Server) routes(app *fiber.App) {
 	// the protection, so the POST (a mail client's RFC 8058 one-click, with
 	// no cookie and no CSRF token) has no CSRF check.
 	web("GET", "/unsubscribe/:token", visitor, s.unsubscribeShow)
-	t.add("POST", "/unsubscribe/:token", s.unsubscribeSubmit)
+	t.add("POST", "/unsubscribe/:token", s.loadSession, s.unsubscribeSubmit)
 	// Certificates: verification, rate-limited per address, and the issuer.
 	web("GET", "/verify", visitor, s.verifyForm)
 	t.addWithHEAD("GET", "/verify/:code", append([]fiber.Handler{s.verifyLimit}, append(s.guard(visitor), s.verifyShow)...)...)
