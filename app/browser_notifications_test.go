@@ -223,3 +223,66 @@ func TestBrowserUnsubscribeSignedOut(t *testing.T) {
 	}
 	b.screenshot("unsubscribed")
 }
+
+// TestBrowserNotificationSettings: HR finds the notification settings from
+// the company settings, types an unknown placeholder and sees the problem
+// next to the field with the text kept, fixes it, previews and saves; every
+// field has a label. A learner then unticks a kind on their choices page.
+func TestBrowserNotificationSettings(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	base := ts.Listen(t)
+	ctx := context.Background()
+	b := mustBrowser(t, 90*time.Second)
+	signInBrowser(b, base, hrEmail)
+	b.do("open the company settings", chromedp.Navigate(base+"/settings/company"))
+	b.do("follow the link", chromedp.Click(chromedp.CSS("a#notification-settings-link")))
+	b.waitFor("the notification settings", `location.pathname === "/settings/notifications" && document.querySelector("#kind-assigned")`)
+	if unlabelled := eval[[]string](b, `Array.from(document.querySelectorAll("main input:not([type=hidden])"))
+		.filter(el => !(el.labels && el.labels.length)).map(el => el.id || el.name)`); len(unlabelled) > 0 {
+		t.Errorf("fields without a label: %q", unlabelled)
+	}
+
+	bad := "Hi {first_name}, {course} is yours"
+	b.do("type an unknown placeholder and save",
+		chromedp.SendKeys(chromedp.CSS("#f-assigned-subject"), bad),
+		chromedp.Click(chromedp.CSS(`#kind-assigned button[name=action][value=save]:not(.visually-hidden)`)),
+	)
+	b.waitFor("the problem next to the field", `document.querySelector("#e-assigned-subject")`)
+	if got := b.text("#e-assigned-subject"); !strings.Contains(got, "{course} is not a placeholder") {
+		t.Errorf("message: %q", got)
+	}
+	if got := eval[string](b, `document.querySelector("#f-assigned-subject").value`); got != bad {
+		t.Errorf("typed text: %q", got)
+	}
+	if got := eval[string](b, `document.querySelector("#f-assigned-subject").getAttribute("aria-describedby")`); !strings.Contains(got, "e-assigned-subject") {
+		t.Errorf("the field is not described by its message: %q", got)
+	}
+	b.screenshot("notification-settings-error")
+
+	good := "Hi {first_name}, {programme} is yours"
+	b.do("fix it and preview",
+		chromedp.SetValue(chromedp.CSS("#f-assigned-subject"), good),
+		chromedp.Click(chromedp.CSS(`#kind-assigned button[name=action][value=preview]`)),
+	)
+	b.waitFor("the preview", `document.querySelector("#preview-assigned")`)
+	if got := b.text("#preview-assigned .preview-subject"); got != "Hi Aisha, Customer Service Induction is yours" {
+		t.Errorf("preview: %q", got)
+	}
+	b.do("save", chromedp.Click(chromedp.CSS(`#kind-assigned button[name=action][value=save]:not(.visually-hidden)`)))
+	b.waitFor("saved", `document.querySelector(".flash")`)
+	if sub, _ := notify.Wording(ctx, ts.DB, notify.Assigned); sub != good {
+		t.Errorf("stored subject: %q", sub)
+	}
+
+	b.do("sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)))
+	b.waitFor("signed out", `location.pathname === "/signin"`)
+	signInBrowser(b, base, staffEmail)
+	b.do("open the choices", chromedp.Navigate(base+"/account/notifications"))
+	b.waitFor("the choices", `document.querySelector("#k-due_soon")`)
+	b.do("untick Due soon and save", chromedp.Click(chromedp.CSS("#k-due_soon")), chromedp.Click(chromedp.CSS("button#save-preferences")))
+	b.waitFor("saved", `document.querySelector(".flash") && !document.querySelector("#k-due_soon").checked`)
+	if outs, _ := notify.OptOuts(ctx, ts.DB, employeeIDByEmail(t, ts, staffEmail)); !outs[notify.DueSoon] {
+		t.Errorf("not turned off: %v", outs)
+	}
+	b.screenshot("notification-choices")
+}

@@ -266,7 +266,7 @@ func (s *Server) accountNotificationsSave(c *fiber.Ctx) error {
 				return err
 			}
 			if changed {
-				changes = append(changes, k.Title+map[bool]string{true: " on", false: " off"}[on])
+				changes = append(changes, k.Title+map[bool]string{true: " turned on", false: " turned off"}[on])
 			}
 		}
 		if len(changes) == 0 {
@@ -274,7 +274,7 @@ func (s *Server) accountNotificationsSave(c *fiber.Ctx) error {
 		}
 		id, label := p.actor()
 		return people.Audit(ctx, tx, now, id, label, "notification.preferences", p.Employee.Number,
-			strings.Join(changes, ", ")+" (account page)")
+			strings.Join(changes, "; ")+" (account page)")
 	})
 	if err != nil {
 		return err
@@ -282,7 +282,7 @@ func (s *Server) accountNotificationsSave(c *fiber.Ctx) error {
 	if len(changes) == 0 {
 		s.flash(c, "info", "Nothing changed.")
 	} else {
-		s.flash(c, "success", "Saved: "+strings.Join(changes, ", ")+".")
+		s.flash(c, "success", strings.Join(changes, "; ")+".")
 	}
 	return c.Redirect("/account/notifications", http.StatusSeeOther)
 }

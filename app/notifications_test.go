@@ -201,11 +201,11 @@ func TestNotificationPreferences(t *testing.T) {
 		t.Errorf("turned off, %d rows queued", n)
 	}
 	_, body = c.get("/account/notifications")
-	if d := doc(t, body); d.Find("#k-due_soon[checked]").Length() != 0 || !strings.Contains(d.Find(".flash").Text(), "Due soon off") {
+	if d := doc(t, body); d.Find("#k-due_soon[checked]").Length() != 0 || !strings.Contains(d.Find(".flash").Text(), "Due soon turned off") {
 		t.Errorf("after saving: flash %q", d.Find(".flash").Text())
 	}
 	var audit people.AuditEntry
-	if err := ts.DB.NewSelect().Model(&audit).Where("action = 'notification.preferences'").Scan(ctx); err != nil || audit.Subject != staffNumber || !strings.Contains(audit.Detail, "Due soon off") {
+	if err := ts.DB.NewSelect().Model(&audit).Where("action = 'notification.preferences'").Scan(ctx); err != nil || audit.Subject != staffNumber || !strings.Contains(audit.Detail, "Due soon turned off") {
 		t.Errorf("audit: %+v, %v", audit, err)
 	}
 	if resp, _ := c.post("/account/notifications", url.Values{"_csrf": {"forged"}}); resp.StatusCode != http.StatusForbidden {
