@@ -35,6 +35,7 @@ func (b *browser) bellLabel() string {
 // them, opens the list, and empties after "Mark all read".
 func TestBrowserNotificationBell(t *testing.T) {
 	ts := mustServer(t, "sqlite")
+	clearNotifications(t, ts)
 	base := ts.Listen(t)
 	staff := employeeIDByEmail(t, ts, staffEmail)
 	b := mustBrowser(t, 60*time.Second)
@@ -148,6 +149,7 @@ func TestBellAfterAssignment(t *testing.T) {
 // reached with Tab and opened with Enter.
 func TestBrowserBellOnPhone(t *testing.T) {
 	ts := mustServer(t, "sqlite")
+	clearNotifications(t, ts)
 	base := ts.Listen(t)
 	staff := employeeIDByEmail(t, ts, staffEmail)
 	enqueue(t, ts, notify.Event{Kind: notify.CertificateIssued, Key: "p:1", To: []int64{staff}, Data: map[string]string{"programme": "Fire Safety"}})

@@ -25,6 +25,15 @@ func employeeIDByEmail(t *testing.T, ts *testServer, email string) int64 {
 	return e.ID
 }
 
+// clearNotifications empties the outbox, for tests that count exactly
+// (the demo's own workflows may have queued some).
+func clearNotifications(t *testing.T, ts *testServer) {
+	t.Helper()
+	if _, err := ts.DB.NewDelete().TableExpr("notifications").Where("1 = 1").Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // enqueue queues ev now through notify.Enqueue, as a producer does.
 func enqueue(t *testing.T, ts *testServer, ev notify.Event) {
 	t.Helper()
@@ -62,6 +71,7 @@ func inboxIDs(t *testing.T, body string) []int64 {
 // token; "mark all read" empties the bell.
 func TestNotificationCentre(t *testing.T) {
 	ts := mustServer(t, "sqlite")
+	clearNotifications(t, ts)
 	staff, mgr := employeeIDByEmail(t, ts, staffEmail), employeeIDByEmail(t, ts, ccMgrEmail)
 	c := ts.client(t)
 	c.signIn(staffEmail)
@@ -378,6 +388,7 @@ func oneClick(t *testing.T, ts *testServer, token string) (*http.Response, strin
 // "Mark read" goes back to the page it was pressed on.
 func TestNotificationPages(t *testing.T) {
 	ts := mustServer(t, "sqlite")
+	clearNotifications(t, ts)
 	staff := employeeIDByEmail(t, ts, staffEmail)
 	start := time.Now().Add(-time.Hour)
 	for i := range 23 {
