@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -60,6 +61,9 @@ type Server struct {
 	quizzes      *assessments.Store
 	observations *assessments.ObservationStore
 	sessions     *sessionCache
+	bells        *bellCache // unread counts for the bell
+	secretMu     sync.Mutex
+	secret       []byte // the unsubscribe links' key, once read (linkSecret)
 	secure       bool
 	views        *html.Engine
 	docs         *certdoc.Renderer // certificate and report PDFs
@@ -140,7 +144,7 @@ func newServer(cfg Config) *Server {
 	t := cfg.Training
 	return &Server{cfg: cfg, log: cfg.Log, training: t, people: t.People(), courses: t.Courses(),
 		quizzes: t.Quizzes(), observations: t.Observations(), docs: t.Docs(),
-		sessions: newSessionCache(), verifies: newVerifyLimiter(), health: &store.Health{DB: cfg.DB, MinFree: cfg.MinFree}}
+		sessions: newSessionCache(), bells: newBellCache(), verifies: newVerifyLimiter(), health: &store.Health{DB: cfg.DB, MinFree: cfg.MinFree}}
 }
 
 // errorHandler is the one place errors become responses: a JSON body under

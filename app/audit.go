@@ -73,6 +73,10 @@ var auditGroups = []auditGroup{
 		{"measure.archive", "Measure archived"}, {"measure.restore", "Measure restored"}}},
 	{"outcomes.", "Outcome imports", []auditAction{{"outcomes.import", "Outcome events imported"}}},
 	{"org.", "Organisation lists", []auditAction{{"org.create", "Department, location or job title added"}, {"org.rename", "Renamed"}}},
+	{"notification.", "Notifications", []auditAction{
+		{"notification.kind", "Notification wording or switch changed"},
+		{"notification.preferences", "Notification choices changed"},
+		{"notification.unsubscribe", "Unsubscribed by e-mail link"}}},
 	{"admin.", "Administrators", []auditAction{{"admin.create", "Administrator created on the command line"}}},
 	{"demo.", "Demo", []auditAction{{"demo.load", "Demo organisation loaded"}}},
 }

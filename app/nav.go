@@ -120,6 +120,7 @@ func userHeader(p *Principal, path, csrf string) template.HTML {
 		b.WriteString(` <span class="badge badge-role">` + html.EscapeString(r) + `</span>`)
 	}
 	b.WriteString(`
+    <a href="/account/notifications">Notification choices</a>
     <a href="/account/password">Password</a>
     <form class="inline" method="post" action="/signout"><input type="hidden" name="_csrf" value="` + html.EscapeString(csrf) + `"><button class="link" type="submit">Sign out</button></form>
   </div>`)

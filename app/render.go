@@ -66,6 +66,7 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.
 	data["Flash"] = s.takeFlash(c)
 	data["Path"] = c.Path()
 	data["Header"] = userHeader(p, c.Path(), data["CSRF"].(string))
+	data["Bell"] = s.bellFor(c, p)
 	data["Demo"] = s.cfg.Demo
 	data["Version"] = s.cfg.Version
 	company, logo := "Service Academy", "/static/img/logo.svg"

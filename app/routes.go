@@ -50,6 +50,11 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/password/:token", visitor, s.passwordLinkShow)
 	web("POST", "/password/:token", visitor, s.passwordLinkSubmit)
 	web("GET", "/company/logo", visitor, s.companyLogo)
+	// Unsubscribing from an e-mail's link, signed out: the signed token is
+	// the protection, so the POST (a mail client's RFC 8058 one-click, with
+	// no cookie and no CSRF token) has no CSRF check.
+	web("GET", "/unsubscribe/:token", visitor, s.unsubscribeShow)
+	t.add("POST", "/unsubscribe/:token", s.loadSession, s.unsubscribeSubmit)
 	// Certificates: verification, rate-limited per address, and the issuer.
 	web("GET", "/verify", visitor, s.verifyForm)
 	t.addWithHEAD("GET", "/verify/:code", append([]fiber.Handler{s.verifyLimit}, append(s.guard(visitor), s.verifyShow)...)...)
@@ -63,6 +68,14 @@ func (s *Server) routes(app *fiber.App) {
 	web("POST", "/signout", people.RoleStaff, s.signout)
 	web("GET", "/account/password", people.RoleStaff, s.accountPasswordShow)
 	web("POST", "/account/password", people.RoleStaff, s.accountPasswordSubmit)
+	// Notifications: the list (each person their own), marking read, and
+	// which optional kinds a person receives.
+	web("GET", "/notifications", people.RoleStaff, s.notificationsIndex)
+	web("POST", "/notifications/read-all", people.RoleStaff, s.notificationsReadAll)
+	web("GET", "/notifications/:id", people.RoleStaff, s.notificationOpen)
+	web("POST", "/notifications/:id/read", people.RoleStaff, s.notificationRead)
+	web("GET", "/account/notifications", people.RoleStaff, s.accountNotificationsShow)
+	web("POST", "/account/notifications", people.RoleStaff, s.accountNotificationsSave)
 	// Learning: My learning, search, courses and lessons, the service
 	// promises to acknowledge.
 	web("GET", "/learn", people.RoleStaff, s.learnHome)
@@ -163,6 +176,9 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/settings/company", people.RoleHR, s.companyShow)
 	web("POST", "/settings/company", people.RoleHR, s.companySave)
 	web("POST", "/settings/company/logo", people.RoleHR, s.companyLogoUpload)
+	// Notifications: each kind's wording, and optional kinds switched off.
+	web("GET", "/settings/notifications", people.RoleHR, s.kindSettingsShow)
+	web("POST", "/settings/notifications/:kind", people.RoleHR, s.kindSettingsSave)
 	// Course authoring.
 	web("GET", "/authoring", people.RoleHR, s.authoringIndex)
 	web("POST", "/authoring", people.RoleHR, s.courseCreate)

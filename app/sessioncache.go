@@ -63,3 +63,51 @@ func (sc *sessionCache) forget(employeeID int64) {
 		}
 	}
 }
+
+// bellTTL is how long a person's unread count (the bell) is reused without
+// counting again. Reading on this instance clears it at once; a new
+// notification shows within this time, and at once on /notifications.
+const bellTTL = 3 * time.Second
+
+// bellCache remembers recent unread counts by employee, so the bell costs
+// the hot pages (lessons) no query on most requests.
+type bellCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedCount
+}
+
+type cachedCount struct {
+	n     int
+	until time.Time
+}
+
+func newBellCache() *bellCache { return &bellCache{m: map[int64]cachedCount{}} }
+
+func (bc *bellCache) get(employeeID int64, now time.Time) (int, bool) {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	e, ok := bc.m[employeeID]
+	if !ok || now.After(e.until) {
+		return 0, false
+	}
+	return e.n, true
+}
+
+func (bc *bellCache) put(employeeID int64, n int, now time.Time) {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if len(bc.m) > 20000 {
+		for k, e := range bc.m {
+			if now.After(e.until) {
+				delete(bc.m, k)
+			}
+		}
+	}
+	bc.m[employeeID] = cachedCount{n: n, until: now.Add(bellTTL)}
+}
+
+func (bc *bellCache) forget(employeeID int64) {
+	bc.mu.Lock()
+	delete(bc.m, employeeID)
+	bc.mu.Unlock()
+}

@@ -14,7 +14,7 @@ import (
 	"github.com/serviceacademy/academy/store/storetest"
 )
 
-func employee(t *testing.T, db *bun.DB, number, email string, active bool) int64 {
+func employee(t testing.TB, db *bun.DB, number, email string, active bool) int64 {
 	t.Helper()
 	e, err := people.NewStore(db).SaveEmployee(context.Background(), people.EmployeeInput{Number: number, FirstName: "Ann", LastName: number, Email: email, Active: active})
 	if err != nil {
