@@ -246,13 +246,13 @@ var htmlTmpl = template.Must(template.New("html").Parse(`<!DOCTYPE html>
 <body style="margin:0;padding:0;background:#f5f7f8;font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1b2630;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f5f7f8;"><tr><td align="center" style="padding:16px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border:1px solid #c9d3da;">
-<tr><td style="background:{{.Colour | css}};padding:16px 24px;color:#ffffff;font-size:18px;font-weight:bold;">
+<tr><td style="background:{{.Colour}};padding:16px 24px;color:#ffffff;font-size:18px;font-weight:bold;">
 {{if .LogoURL}}<img src="{{.LogoURL}}" alt="" height="40" style="height:40px;max-width:160px;vertical-align:middle;margin-right:12px;background:#ffffff;">{{end}}{{.Company}}</td></tr>
 <tr><td style="padding:24px;font-size:16px;line-height:1.5;">
 {{if .FirstName}}<p style="margin:0 0 16px;">Hello {{.FirstName}},</p>{{end}}
 <p style="margin:0 0 16px;">{{.Opening}}</p>
 {{range .Body}}<p style="margin:0 0 16px;">{{range $i, $l := .}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>
-{{end}}{{range $i, $l := .Links}}<p style="margin:0 0 16px;"><a href="{{$l.URL}}" style="{{if eq $i 0}}display:inline-block;background:{{$.Colour | css}};color:#ffffff;padding:10px 18px;text-decoration:none;font-weight:bold;border-radius:4px;{{else}}color:{{$.Colour | css}};{{end}}">{{$l.Label}}</a></p>
+{{end}}{{range $i, $l := .Links}}<p style="margin:0 0 16px;"><a href="{{$l.URL}}" style="{{if eq $i 0}}display:inline-block;background:{{$.Colour}};color:#ffffff;padding:10px 18px;text-decoration:none;font-weight:bold;border-radius:4px;{{else}}color:{{$.Colour}};{{end}}">{{$l.Label}}</a></p>
 {{end}}{{if .Calendar}}<p style="margin:0 0 16px;color:#4f5d69;">A calendar entry for {{.Calendar}} is attached.</p>
 {{end}}</td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #c9d3da;font-size:13px;color:#4f5d69;">
