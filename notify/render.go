@@ -263,4 +263,3 @@ You receive “{{.KindTitle}}” messages because they are on. <a href="{{.Unsub
 </body>
 </html>
 `))
-
