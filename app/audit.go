@@ -75,6 +75,7 @@ var auditGroups = []auditGroup{
 	{"org.", "Organisation lists", []auditAction{{"org.create", "Department, location or job title added"}, {"org.rename", "Renamed"}}},
 	{"admin.", "Administrators", []auditAction{{"admin.create", "Administrator created on the command line"}}},
 	{"demo.", "Demo", []auditAction{{"demo.load", "Demo organisation loaded"}}},
+	{"notification.", "E-mails", []auditAction{{"notification.resend", "E-mail resent"}, {"notification.test", "Test e-mail sent"}}},
 }
 
 // auditLabels maps every known action and group prefix to its words.

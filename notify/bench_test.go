@@ -129,7 +129,9 @@ func BenchmarkSendToMailpit(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := notify.NewSender(db, notify.SenderOptions{SMTP: must(notify.ParseSMTPURL(mp.SMTPURL())), From: mail.Address{Address: "academy@example.com"},
-		Batch: 100, Brand: func(context.Context) (notify.Brand, error) { return notify.Brand{BaseURL: testBase, Company: "Bright Hotels"}, nil }})
+		Batch: 100, Brand: func(context.Context) (notify.Brand, error) {
+			return notify.Brand{BaseURL: testBase, Company: "Bright Hotels"}, nil
+		}})
 	b.ResetTimer()
 	start := time.Now()
 	rep, err := s.SendDue(ctx)
