@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -65,8 +66,10 @@ type Sender struct {
 	db     *bun.DB
 	o      SenderOptions
 	log    *slog.Logger
-	secret []byte
 	wake   chan struct{}
+
+	mu     sync.Mutex
+	secret []byte // the unsubscribe key, read once
 }
 
 // NewSender returns a sender for db.
@@ -260,8 +263,12 @@ func (s *Sender) batch(ctx context.Context) (Report, int, error) {
 	if len(todo) > 0 {
 		s.deliver(ctx, todo)
 	}
+	// The outcomes are written even when ctx ended meanwhile (a stopping
+	// server): what was sent must be marked sent.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	for _, o := range outs {
-		if err := s.finish(ctx, o, &rep); err != nil {
+		if err := s.finish(wctx, o, &rep); err != nil {
 			return rep, len(rows), err
 		}
 	}
@@ -285,17 +292,16 @@ func (s *Sender) prepare(ctx context.Context, rows []*Row) []*outcome {
 	if err != nil {
 		return fail(fmt.Errorf("reading the company's name and logo: %w", err), true)
 	}
-	if s.secret == nil {
-		if s.secret, err = Secret(ctx, s.db); err != nil {
-			return fail(err, true)
-		}
+	secret, err := s.unsubscribeKey(ctx)
+	if err != nil {
+		return fail(err, true)
 	}
 	ctxs, err := loadContext(ctx, s.db, rows)
 	if err != nil {
 		return fail(err, true)
 	}
 	for _, o := range outs {
-		in, cancel := ctxs.input(o.row, s.secret)
+		in, cancel := ctxs.input(o.row, secret)
 		if cancel != "" {
 			o.cancel = cancel
 			continue
@@ -309,6 +315,20 @@ func (s *Sender) prepare(ctx context.Context, rows []*Row) []*outcome {
 		o.msg, o.err = s.compose(m)
 	}
 	return outs
+}
+
+// unsubscribeKey is notify.Secret, read once.
+func (s *Sender) unsubscribeKey(ctx context.Context) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.secret == nil {
+		k, err := Secret(ctx, s.db)
+		if err != nil {
+			return nil, err
+		}
+		s.secret = k
+	}
+	return s.secret, nil
 }
 
 // compose turns a rendered message into go-mail's; an invalid address is
