@@ -63,10 +63,10 @@ type SenderOptions struct {
 
 // Sender delivers queued e-mails over SMTP.
 type Sender struct {
-	db     *bun.DB
-	o      SenderOptions
-	log    *slog.Logger
-	wake   chan struct{}
+	db   *bun.DB
+	o    SenderOptions
+	log  *slog.Logger
+	wake chan struct{}
 
 	mu     sync.Mutex
 	secret []byte // the unsubscribe key, read once
