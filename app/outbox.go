@@ -253,7 +253,7 @@ func (s *Server) outboxTest(c *fiber.Ctx) error {
 		if lerr != nil {
 			return lerr
 		}
-		return s.outboxTestPage(c, f, list, next, map[string]string{"test-" + field: msg}, addr)
+		return s.outboxTestPage(c, f, list, next, map[string]string{field: msg}, addr)
 	} else if err != nil {
 		return err
 	}

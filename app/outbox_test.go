@@ -138,10 +138,10 @@ func TestOutbox(t *testing.T) {
 	// The test e-mail: a bad address next to the field, kept as typed.
 	resp, body = admin.post("/admin/outbox/test", url.Values{"address": {"me at example"}})
 	d = mustDoc(t, body)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find("#e-test-address").Text(), "not an e-mail address") {
-		t.Errorf("bad test address: %d %q", resp.StatusCode, d.Find("#e-test-address").Text())
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find("#e-address").Text(), "not an e-mail address") {
+		t.Errorf("bad test address: %d %q", resp.StatusCode, d.Find("#e-address").Text())
 	}
-	if v, _ := d.Find("#f-test-address").Attr("value"); v != "me at example" {
+	if v, _ := d.Find("#f-address").Attr("value"); v != "me at example" {
 		t.Errorf("typed address lost: %q", v)
 	}
 	resp, _ = admin.post("/admin/outbox/test", url.Values{"address": {"it@example.com"}})
