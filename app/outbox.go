@@ -142,7 +142,9 @@ func (s *Server) outboxIndex(c *fiber.Ctx) error {
 		return s.outboxPage(c, http.StatusUnprocessableEntity, f, nil, "", fieldErrors(errs, same))
 	}
 	list, next, err := notify.ListOutbox(c.UserContext(), s.cfg.DB, f)
-	if err != nil {
+	if field, msg, ok := asFieldError(err); ok {
+		return s.outboxPage(c, http.StatusUnprocessableEntity, f, nil, "", map[string]string{field: msg})
+	} else if err != nil {
 		return err
 	}
 	return s.outboxPage(c, http.StatusOK, f, list, next, nil)
@@ -227,8 +229,12 @@ func (s *Server) outboxResend(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	subject := r.Address
+	if orig, err := notify.FindNotification(ctx, s.cfg.DB, r.ID); err == nil && orig.EmployeeNumber != "" {
+		subject = orig.EmployeeNumber
+	}
 	actor, label := principal(c).actor()
-	if err := people.Audit(ctx, s.cfg.DB, s.people.Now(), actor, label, "notification.resend", r.Address,
+	if err := people.Audit(ctx, s.cfg.DB, s.people.Now(), actor, label, "notification.resend", subject,
 		"notification "+strconv.FormatInt(id, 10)+" resent as "+strconv.FormatInt(r.ID, 10)); err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func TestOutbox(t *testing.T) {
 		t.Errorf("resend made %+v, went to %s", copyRow, resp.Header.Get("Location"))
 	}
 	var audits int64
-	audits, _ = ts.DB.NewSelect().TableExpr("audit_log").Where("action = 'notification.resend'").Count(ctx)
+	audits, _ = ts.DB.NewSelect().TableExpr("audit_log").Where("action = 'notification.resend' AND subject = ?", staffNumber).Count(ctx)
 	if audits != 1 {
 		t.Errorf("%d resend audit entries", audits)
 	}
@@ -174,6 +174,14 @@ func TestOutbox(t *testing.T) {
 	status, body2, _ := apiCall(t, ts, hrTok, "GET", "/api/v1/notifications?status=lost", "")
 	if status != http.StatusUnprocessableEntity || body2["field"] != "status" {
 		t.Errorf("bad status filter: %d %v", status, body2)
+	}
+	status, body2, _ = apiCall(t, ts, hrTok, "GET", "/api/v1/notifications?employee=NOPE", "")
+	if status != http.StatusUnprocessableEntity || body2["field"] != "employee" {
+		t.Errorf("unknown employee: %d %v", status, body2)
+	}
+	resp, body = admin.get("/admin/outbox?employee=NOPE")
+	if d := mustDoc(t, body); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find("#e-employee").Text(), "no employee with number") {
+		t.Errorf("unknown employee on the page: %d %q", resp.StatusCode, d.Find("#e-employee").Text())
 	}
 	if status, _, _ := apiCall(t, ts, mustToken(t, ts, people.RoleManager, ccMgrNumber), "GET", "/api/v1/notifications", ""); status != http.StatusForbidden {
 		t.Errorf("manager token: %d", status)

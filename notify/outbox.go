@@ -108,7 +108,8 @@ type Entry struct {
 
 // ListOutbox returns the notifications matching f, newest first, and the
 // value to pass as Before for the next (older) page ("" when none). An
-// invalid filter returns the first problem Check finds. Each page is one
+// invalid filter returns the first problem Check finds, and an employee
+// number that names nobody a store.FieldError on "employee". Each page is one
 // walk down an index ((status|kind|address|employee_id, id) or the primary
 // key), so it stays fast with millions of rows.
 func ListOutbox(ctx context.Context, db bun.IDB, f OutboxFilter) ([]Entry, string, error) {
@@ -137,7 +138,14 @@ func ListOutbox(ctx context.Context, db bun.IDB, f OutboxFilter) ([]Entry, strin
 		if strings.Contains(f.Employee, "@") {
 			q = q.Where("n.address IN (?, ?)", f.Employee, strings.ToLower(f.Employee))
 		} else {
-			q = q.Where("n.employee_id IN (SELECT id FROM employees WHERE number = ?)", f.Employee)
+			var ids []int64
+			if err := db.NewSelect().TableExpr("employees").Column("id").Where("number = ?", f.Employee).Scan(ctx, &ids); err != nil {
+				return nil, "", err
+			}
+			if len(ids) == 0 {
+				return nil, "", store.FieldError("employee", "There is no employee with number “%s”. Write an employee number, or an e-mail address exactly.", f.Employee)
+			}
+			q = q.Where("n.employee_id = ?", ids[0])
 		}
 	}
 	if from, _ := day(f.From, f.Loc); !from.IsZero() {

@@ -76,7 +76,7 @@ func TestListOutbox(t *testing.T) {
 		}
 		for field, f := range map[string]notify.OutboxFilter{
 			"status": {Status: "lost"}, "kind": {Kind: "spam"}, "channel": {Channel: "sms"}, "from": {From: "1 Dec"},
-			"to": {From: "2026-12-02", To: "2026-12-01"}, "before": {Before: "x"}, "limit": {Limit: 9999},
+			"to": {From: "2026-12-02", To: "2026-12-01"}, "before": {Before: "x"}, "limit": {Limit: 9999}, "employee": {Employee: "NOPE"},
 		} {
 			_, _, err := notify.ListOutbox(ctx, db, f)
 			var se *store.Error
