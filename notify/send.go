@@ -312,6 +312,7 @@ func (s *Sender) prepare(ctx context.Context, rows []*Row) []*outcome {
 			continue
 		}
 		o.messageID = m.MessageID
+		m.Date = s.o.Now() // the Date header is when it leaves, even on a retry
 		o.msg, o.err = s.compose(m)
 	}
 	return outs
