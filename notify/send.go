@@ -242,6 +242,7 @@ type outcome struct {
 	err       error // nil: sent
 	temp      bool  // the error is temporary
 	cancel    string
+	skip      bool // not tried: back to the queue as it was
 }
 
 // batch claims, renders and delivers one batch over one connection. n is
@@ -399,7 +400,17 @@ func (s *Sender) deliver(ctx context.Context, todo []*outcome) {
 	}
 	connected := false
 	redials := 0
+	start := time.Now()
 	for i, o := range todo {
+		if ctx.Err() != nil || time.Since(start) > claimTTL/2 {
+			// Stopping, or a server so slow that the claim could run out:
+			// the rest go back to the queue untried, for this or another
+			// sender (never sent twice by two).
+			for _, rest := range todo[i:] {
+				rest.skip = true
+			}
+			break
+		}
 		if !connected {
 			if err := c.DialWithContext(ctx); err != nil {
 				for _, rest := range todo[i:] {
@@ -477,6 +488,8 @@ func (s *Sender) finish(ctx context.Context, o *outcome, rep *Report) error {
 		attempts++
 	}
 	switch {
+	case o.skip:
+		q = q.Set("status = ?", Queued)
 	case o.cancel != "":
 		q = q.Set("status = ?, error = ?, next_attempt_at = NULL", Cancelled, o.cancel)
 		rep.Cancelled++
