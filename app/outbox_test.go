@@ -192,7 +192,7 @@ func TestOutbox(t *testing.T) {
 // of a running server: the links in the message work there, and the
 // outbox shows the message sent, with SMTP named in the banner.
 func TestOutboxMailToRunningServer(t *testing.T) {
-	mp := mailpittest.Start(t)
+	mp := mailpittest.Start(t, "--smtp-allowed-recipients", `@brightwater\.example$`)
 	ts := mustServer(t, "sqlite")
 	url0 := ts.Listen(t)
 	svc, err := training.New(ts.DB, training.Options{BaseURL: url0})
@@ -218,7 +218,10 @@ func TestOutboxMailToRunningServer(t *testing.T) {
 		Data: map[string]string{"programme": "Induction", "link": "/verify", "link_label": "Verify", "link2": "/learn", "link2_label": "My learning"}}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := sender.SendDue(ctx); err != nil || rep.Sent != 1 {
+	if _, err := notify.QueueTest(ctx, ts.DB, svc.Now(), "nobody@blocked.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := sender.SendDue(ctx); err != nil || rep.Sent != 1 || rep.Failed != 1 {
 		t.Fatalf("%+v %v", rep, err)
 	}
 	msgs := mp.Messages()
@@ -266,5 +269,17 @@ func TestOutboxMailToRunningServer(t *testing.T) {
 	}
 	if d.Find("#outbox tbody tr").Length() != 1 {
 		t.Errorf("sent rows: %d", d.Find("#outbox tbody tr").Length())
+	}
+	// The refused one: failed, with the server's answer on the list and its page.
+	_, body = admin.get("/admin/outbox?status=failed")
+	d = mustDoc(t, body)
+	if row := d.Find("#outbox tbody tr"); row.Length() != 1 || !strings.Contains(row.Text(), "550 5.1.0 Requested action not taken: mailbox unavailable") {
+		t.Fatalf("failed rows: %q", row.Text())
+	}
+	href, _ := d.Find("#outbox tbody tr a").Attr("href")
+	_, body = admin.get(href)
+	d = mustDoc(t, body)
+	if !strings.Contains(d.Find("#error").Text(), "550") || d.Find("#status").Text() != "failed" || d.Find("#resend").Length() != 1 {
+		t.Errorf("failed message page: %q %q", d.Find("#status").Text(), d.Find("#error").Text())
 	}
 }

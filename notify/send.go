@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -456,13 +458,33 @@ func sendFailure(m *gomail.Msg, err error) (error, bool) {
 		code := se.ErrorCode()
 		switch {
 		case code >= 500:
-			return errors.New(strings.TrimSpace(se.Error())), false
+			return errors.New(serverAnswer(se)), false
 		case code >= 400:
-			return errors.New(strings.TrimSpace(se.Error())), true
+			return errors.New(serverAnswer(se)), true
 		}
 		return err, !se.Is(&gomail.SendError{Reason: gomail.ErrGetRcpts}) && !se.Is(&gomail.SendError{Reason: gomail.ErrGetSender})
 	}
 	return err, true
+}
+
+var quotedAnswer = regexp.MustCompile(`\b([245]\d\d) "((?:[^"\\]|\\.)*)"`)
+
+// serverAnswer is go-mail's account of a refusal as people read it: the
+// step, the server's code and words, the recipient ("sending SMTP RCPT TO
+// command: 550 5.1.0 mailbox unavailable, affected recipient(s): <a@b>").
+func serverAnswer(se *gomail.SendError) string {
+	s := se.Error()
+	if i := strings.Index(s, ", affected message ID:"); i >= 0 {
+		s = s[:i]
+	}
+	s = quotedAnswer.ReplaceAllStringFunc(s, func(m string) string {
+		sub := quotedAnswer.FindStringSubmatch(m)
+		if text, err := strconv.Unquote(`"` + sub[2] + `"`); err == nil {
+			return sub[1] + " " + text
+		}
+		return m
+	})
+	return strings.TrimSpace(s)
 }
 
 // RetryWait is how long to wait after the attempts-th temporary failure.
