@@ -38,7 +38,7 @@ func ICS(uid string, stamp time.Time, due time.Time, summary, description, link 
 
 // icsText escapes a TEXT value (RFC 5545 3.3.11).
 func icsText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\r\n", "\n")
 	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`, "\r", `\n`).Replace(s)
 }
 

@@ -31,6 +31,7 @@ import (
 	"strings"
 	ttemplate "text/template"
 	"time"
+	"unicode"
 )
 
 // Brand is how messages look and where their links point.
@@ -98,7 +99,7 @@ func hostOf(baseURL string) string {
 func absolute(base, path string) string {
 	path = strings.TrimSpace(path)
 	switch {
-	case path == "":
+	case path == "", strings.ContainsFunc(path, unicode.IsControl):
 		return ""
 	case strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//"):
 		return strings.TrimRight(base, "/") + path
