@@ -2,6 +2,8 @@
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GO ?= go
+# Tools installed with go install (mailpit, the SMTP server of the e-mail tests).
+export PATH := $(PATH):$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
 .PHONY: run build test fuzz bench load scale scale-timings lint clean
 

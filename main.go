@@ -1,6 +1,6 @@
 // Command academy serves Service Academy and administers its database.
 //
-//	academy serve [--addr] [--db] [--base-url] [--demo] [--shutdown-timeout]
+//	academy serve [--addr] [--db] [--base-url] [--demo] [--shutdown-timeout] [--smtp-url] [--mail-from]
 //	academy migrate | admin create | import employees FILE [--dry-run] |
 //	        token create --name N --role ROLE | demo | backup FILE |
 //	        restore FILE | version
@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"os"
 	"os/signal"
 	"strconv"
@@ -32,6 +33,7 @@ import (
 	"github.com/serviceacademy/academy/app"
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/demo"
+	"github.com/serviceacademy/academy/notify"
 	"github.com/serviceacademy/academy/people"
 	"github.com/serviceacademy/academy/store"
 	"github.com/serviceacademy/academy/training"
@@ -47,6 +49,7 @@ const usage = `Service Academy
 
 Usage:
   academy serve [--addr :8080] [--db academy.db] [--base-url URL] [--demo] [--shutdown-timeout 25s]
+                [--smtp-url smtp://user:pass@host:587 --mail-from "Academy <academy@example.com>"]
   academy migrate [--db]
   academy backup [--db] [--force] FILE     a verified copy of the running SQLite database
   academy restore [--db] [--force] FILE    the backup FILE into --db (a new file, or a stopped database with --force)
@@ -80,6 +83,7 @@ func (e usageError) Error() string { return e.msg }
 // options are the settings shared by every command.
 type options struct {
 	addr, db, baseURL, logFormat, logLevel, proxyHeader, demoPassword string
+	smtpURL, mailFrom                                                 string
 	demo                                                              bool
 	shutdownTimeout                                                   time.Duration
 }
@@ -138,6 +142,38 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// mailSettings are --smtp-url and --mail-from, checked.
+type mailSettings struct {
+	smtp *notify.SMTP
+	from *netmail.Address
+}
+
+// mailConfig checks --smtp-url and --mail-from: nil when no SMTP server is
+// set (e-mails stay in the outbox); an error naming the flag when either is
+// unusable. The error never repeats the password.
+func mailConfig(o *options) (*mailSettings, error) {
+	if strings.TrimSpace(o.smtpURL) == "" {
+		if strings.TrimSpace(o.mailFrom) != "" {
+			if _, err := notify.ParseFrom(o.mailFrom); err != nil {
+				return nil, usageError{"--mail-from: " + err.Error()}
+			}
+		}
+		return nil, nil
+	}
+	c, err := notify.ParseSMTPURL(o.smtpURL)
+	if err != nil {
+		return nil, usageError{"--smtp-url (ACADEMY_SMTP_URL): " + err.Error()}
+	}
+	if strings.TrimSpace(o.mailFrom) == "" {
+		return nil, usageError{"--mail-from (ACADEMY_MAIL_FROM): required with --smtp-url: the address e-mails come from, e.g. \"Academy <academy@example.com>\""}
+	}
+	from, err := notify.ParseFrom(o.mailFrom)
+	if err != nil {
+		return nil, usageError{"--mail-from (ACADEMY_MAIL_FROM): " + err.Error()}
+	}
+	return &mailSettings{smtp: c, from: from}, nil
 }
 
 // redactDSN hides a password in a database URL for logs.
@@ -236,10 +272,16 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	fs.BoolVar(&o.demo, "demo", envBool("ACADEMY_DEMO"), "load the demo organisation into an empty database")
 	fs.StringVar(&o.proxyHeader, "proxy-header", env("ACADEMY_PROXY_HEADER", ""), "trusted client-address header behind a load balancer, e.g. X-Forwarded-For")
 	shutdownTimeout := fs.String("shutdown-timeout", env("ACADEMY_SHUTDOWN_TIMEOUT", "25s"), "how long a stop waits for open requests")
+	fs.StringVar(&o.smtpURL, "smtp-url", env("ACADEMY_SMTP_URL", ""), "SMTP server for e-mail: smtp://user:pass@host:587 (STARTTLS), smtps://... (TLS); none: e-mails stay in the outbox")
+	fs.StringVar(&o.mailFrom, "mail-from", env("ACADEMY_MAIL_FROM", ""), "the sender of e-mails, e.g. \"Academy <academy@example.com>\"")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	log, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	mailCfg, err := mailConfig(o)
 	if err != nil {
 		return err
 	}
@@ -282,8 +324,17 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
+	var sender *notify.Sender
+	mail := app.MailConfig{}
+	if mailCfg != nil {
+		sender = svc.NewSender(o.baseURL, notify.SenderOptions{SMTP: mailCfg.smtp, From: *mailCfg.from, Log: log})
+		mail = app.MailConfig{Server: mailCfg.smtp.String(), From: mailCfg.from.String(), Wake: sender.Wake}
+		log.Info("mail: e-mails are sent", "smtp", mailCfg.smtp.String(), "from", mailCfg.from.String())
+	} else {
+		log.Info("mail: no SMTP server (--smtp-url): e-mails are kept in the outbox (/admin/outbox), not sent")
+	}
 	web, err := app.New(app.Config{DB: db, Log: log, BaseURL: o.baseURL, Version: version, Demo: o.demo, ProxyHeader: o.proxyHeader,
-		Training: svc})
+		Training: svc, Mail: mail})
 	if err != nil {
 		return err
 	}
@@ -299,6 +350,10 @@ func serve(ctx context.Context, args []string, o *options, stdout, stderr io.Wri
 	jobs.Add(2)
 	go func() { defer jobs.Done(); pruneLoop(ctx, db, log) }()
 	go func() { defer jobs.Done(); svc.RunScheduler(ctx, 5*time.Minute) }()
+	if sender != nil {
+		jobs.Add(1)
+		go func() { defer jobs.Done(); sender.Run(ctx) }()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- drain.Serve() }()

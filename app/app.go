@@ -49,6 +49,9 @@ type Config struct {
 	// Training runs the workflows and holds the stores (main builds it);
 	// nil builds one on DB with BaseURL.
 	Training *training.Service
+	// Mail is the e-mail delivery the outbox page describes (zero: no SMTP,
+	// e-mails are kept in the outbox).
+	Mail MailConfig
 }
 
 // Server holds the dependencies of the handlers.

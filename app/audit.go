@@ -79,6 +79,7 @@ var auditGroups = []auditGroup{
 		{"notification.unsubscribe", "Unsubscribed by e-mail link"}}},
 	{"admin.", "Administrators", []auditAction{{"admin.create", "Administrator created on the command line"}}},
 	{"demo.", "Demo", []auditAction{{"demo.load", "Demo organisation loaded"}}},
+	{"notification.", "E-mails", []auditAction{{"notification.resend", "E-mail resent"}, {"notification.test", "Test e-mail sent"}}},
 }
 
 // auditLabels maps every known action and group prefix to its words.

@@ -283,7 +283,7 @@ func TestBrowserNotificationSettings(t *testing.T) {
 	}
 	b.do("save", chromedp.Click(chromedp.CSS(`#kind-assigned button[name=action][value=save]:not(.visually-hidden)`)))
 	b.waitFor("saved", `document.querySelector(".flash")`)
-	if sub, _ := notify.Wording(ctx, ts.DB, notify.Assigned); sub != good {
+	if sub, _ := notify.CurrentWording(ctx, ts.DB, notify.Assigned); sub != good {
 		t.Errorf("stored subject: %q", sub)
 	}
 

@@ -53,6 +53,7 @@ func nav(me string) []navLink {
 		{"/settings/company", "Company", true, people.RoleHR, false},
 		{"/admin/audit", "Audit log", false, people.RoleHR, false},
 		{"/admin/tokens", "API tokens", false, people.RoleAdmin, false},
+		{"/admin/outbox", "Outbox", true, people.RoleAdmin, false},
 	}
 }
 

@@ -271,7 +271,7 @@ func TestNotificationSettings(t *testing.T) {
 	if inv, _ := d.Find("#f-assigned-subject").Attr("aria-invalid"); inv != "true" {
 		t.Error("the field is not marked invalid")
 	}
-	if sub, _ := notify.Wording(ctx, ts.DB, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {
+	if sub, _ := notify.CurrentWording(ctx, ts.DB, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {
 		t.Errorf("a refused subject was saved: %q", sub)
 	}
 
@@ -287,7 +287,7 @@ func TestNotificationSettings(t *testing.T) {
 	if got := strings.TrimSpace(d.Find("#preview-assigned .preview-opening").Text()); got != "You have been assigned Customer Service Induction; it is due by 14 Dec 2026." {
 		t.Errorf("preview opening (the default): %q", got)
 	}
-	if sub, _ := notify.Wording(ctx, ts.DB, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {
+	if sub, _ := notify.CurrentWording(ctx, ts.DB, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {
 		t.Errorf("preview saved: %q", sub)
 	}
 
@@ -297,7 +297,7 @@ func TestNotificationSettings(t *testing.T) {
 	if resp, _ := hr.post("/settings/notifications/assigned", url.Values{"subject": {good}, "action": {"save"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	if sub, _ := notify.Wording(ctx, ts.DB, notify.Assigned); sub != good {
+	if sub, _ := notify.CurrentWording(ctx, ts.DB, notify.Assigned); sub != good {
 		t.Errorf("saved subject: %q", sub)
 	}
 	// An optional kind switched off company-wide (the checkbox not sent).

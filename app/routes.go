@@ -273,6 +273,12 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/admin/tokens", people.RoleAdmin, s.tokenIndex)
 	web("POST", "/admin/tokens", people.RoleAdmin, s.tokenCreate)
 	web("POST", "/admin/tokens/:id/revoke", people.RoleAdmin, s.tokenRevoke)
+	// The outbox: every notification, one rendered, resend, a test e-mail.
+	web("GET", "/admin/outbox", people.RoleAdmin, s.outboxIndex)
+	web("POST", "/admin/outbox/test", people.RoleAdmin, s.outboxTest)
+	web("GET", "/admin/outbox/:id", people.RoleAdmin, s.outboxShow)
+	web("GET", "/admin/outbox/:id/html", people.RoleAdmin, s.outboxHTML)
+	web("POST", "/admin/outbox/:id/resend", people.RoleAdmin, s.outboxResend)
 
 	// API.
 	// Employees: manager tokens their line, HR and admin everyone, any
@@ -309,6 +315,8 @@ func (s *Server) routes(app *fiber.App) {
 	// Service-recovery rules (HR tokens); ?dry_run=true previews a new one.
 	api("GET", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRules)
 	api("POST", "/api/v1/recovery-rules", people.RoleHR, s.apiRecoveryRuleCreate)
+	// Notifications (the outbox), HR and admin tokens: ?employee=&status=&kind=.
+	api("GET", "/api/v1/notifications", people.RoleHR, s.apiNotifications)
 
 	t.register(app)
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "No such API endpoint.") })

@@ -187,6 +187,9 @@ type Row struct {
 func (r *Row) Values() map[string]string {
 	m := map[string]string{}
 	_ = json.Unmarshal([]byte(r.Data), &m) // written by Enqueue; unreadable data renders empty placeholders
+	if m == nil {                          // "null": an event without Data
+		m = map[string]string{}
+	}
 	return m
 }
 

@@ -141,11 +141,11 @@ func settingOf(in Info, r kindSetting) KindSetting {
 	return s
 }
 
-// Wording returns the subject and opening sentence a message of kind k is
+// CurrentWording returns the subject and opening sentence a message of kind k is
 // sent with: HR's where set, else the default. It never fails: when the
 // setting cannot be read (or k is unknown) the defaults are returned, so a
 // message is always worded.
-func Wording(ctx context.Context, db bun.IDB, k Kind) (subject, opening string) {
+func CurrentWording(ctx context.Context, db bun.IDB, k Kind) (subject, opening string) {
 	s, err := FindKindSetting(ctx, db, k)
 	if err != nil {
 		in, _ := InfoOf(k)

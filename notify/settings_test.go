@@ -38,7 +38,7 @@ func TestKindSettings(t *testing.T) {
 		if err != nil || len(changed) != 1 || !strings.Contains(changed[0], "Reminder from {company}") {
 			t.Fatalf("save: %q, %v", changed, err)
 		}
-		if sub, op := notify.Wording(ctx, db, notify.DueSoon); sub != "Reminder from {company}: {programme}" || op != notify.Kinds[1].DefaultOpening {
+		if sub, op := notify.CurrentWording(ctx, db, notify.DueSoon); sub != "Reminder from {company}: {programme}" || op != notify.Kinds[1].DefaultOpening {
 			t.Errorf("wording: %q, %q", sub, op)
 		}
 		s, _ := notify.FindKindSetting(ctx, db, notify.DueSoon)
@@ -87,7 +87,7 @@ func TestKindSettings(t *testing.T) {
 				}
 			})
 		}
-		if sub, _ := notify.Wording(ctx, db, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {
+		if sub, _ := notify.CurrentWording(ctx, db, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {
 			t.Errorf("a refused subject was stored: %q", sub)
 		}
 	})
