@@ -105,7 +105,7 @@ func TestNotificationCentre(t *testing.T) {
 	}
 	last := d.Find("ol#inbox > li").Last()
 	if sub, op := strings.TrimSpace(last.Find(".inbox-subject").Text()), strings.TrimSpace(last.Find(".inbox-opening").Text()); sub != "New training for you: Fire Safety" ||
-		op != "You have been assigned Fire Safety; it is due by 9 Jan 2027." {
+		op != "You have been assigned Fire Safety. Due: 9 Jan 2027." {
 		t.Errorf("assigned item: %q / %q", sub, op)
 	}
 	if first.Find(".inbox-subject a").Length() != 0 {
@@ -284,7 +284,7 @@ func TestNotificationSettings(t *testing.T) {
 	if got := strings.TrimSpace(d.Find("#preview-assigned .preview-subject").Text()); got != "Hi Aisha: Customer Service Induction is yours" {
 		t.Errorf("preview subject: %q", got)
 	}
-	if got := strings.TrimSpace(d.Find("#preview-assigned .preview-opening").Text()); got != "You have been assigned Customer Service Induction; it is due by 14 Dec 2026." {
+	if got := strings.TrimSpace(d.Find("#preview-assigned .preview-opening").Text()); got != "You have been assigned Customer Service Induction. Due: 14 Dec 2026." {
 		t.Errorf("preview opening (the default): %q", got)
 	}
 	if sub, _ := notify.CurrentWording(ctx, ts.DB, notify.Assigned); sub != notify.Kinds[0].DefaultSubject {

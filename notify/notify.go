@@ -80,7 +80,7 @@ var commonPlaceholders = []string{"company", "first_name", "name"}
 
 // Kinds lists every kind in the order the settings page shows them.
 var Kinds = []Info{
-	{Assigned, "Programme assigned", false, "New training for you: {programme}", "You have been assigned {programme}; it is due by {due_date}.", []string{"programme", "due_date"}},
+	{Assigned, "Programme assigned", false, "New training for you: {programme}", "You have been assigned {programme}. Due: {due_date}.", []string{"programme", "due_date"}},
 	{DueSoon, "Due soon", true, "{programme} is due in {days}", "A reminder: {programme} is due by {due_date}, in {days}.", []string{"programme", "due_date", "days"}},
 	{Overdue, "Overdue", false, "Overdue: {programme}", "{programme} was due on {due_date} and is not complete yet.", []string{"programme", "due_date", "days", "learner"}},
 	{OverdueTeam, "Overdue: escalated to managers and HR", false, "Overdue training: {count}", "Training is overdue for {count}; they are listed below.", []string{"count"}},

@@ -40,7 +40,7 @@ func TestRender(t *testing.T) {
 			"link": "/learn/programmes/3", "link_label": "Start Induction", "ics_due": "2026-07-15"}),
 			brand: brand, in: notify.Input{FirstName: "Ann", Name: "Ann Lee"},
 			subject: "New training for you: Induction",
-			text: []string{"Hello Ann,", "You have been assigned Induction; it is due by 15 July 2026.",
+			text: []string{"Hello Ann,", "You have been assigned Induction. Due: 15 July 2026.",
 				"Start Induction: https://academy.example.com/learn/programmes/3", "1 July 2026, 09:30 (Europe/London)", "A calendar entry for Wednesday 15 July 2026 is attached."},
 			html: []string{`href="https://academy.example.com/learn/programmes/3"`, "Start Induction", `src="https://academy.example.com/company/logo"`,
 				"background:#aa3300", "Bright &amp; Co"},

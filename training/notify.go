@@ -56,7 +56,7 @@ func (e events) CyclesOpened(ctx context.Context, db bun.IDB, p *courses.Program
 		if c.DueOn != "" {
 			data["ics_due"], data["ics_title"] = c.DueOn, p.Title+" due"
 		} else {
-			data["due_date"] = "no set date"
+			data["due_date"] = "no due date set"
 		}
 		evs = append(evs, notify.Event{Kind: kind, Key: "cycle:" + strconv.FormatInt(c.ID, 10), To: []int64{c.EmployeeID}, Data: data})
 	}
