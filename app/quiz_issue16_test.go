@@ -62,7 +62,7 @@ func startAttempt(t *testing.T, c *client, intro string) (string, *goquery.Docum
 }
 
 func questionOf(d *goquery.Document, typ string) string {
-	return d.Find(`fieldset.question[data-type="` + typ + `"]`).AttrOr("data-question", "")
+	return d.Find(`fieldset.question[data-type="`+typ+`"]`).AttrOr("data-question", "")
 }
 
 func shownOrder(d *goquery.Document, qid string) []string {
