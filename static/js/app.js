@@ -339,6 +339,10 @@
       if (move(li, key === "ArrowUp" ? -1 : 1)) moved(li);
       li.focus();
     });
+    // Space must not also scroll the page (some browsers scroll on keypress).
+    list.addEventListener("keypress", function (ev) {
+      if (ev.key === " " && ev.target.matches && ev.target.matches("li[data-item]")) ev.preventDefault();
+    });
     list.addEventListener("focusout", function (ev) {
       if (grabbed && ev.target === grabbed && !list.contains(ev.relatedTarget)) drop();
     });
