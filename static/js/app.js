@@ -378,6 +378,16 @@
   });
 })();
 
+// One-line fields shown as textareas so that long text wraps (question
+// options, promises): Enter does not add a line break (the server turns any
+// into spaces too).
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && ev.target.matches && ev.target.matches("textarea[data-one-line]")) ev.preventDefault();
+  });
+})();
+
 // Role-play observations: autosave the draft on every change.
 (function () {
   "use strict";
