@@ -132,6 +132,11 @@ func (s *Server) quizIntro(c *fiber.Ctx, status int, problem string) error {
 	for i, a := range attempts {
 		rows[i] = newAttemptRow(a)
 		open = open || a.SubmittedAt == nil
+		if a.SubmittedAt != nil && a.Passed == nil {
+			if rows[i].Result, err = s.pendingResult(c.UserContext(), a.ID, principal(c).Employee.ID); err != nil {
+				return err
+			}
+		}
 	}
 	usedUp := quiz.AttemptLimit > 0 && len(attempts) >= quiz.AttemptLimit && !open
 	return s.renderStatus(c, status, "quiz/show", fiber.Map{"Title": quiz.Title, "Quiz": quiz, "CourseTitle": o.Version.Title,
@@ -164,6 +169,24 @@ func newAttemptRow(a assessments.AttemptSummary) attemptRow {
 		r.Result = "not passed"
 	}
 	return r
+}
+
+// pendingResult words the result of a submitted attempt whose essays wait
+// for grading: "not passed" when a pass is already out of reach
+// (assessments.AttemptVerdict), else "waiting for grading".
+func (s *Server) pendingResult(ctx context.Context, attemptID, employeeID int64) (string, error) {
+	a, err := s.quizzes.FindAttempt(ctx, attemptID, employeeID)
+	if err != nil || a.Score == nil || a.MaxScore == nil {
+		return "waiting for grading", err
+	}
+	pending, err := s.quizzes.PendingPoints(ctx, attemptID, employeeID)
+	if err != nil {
+		return "", err
+	}
+	if assessments.AttemptVerdict(a.Passed, *a.Score, *a.MaxScore, pending, a.PassMark) == assessments.VerdictOutOfReach {
+		return "not passed", nil
+	}
+	return "waiting for grading", nil
 }
 
 // quizStart starts (or resumes) the learner's attempt and opens it. A used-up

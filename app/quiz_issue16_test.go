@@ -276,6 +276,11 @@ func TestQuizHonestResult(t *testing.T) {
 			if outcome.Find(".badge").Text() != tc.badge || !strings.Contains(outcome.Text(), tc.says) {
 				t.Errorf("outcome %q, want %q and %q", outcome.Text(), tc.badge, tc.says)
 			}
+			_, body = c.get(intro)
+			row := doc(t, body).Find("#quiz-attempts tbody tr").First().Find(".badge").First().Text()
+			if want := map[bool]string{true: "not passed", false: "waiting for grading"}[tc.badge == "not passed"]; row != want {
+				t.Errorf("the intro page says %q, want %q", row, want)
+			}
 			review := d.Find("#review").Text()
 			for _, pattern := range []string{"*check*", "*follow*up*", "*"} {
 				if strings.Contains(review, pattern) {
