@@ -314,7 +314,6 @@
     function drop() {
       if (!grabbed) return;
       grabbed.classList.remove("grabbed");
-      grabbed.removeAttribute("aria-pressed");
       say("Dropped “" + label(grabbed) + "” in place " + (items().indexOf(grabbed) + 1) + ".");
       grabbed = null;
     }
@@ -328,7 +327,6 @@
         drop();
         grabbed = li;
         li.classList.add("grabbed");
-        li.setAttribute("aria-pressed", "true");
         say("Picked up “" + label(li) + "”, in place " + (items().indexOf(li) + 1) + ". Use the up and down arrow keys to move it, Space to drop it.");
         return;
       }
