@@ -5,13 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
 // TestBrowserQuizOnPhone: at 390×844 a learner orders items from the
-// keyboard (Space, arrow, Space) and with the Up button, each move saved as
-// a full order that survives a reload; every matching answer is shown in
+// keyboard (Space, arrow, Space), with the Up button and by dragging a
+// handle, each move saved as a full order that survives a reload; every matching answer is shown in
 // full; the summary lists the questions and submits; nothing scrolls sideways.
 func TestBrowserQuizOnPhone(t *testing.T) {
 	ts := mustServer(t, "sqlite")
@@ -77,6 +78,28 @@ func TestBrowserQuizOnPhone(t *testing.T) {
 		t.Error("the first item's Up button is enabled")
 	}
 	saved("the Up move")
+
+	// Drag: the first item's handle over the second and third items moves it to place 3.
+	type point struct{ X, Y float64 }
+	centre := func(css string) point {
+		return eval[point](b, `(() => { const r = document.querySelector('`+css+`').getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`)
+	}
+	eval[bool](b, `(`+list+`.scrollIntoView({block: "center"}), true)`)
+	from := centre(`fieldset[data-type="ordering"] li[data-item]:nth-child(1) .ordering-handle`)
+	over2 := centre(`fieldset[data-type="ordering"] li[data-item]:nth-child(2)`)
+	over3 := centre(`fieldset[data-type="ordering"] li[data-item]:nth-child(3)`)
+	b.do("drag the first item down two places",
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, from.X, from.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, from.X, from.Y+10, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, over2.X, over2.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, over3.X, over3.Y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, over3.X, over3.Y, chromedp.ButtonLeft),
+	)
+	want = []string{want[1], want[2], want[0], want[3]}
+	if got := order(); got != strings.Join(want, ",") {
+		t.Fatalf("after the drag %s, want %v", got, want)
+	}
+	saved("the drag")
 
 	// Matching: every answer is visible in full, inside the screen.
 	cut := eval[[]string](b, `[...document.querySelectorAll('fieldset[data-type="matching"] label')].filter(l => {
