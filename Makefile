@@ -13,10 +13,13 @@ run: build
 
 ## build: a static, pure-Go binary (no cgo) named academy
 build:
+	@test -x academy || echo "building ./academy: the first build downloads the Go modules and compiles the embedded SQLite (pure Go), a few minutes; later builds take seconds"
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o academy .
 
 ## test: the whole suite (PostgreSQL too when ACADEMY_TEST_POSTGRES is set; the browser test when Chromium is installed)
 test:
+	@if [ -z "$$ACADEMY_TEST_POSTGRES" ]; then echo "note: PostgreSQL store tests skipped: ACADEMY_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); SQLite runs them"; fi
+	@if [ ! -x /usr/bin/chromium ]; then echo "note: browser tests skipped: Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 	FUZZTIME= GO=$(GO) bash .ci/fuzz

@@ -330,21 +330,21 @@ func newQuestionForm(c *fiber.Ctx) questionForm {
 		TrueFeedback: formValue(c, "true_feedback"), FalseFeedback: formValue(c, "false_feedback")}
 	oid, otext, ow, ofb := formList(c, "opt_id"), formList(c, "opt_text"), formList(c, "opt_weight"), formList(c, "opt_feedback")
 	for i := range longest(oid, otext, ow, ofb) {
-		f.Options = append(f.Options, optionRow{ID: strings.TrimSpace(at(oid, i)), Text: at(otext, i), Weight: strings.TrimSpace(at(ow, i)), Feedback: at(ofb, i)})
+		f.Options = append(f.Options, optionRow{ID: strings.TrimSpace(at(oid, i)), Text: oneLine(at(otext, i)), Weight: strings.TrimSpace(at(ow, i)), Feedback: oneLine(at(ofb, i))})
 	}
 	at2, aw, afb := formList(c, "ans_text"), formList(c, "ans_weight"), formList(c, "ans_feedback")
 	for i := range longest(at2, aw, afb) {
-		f.Answers = append(f.Answers, answerRow{Text: at(at2, i), Weight: strings.TrimSpace(at(aw, i)), Feedback: at(afb, i)})
+		f.Answers = append(f.Answers, answerRow{Text: oneLine(at(at2, i)), Weight: strings.TrimSpace(at(aw, i)), Feedback: oneLine(at(afb, i))})
 	}
 	nk, nv, nt, nmin, nmax, nw, nfb := formList(c, "num_kind"), formList(c, "num_value"), formList(c, "num_tolerance"),
 		formList(c, "num_min"), formList(c, "num_max"), formList(c, "num_weight"), formList(c, "num_feedback")
 	for i := range longest(nv, nt, nmin, nmax, nw, nfb) {
 		f.Numbers = append(f.Numbers, numberRow{Kind: at(nk, i), Value: strings.TrimSpace(at(nv, i)), Tolerance: strings.TrimSpace(at(nt, i)),
-			Min: strings.TrimSpace(at(nmin, i)), Max: strings.TrimSpace(at(nmax, i)), Weight: strings.TrimSpace(at(nw, i)), Feedback: at(nfb, i)})
+			Min: strings.TrimSpace(at(nmin, i)), Max: strings.TrimSpace(at(nmax, i)), Weight: strings.TrimSpace(at(nw, i)), Feedback: oneLine(at(nfb, i))})
 	}
 	pid, pl, pr := formList(c, "pair_id"), formList(c, "pair_left"), formList(c, "pair_right")
 	for i := range longest(pid, pl, pr) {
-		f.Pairs = append(f.Pairs, pairRow{ID: strings.TrimSpace(at(pid, i)), Left: at(pl, i), Right: at(pr, i)})
+		f.Pairs = append(f.Pairs, pairRow{ID: strings.TrimSpace(at(pid, i)), Left: oneLine(at(pl, i)), Right: oneLine(at(pr, i))})
 	}
 	return f
 }

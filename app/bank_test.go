@@ -169,7 +169,7 @@ func TestBankQuestionEditor(t *testing.T) {
 	if d.Find("#e-options").Length() != 1 || d.Find(".form-errors").Length() != 1 {
 		t.Fatal("no error next to the options")
 	}
-	if v, _ := d.Find(`input[name="opt_text"]`).First().Attr("value"); v != "Warmly" {
+	if v := d.Find(`textarea[name="opt_text"]`).First().Text(); v != "Warmly" {
 		t.Fatalf("typed option not kept: %q", v)
 	}
 	if v, _ := d.Find(`input[name="title"]`).Attr("value"); v != "Greeting check" {

@@ -43,20 +43,26 @@ func TestBrowserQuiz(t *testing.T) {
 	b.waitFor("the countdown", `/^Time left: (9|10):\d\d$/.test(document.querySelector("#quiz-timer").textContent.trim())`)
 	order := eval[string](b, `[...document.querySelectorAll("fieldset.question")].map(f => f.dataset.question).join(",")`)
 
-	// Answer each question by its first control; autosave says Saved.
+	// Answer each question by its first control (an ordering by its first
+	// enabled Down button); autosave says Saved.
 	ids := eval[[]string](b, `[...document.querySelectorAll("fieldset.question")].map(f => {
 		const c = f.querySelector("input[type=radio], input[type=checkbox], input[type=text], textarea, select");
-		return c.id;
+		return f.dataset.type === "ordering" ? "" : c.id;
 	})`)
 	for i, id := range ids {
-		kind := eval[string](b, `document.getElementById("`+id+`").tagName + "/" + document.getElementById("`+id+`").type`)
 		fs := `document.querySelectorAll("fieldset.question")[` + strconv.Itoa(i) + `]`
+		if id == "" {
+			b.do("move an item down", chromedp.Click(chromedp.CSS(`fieldset.question:nth-of-type(`+strconv.Itoa(i+1)+`) button[data-move="down"]:not([disabled])`)))
+			b.waitFor("question "+strconv.Itoa(i+1)+" saved", fs+`.querySelector(".save-status").textContent === "Saved"`)
+			continue
+		}
+		kind := eval[string](b, `document.getElementById("`+id+`").tagName + "/" + document.getElementById("`+id+`").type`)
 		switch kind {
 		case "INPUT/radio", "INPUT/checkbox":
 			b.do("choose an answer", chromedp.Click(chromedp.CSS("#"+id)))
 		case "INPUT/text", "TEXTAREA/textarea":
 			b.do("type an answer", chromedp.SendKeys(chromedp.CSS("#"+id), "a careful answer"))
-		default: // selects: matching, ordering, missing word
+		default: // a select: missing word
 			b.do("choose from the list", chromedp.SetValue(chromedp.CSS("#"+id),
 				eval[string](b, `[...document.getElementById("`+id+`").options].map(o => o.value).filter(v => v)[0]`)))
 			eval[bool](b, `document.getElementById("`+id+`").dispatchEvent(new Event("change", {bubbles: true}))`)
@@ -74,6 +80,9 @@ func TestBrowserQuiz(t *testing.T) {
 		b.fatalf("order after reload %s, want %s", got, order)
 	}
 	for _, id := range ids {
+		if id == "" {
+			continue // an ordering always holds a full order
+		}
 		answered := eval[bool](b, `(() => { const c = document.getElementById("`+id+`");
 			return c.type === "radio" || c.type === "checkbox" ? c.checked : c.value !== ""; })()`)
 		if !answered {
@@ -82,6 +91,11 @@ func TestBrowserQuiz(t *testing.T) {
 	}
 	b.screenshot("quiz-attempt")
 
+	b.do("check before submitting", chromedp.Click(chromedp.CSS("#quiz-to-summary")))
+	b.waitFor("the summary", `location.pathname.endsWith("/summary") && document.querySelector("#quiz-summary")`)
+	if got := b.text("#summary-count"); !strings.Contains(got, "answered 6 of 6") {
+		b.fatalf("summary %q", got)
+	}
 	b.do("submit", chromedp.Click(chromedp.CSS("#quiz-submit")))
 	b.waitFor("the result", `location.pathname.endsWith("/result") && document.querySelector("#score-percent")`)
 	if score := b.text("#score-percent"); !strings.HasSuffix(score, "%") {

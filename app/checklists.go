@@ -134,7 +134,7 @@ func newChecklistForm(c *fiber.Ctx) checklistForm {
 	for i := range longest(ids, pos, texts, weights, guid) {
 		n := strconv.Itoa(i)
 		f.Items = append(f.Items, checklistItemRow{ID: strings.TrimSpace(at(ids, i)), Position: strings.TrimSpace(at(pos, i)),
-			Text: at(texts, i), Weight: strings.TrimSpace(at(weights, i)), Guidance: at(guid, i),
+			Text: oneLine(at(texts, i)), Weight: strings.TrimSpace(at(weights, i)), Guidance: at(guid, i),
 			Critical: slices.Contains(critical, n), Remove: slices.Contains(remove, n)})
 	}
 	return f

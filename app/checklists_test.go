@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/serviceacademy/academy/assessments"
 	"github.com/serviceacademy/academy/people"
 )
@@ -42,7 +44,7 @@ func TestChecklistAuthoring(t *testing.T) {
 		t.Fatalf("new: %d\n%.500s", resp.StatusCode, body)
 	}
 	d := doc(t, body)
-	if d.Find(`#f-course option[value="six-cs"]`).Length() != 1 || d.Find(`#item-rows tbody tr`).Length() != 3 {
+	if d.Find(`#f-course option[value="six-cs"]`).Length() != 1 || d.Find(`#item-rows li.item-row`).Length() != 3 {
 		t.Fatalf("new form: no six-cs course or not 3 empty rows")
 	}
 
@@ -74,7 +76,7 @@ func TestChecklistAuthoring(t *testing.T) {
 	// The editor shows the rows; edit: remove one, add one, change the pass mark.
 	resp, body = c.get("/authoring/checklists/take-a-message")
 	d = doc(t, body)
-	if resp.StatusCode != 200 || d.Find(`#item-rows tbody tr`).Length() != 5 || d.Find(`#f-title`).AttrOr("value", "") != "Taking a message" {
+	if resp.StatusCode != 200 || d.Find(`#item-rows li.item-row`).Length() != 5 || d.Find(`#f-title`).AttrOr("value", "") != "Taking a message" {
 		t.Fatalf("editor: %d\n%.1000s", resp.StatusCode, body)
 	}
 	form := url.Values{"course": {"six-cs"}, "title": {"Taking a message well"}, "brief_customer": {"x"}, "brief_situation": {"y"},
@@ -109,7 +111,7 @@ func TestChecklistAuthoring(t *testing.T) {
 	d = doc(t, body)
 	if d.Find("#e-pass_percent").Length() != 1 || d.Find("#e-reobserve_days").Length() != 1 ||
 		d.Find(`#f-title`).AttrOr("value", "") != "Kept title" || d.Find(`#f-pass_percent`).AttrOr("value", "") != "150" ||
-		d.Find(`input[name="item_text"][value="Kept behaviour text"]`).Length() != 1 {
+		!d.Find(`textarea[name="item_text"]`).FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Text() == "Kept behaviour text" }).Is("textarea") {
 		t.Fatalf("invalid edit lost its input or errors:\n%.3000s", body)
 	}
 	if sc3, _ := st.FindChecklist(context.Background(), "take-a-message"); sc3.Version != 2 {
@@ -123,10 +125,25 @@ func TestChecklistAuthoring(t *testing.T) {
 		t.Fatalf("invalid new: %d\n%.3000s", resp.StatusCode, body)
 	}
 
-	// Built-in: no edit in place, but a copy.
-	resp, _ = c.get("/authoring/checklists/irate-billing-error")
-	if resp.StatusCode != 200 {
-		t.Fatalf("built-in editor: %d", resp.StatusCode)
+	// Built-in: shown as readable text (no form, nothing disabled), no edit in place, but a copy.
+	resp, body = c.get("/authoring/checklists/irate-billing-error")
+	d = doc(t, body)
+	builtin, err := st.FindChecklist(context.Background(), "irate-billing-error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || d.Find("#checklist-form").Length() != 0 || d.Find("#checklist-readonly").Length() != 1 ||
+		d.Find("#checklist-readonly [disabled], #checklist-readonly input, #checklist-readonly textarea").Length() != 0 {
+		t.Fatalf("built-in view: %d\n%.2000s", resp.StatusCode, body)
+	}
+	if n := d.Find("#item-list > li").Length(); n != len(builtin.Checklist.Items) {
+		t.Errorf("the built-in view lists %d items, want %d", n, len(builtin.Checklist.Items))
+	}
+	if got := d.Find("#item-list .item-text").First().Text(); got != builtin.Checklist.Items[0].Text {
+		t.Errorf("first item %q, want %q", got, builtin.Checklist.Items[0].Text)
+	}
+	if !strings.Contains(d.Find("#checklist-readonly").Text(), builtin.Checklist.Brief.Customer) || d.Find("#copy-form").Length() != 1 {
+		t.Error("the built-in view lacks the brief or the copy form")
 	}
 	resp, _ = c.post("/authoring/checklists/irate-billing-error", form)
 	if resp.StatusCode != http.StatusForbidden {

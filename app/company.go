@@ -74,7 +74,7 @@ func newCompanyForm(c *fiber.Ctx) companyForm {
 	for i := range n {
 		key := "promise_" + strconv.Itoa(i) + "_"
 		id, _ := strconv.ParseInt(c.FormValue(key+"id"), 10, 64)
-		row := promiseRow{ID: max(id, 0), Text: formValue(c, key+"text"),
+		row := promiseRow{ID: max(id, 0), Text: oneLine(formValue(c, key+"text")),
 			Position: formTrimmed(c, key+"position"), posted: i}
 		for _, k := range courses.PromiseFactKeys {
 			row.Facts.Set(k, formValue(c, key+k))

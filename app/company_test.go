@@ -78,7 +78,7 @@ func TestCompanySettings(t *testing.T) {
 		if n, _ := d.Find(`input[name="promise_rows"]`).Attr("value"); n != "8" {
 			t.Fatalf("%s rows, want the 5 demo promises and 3 empty rows", n)
 		}
-		if v, _ := d.Find("#f-promise-0").Attr("value"); !strings.Contains(v, "4 working hours") {
+		if v := d.Find("#f-promise-0").Text(); !strings.Contains(v, "4 working hours") {
 			t.Fatalf("first promise %q", v)
 		}
 	})
@@ -133,7 +133,7 @@ func TestCompanySettings(t *testing.T) {
 			t.Fatalf("values on the form: %q", got)
 		}
 		for i, want := range []string{promiseCallBack, promiseSlot, promiseComplain, "", "", ""} {
-			if got, _ := d.Find("#f-promise-" + itoa64(int64(i))).Attr("value"); got != want {
+			if got := d.Find("#f-promise-" + itoa64(int64(i))).Text(); got != want {
 				t.Fatalf("promise row %d: %q, want %q", i, got, want)
 			}
 		}
@@ -176,10 +176,10 @@ func TestCompanySettings(t *testing.T) {
 		if got := d.Find("#f-mission").Text(); got != "A new mission, typed but not saved." {
 			t.Fatalf("typed mission lost: %q", got)
 		}
-		if v, _ := d.Find("#f-promise-1").Attr("value"); v != "ok" || d.Find("#e-promise-1").Length() != 1 {
+		if v := d.Find("#f-promise-1").Text(); v != "ok" || d.Find("#e-promise-1").Length() != 1 {
 			t.Fatalf("short promise: value %q, error %q", v, d.Find("#e-promise-1").Text())
 		}
-		if v, _ := d.Find("#f-promise-3").Attr("value"); v != "A brand new promise that is long enough." {
+		if v := d.Find("#f-promise-3").Text(); v != "A brand new promise that is long enough." {
 			t.Fatalf("typed new promise lost: %q", v)
 		}
 		if d.Find(`.form-errors a[href="#f-name"]`).Length() != 1 {
@@ -200,11 +200,11 @@ func TestCompanySettings(t *testing.T) {
 			t.Fatalf("move: %d", resp.StatusCode)
 		}
 		d := doc(t, body)
-		if got, _ := d.Find("#f-promise-0").Attr("value"); got != promiseSlot {
+		if got := d.Find("#f-promise-0").Text(); got != promiseSlot {
 			t.Fatalf("first row after moving the second up: %q", got)
 		}
 		_, body = hr.get("/settings/company")
-		if got, _ := doc(t, body).Find("#f-promise-0").Attr("value"); got != promiseCallBack {
+		if got := doc(t, body).Find("#f-promise-0").Text(); got != promiseCallBack {
 			t.Fatalf("moving saved the order: %q", got)
 		}
 	})

@@ -103,6 +103,12 @@ func formValues(c *fiber.Ctx) (url.Values, error) {
 	return v, nil
 }
 
+// oneLine is a one-line field's text typed in a textarea that wraps: its
+// line breaks become spaces.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
 // formValue is the form field key as typed, copied.
 func formValue(c *fiber.Ctx, key string) string { return strings.Clone(c.FormValue(key)) }
 

@@ -132,6 +132,11 @@ func (s *Server) quizIntro(c *fiber.Ctx, status int, problem string) error {
 	for i, a := range attempts {
 		rows[i] = newAttemptRow(a)
 		open = open || a.SubmittedAt == nil
+		if a.SubmittedAt != nil && a.Passed == nil {
+			if rows[i].Result, err = s.pendingResult(c.UserContext(), a.ID, principal(c).Employee.ID); err != nil {
+				return err
+			}
+		}
 	}
 	usedUp := quiz.AttemptLimit > 0 && len(attempts) >= quiz.AttemptLimit && !open
 	return s.renderStatus(c, status, "quiz/show", fiber.Map{"Title": quiz.Title, "Quiz": quiz, "CourseTitle": o.Version.Title,
@@ -166,6 +171,24 @@ func newAttemptRow(a assessments.AttemptSummary) attemptRow {
 	return r
 }
 
+// pendingResult words the result of a submitted attempt whose essays wait
+// for grading: "not passed" when a pass is already out of reach
+// (assessments.AttemptVerdict), else "waiting for grading".
+func (s *Server) pendingResult(ctx context.Context, attemptID, employeeID int64) (string, error) {
+	a, err := s.quizzes.FindAttempt(ctx, attemptID, employeeID)
+	if err != nil || a.Score == nil || a.MaxScore == nil {
+		return "waiting for grading", err
+	}
+	pending, err := s.quizzes.PendingPoints(ctx, attemptID, employeeID)
+	if err != nil {
+		return "", err
+	}
+	if assessments.AttemptVerdict(a.Passed, *a.Score, *a.MaxScore, pending, a.PassMark) == assessments.VerdictOutOfReach {
+		return "not passed", nil
+	}
+	return "waiting for grading", nil
+}
+
 // quizStart starts (or resumes) the learner's attempt and opens it. A used-up
 // limit or a wait shows the intro page again with the reason (409).
 func (s *Server) quizStart(c *fiber.Ctx) error {
@@ -191,7 +214,8 @@ type quizOption struct {
 	ID      string
 	Text    string
 	Checked bool   // chosen (choices)
-	Pos     int    // ordering: the place it is in
+	Pos     int    // ordering: the place it is in (the list is in this order)
+	Last    bool   // ordering: the last item (no Down button)
 	Chosen  string // matching: the shown id of the right chosen for this left
 }
 
@@ -208,7 +232,6 @@ type quizQuestion struct {
 	Options   []quizOption
 	Lefts     []quizOption
 	Rights    []assessments.ShownOption
-	Places    []int // ordering: 1..len(Options)
 	Choice    string
 	Answer    string // text answers
 	Answered  bool
@@ -228,9 +251,14 @@ func newQuizQuestion(sq assessments.ShownQuestion, r *assessments.Response) quiz
 			if j := slices.Index(r.Order, o.ID); j >= 0 {
 				opt.Pos = j + 1
 			}
-			q.Places = append(q.Places, i+1)
 		}
 		q.Options = append(q.Options, opt)
+	}
+	if sq.Type == assessments.Ordering {
+		slices.SortStableFunc(q.Options, func(a, b quizOption) int { return a.Pos - b.Pos })
+		for i := range q.Options {
+			q.Options[i].Pos, q.Options[i].Last = i+1, i == len(q.Options)-1
+		}
 	}
 	for _, l := range sq.Lefts {
 		q.Lefts = append(q.Lefts, quizOption{ID: l.ID, Text: l.Text, Chosen: r.Matches[l.ID]})
@@ -239,9 +267,10 @@ func newQuizQuestion(sq assessments.ShownQuestion, r *assessments.Response) quiz
 }
 
 // parseResponse reads question sq's answer from a form: "a<id>" holds the
-// choice(s) or text, "a<id>.<left>" a matching's chosen right and
-// "a<id>.<item>" an ordering item's place. Invalid (with the field) when
-// two ordering items share a place.
+// choice(s) or text, "a<id>.<left>" a matching's chosen right, and an
+// ordering's items in order are the values of "a<id>.order" (or, as older
+// pages sent it, "a<id>.<item>" holds each item's place). Invalid (with the
+// field) when an ordering is not a full order of its items.
 func parseResponse(sq assessments.ShownQuestion, form url.Values) (assessments.Response, error) {
 	key := "a" + strconv.FormatInt(sq.ID, 10)
 	var r assessments.Response
@@ -260,6 +289,13 @@ func parseResponse(sq assessments.ShownQuestion, form url.Values) (assessments.R
 			}
 		}
 	case assessments.Ordering:
+		if order, ok := form[key+".order"]; ok {
+			if !fullOrder(sq.Options, order) {
+				return r, store.FieldError(key, "Put each item in the list exactly once: reload the page to see the saved order.")
+			}
+			r.Order = slices.Clone(order)
+			break
+		}
 		placed := make([]string, len(sq.Options))
 		given := 0
 		for _, o := range sq.Options {
@@ -288,6 +324,69 @@ func parseResponse(sq assessments.ShownQuestion, form url.Values) (assessments.R
 		r.Text = form.Get(key)
 	}
 	return r, nil
+}
+
+// fullOrder reports whether order holds each of opts' ids exactly once.
+func fullOrder(opts []assessments.ShownOption, order []string) bool {
+	if len(order) != len(opts) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, id := range order {
+		if seen[id] || !slices.ContainsFunc(opts, func(o assessments.ShownOption) bool { return o.ID == id }) {
+			return false
+		}
+		seen[id] = true
+	}
+	return true
+}
+
+// applyMove applies the no-JavaScript ordering button the form was sent
+// with ("move" = "<question>.<item>.up" or ".down") to the form's order of
+// that question (the shown order when it sends none), so that the save
+// stores the moved order. It returns the question's row id and the moved
+// item's text and new place; ok is false when there is no move to make.
+func applyMove(v *assessments.AttemptView, form url.Values) (qid int64, text string, place int, ok bool) {
+	parts := strings.Split(form.Get("move"), ".")
+	if len(parts) != 3 || (parts[2] != "up" && parts[2] != "down") {
+		return 0, "", 0, false
+	}
+	qid, _ = strconv.ParseInt(parts[0], 10, 64)
+	i := slices.IndexFunc(v.Questions, func(q assessments.ShownQuestion) bool {
+		return q.ID == qid && q.Type == assessments.Ordering
+	})
+	if i < 0 {
+		return 0, "", 0, false
+	}
+	sq := v.Questions[i]
+	key := "a" + parts[0] + ".order"
+	order := form[key]
+	if !fullOrder(sq.Options, order) {
+		order = nil
+		for _, o := range newQuizQuestion(sq, sq.Answer).Options {
+			order = append(order, o.ID)
+		}
+	}
+	order = slices.Clone(order)
+	j := slices.Index(order, parts[1])
+	k := j - 1
+	if parts[2] == "down" {
+		k = j + 1
+	}
+	if j < 0 || k < 0 || k >= len(order) {
+		return 0, "", 0, false
+	}
+	order[j], order[k] = order[k], order[j]
+	form[key] = order
+	if !slices.Contains(form["q"], parts[0]) {
+		form.Add("q", parts[0])
+	}
+	for _, o := range sq.Options {
+		if o.ID == parts[1] {
+			text = o.Text
+		}
+	}
+	return qid, text, k + 1, true
 }
 
 // blankResponse reports whether r answers nothing.
@@ -447,6 +546,7 @@ func (s *Server) attemptSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	moved, movedText, movedPlace, isMove := applyMove(v, form)
 	qs, refused, err := s.saveForm(c, v, form)
 	if err != nil {
 		return err
@@ -454,12 +554,64 @@ func (s *Server) attemptSave(c *fiber.Ctx) error {
 	if refused {
 		return s.renderAttempt(c, http.StatusUnprocessableEntity, course, o, quiz, v, qs, "Some answers could not be saved: see the messages below.")
 	}
-	if v.Deadline != nil && s.quizzes.Now().After(*v.Deadline) {
+	timeUp := v.Deadline != nil && s.quizzes.Now().After(*v.Deadline)
+	switch {
+	case timeUp:
 		s.flash(c, "error", "Time is up: answers can no longer be saved. Submit the attempt.")
-	} else {
+	case isMove:
+		s.flash(c, "success", "Moved “"+movedText+"” to place "+strconv.Itoa(movedPlace)+". The order is saved.")
+	default:
 		s.flash(c, "success", "Your answers are saved.")
 	}
+	switch {
+	case form.Get("next") == "summary":
+		return c.Redirect(back+"/summary", http.StatusSeeOther)
+	case isMove:
+		return c.Redirect(back+"#q-"+strconv.FormatInt(moved, 10), http.StatusSeeOther)
+	}
 	return c.Redirect(back, http.StatusSeeOther)
+}
+
+// summaryRow is one question on the summary page before submission.
+type summaryRow struct {
+	ID       int64
+	Number   int
+	Text     string
+	Answered bool
+}
+
+// attemptSummary is the page before the final submit: each question
+// answered or not with a link back to it, the time left, and the Submit
+// button.
+func (s *Server) attemptSummary(c *fiber.Ctx) error {
+	course, o, quiz, err := s.quizFor(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadAttemptView(c, quiz)
+	if err != nil {
+		return err
+	}
+	here := attemptURL(course.Slug, quiz.Slug, v.AttemptID)
+	if v.SubmittedAt != nil {
+		return c.Redirect(here+"/result", http.StatusSeeOther)
+	}
+	rows := make([]summaryRow, len(v.Questions))
+	answered := 0
+	for i, sq := range v.Questions {
+		rows[i] = summaryRow{ID: sq.ID, Number: sq.Number, Text: sq.Text, Answered: sq.Answer != nil && !blankResponse(*sq.Answer)}
+		if rows[i].Answered {
+			answered++
+		}
+	}
+	data := fiber.Map{"Title": quiz.Title + " · check and submit", "Quiz": quiz, "View": v, "Rows": rows,
+		"Answered": answered, "Unanswered": len(rows) - answered,
+		"CourseTitle": o.Version.Title, "CourseURL": "/learn/" + url.PathEscape(course.Slug), "Base": quizBase(course.Slug, quiz.Slug), "URL": here}
+	if v.Deadline != nil {
+		left := int(v.Deadline.Sub(s.quizzes.Now()).Seconds())
+		data["Remaining"], data["TimeUp"], data["DeadlineISO"] = max(left, 0), left <= 0, v.Deadline.UTC().Format(time.RFC3339)
+	}
+	return s.render(c, "quiz/summary", data)
 }
 
 // answerRequest is one autosaved answer: the question's row id and the
@@ -587,6 +739,8 @@ type reviewItem struct {
 	NeedsGrading bool
 	Answered     bool
 	GradeComment string
+	Ordered      bool // an ordering: Yours and Right are numbered lists
+	Alternatives bool // a short answer or number: any one of Right is right
 }
 
 // answerTexts describes a learner's answer in words, from the shown ids.
@@ -668,13 +822,16 @@ func (s *Server) attemptResult(c *fiber.Ctx) error {
 	if data["Reaction"], err = s.learnerReaction(c, course); err != nil { // the pass that completed the course lands here
 		return err
 	}
-	switch {
-	case a.Passed == nil:
-		data["Outcome"] = "pending"
-	case *a.Passed:
-		data["Outcome"] = "passed"
-	default:
-		data["Outcome"] = "failed"
+	data["Outcome"] = string(assessments.AttemptVerdict(a.Passed, 0, 0, 0, a.PassMark))
+	if a.Passed == nil && a.Score != nil && a.MaxScore != nil {
+		pending, err := s.quizzes.PendingPoints(ctx, a.ID, emp)
+		if err != nil {
+			return err
+		}
+		data["Outcome"] = string(assessments.AttemptVerdict(nil, *a.Score, *a.MaxScore, pending, a.PassMark))
+		if *a.MaxScore > 0 {
+			data["BestPercent"] = strconv.FormatFloat(assessments.RoundPercent(100*(*a.Score+pending) / *a.MaxScore), 'f', -1, 64)
+		}
 	}
 	if a.Percent != nil {
 		data["Percent"] = strconv.FormatFloat(*a.Percent, 'f', -1, 64)
@@ -696,7 +853,8 @@ func (s *Server) attemptResult(c *fiber.Ctx) error {
 		for i, q := range rev.Questions {
 			items[i] = reviewItem{Number: q.Number, Text: q.Text, TextAfter: q.TextAfter, Yours: answerTexts(q.ShownQuestion),
 				Right: q.RightAnswers, Feedback: q.Feedback, Points: q.Points, MaxPoints: q.ShownQuestion.Points,
-				Fraction: q.Fraction, NeedsGrading: q.NeedsGrading, Answered: q.Answered, GradeComment: q.GradeComment}
+				Fraction: q.Fraction, NeedsGrading: q.NeedsGrading, Answered: q.Answered, GradeComment: q.GradeComment,
+				Ordered: q.Type == assessments.Ordering, Alternatives: q.Type == assessments.ShortAnswer || q.Type == assessments.Numeric}
 		}
 		data["Review"] = items
 	}

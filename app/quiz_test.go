@@ -76,9 +76,9 @@ func pageAnswer(fs *goquery.Selection) (int64, assessments.Response) {
 		r.Choices = []string{first(`input[name="` + key + `"]`)}
 	case "matching":
 		r.Matches = map[string]string{}
-		fs.Find("select").Each(func(_ int, s *goquery.Selection) {
-			left := strings.TrimPrefix(s.AttrOr("name", ""), key+".")
-			r.Matches[left] = first(`select[name="` + key + "." + left + `"] option`)
+		fs.Find("fieldset.match").Each(func(_ int, s *goquery.Selection) {
+			left := s.AttrOr("data-left", "")
+			r.Matches[left] = first(`input[type=radio][name="` + key + "." + left + `"]`)
 		})
 	case "ordering":
 		fs.Find("li[data-item]").Each(func(_ int, s *goquery.Selection) { r.Order = append(r.Order, s.AttrOr("data-item", "")) })
@@ -268,9 +268,14 @@ func TestQuizFlow(t *testing.T) {
 				case "missing_word":
 					ok = fs.Find(`option[selected]`).AttrOr("value", "") == r.Choice
 				case "matching":
-					ok = fs.Find(`option[selected]`).Length() == len(r.Matches)
+					ok = fs.Find(`input[type=radio][checked]`).Length() == len(r.Matches)
+					for left, right := range r.Matches {
+						ok = ok && fs.Find(`input[name="`+key+"."+left+`"][checked]`).AttrOr("value", "") == right
+					}
 				case "ordering":
-					ok = fs.Find(`option[selected]`).Length() == len(r.Order)
+					var shown []string
+					fs.Find(`input[name="` + key + `.order"]`).Each(func(_ int, s *goquery.Selection) { shown = append(shown, s.AttrOr("value", "")) })
+					ok = strings.Join(shown, ",") == strings.Join(r.Order, ",")
 				case "essay":
 					ok = fs.Find("textarea").Text() == r.Text
 				default:
@@ -454,9 +459,10 @@ func TestQuizNoJSForm(t *testing.T) {
 		case "true_false":
 			form.Set("a"+id, "false")
 		case "ordering":
-			fs.Find("select").Each(func(_ int, s *goquery.Selection) {
+			first := fs.Find("li[data-item]").First().AttrOr("data-item", "")
+			fs.Find(`input[name="a` + id + `.order"]`).Each(func(_ int, s *goquery.Selection) {
 				orderingKeys = append(orderingKeys, s.AttrOr("name", ""))
-				form.Set(s.AttrOr("name", ""), "1") // every item first: refused
+				form.Add(s.AttrOr("name", ""), first) // the first item in every place: refused
 			})
 		}
 	})
@@ -465,7 +471,7 @@ func TestQuizNoJSForm(t *testing.T) {
 	}
 	resp, body = c.post(attempt+"/submit", form)
 	d = doc(t, body)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find(".field-error:not([hidden])").Text(), "own place") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find(".field-error:not([hidden])").Text(), "exactly once") {
 		t.Fatalf("bad ordering: %d %q", resp.StatusCode, d.Find(".field-error").Text())
 	}
 	if d.Find(`input[value="false"][checked]`).Length() == 0 {
@@ -497,6 +503,7 @@ func TestQuizRouteRoles(t *testing.T) {
 		{"GET", "/learn/six-cs/quiz/six-cs-quiz/attempt/x", nil, st(found, missing, missing, missing, missing)},
 		{"POST", "/learn/six-cs/quiz/six-cs-quiz/attempt/999999/answer", url.Values{"question": {"1"}}, st(unauth, missing, missing, missing, missing)},
 		{"POST", "/learn/six-cs/quiz/six-cs-quiz/attempt/999999/save", nil, st(unauth, missing, missing, missing, missing)},
+		{"GET", "/learn/six-cs/quiz/six-cs-quiz/attempt/999999/summary", nil, st(found, missing, missing, missing, missing)},
 		{"POST", "/learn/six-cs/quiz/six-cs-quiz/attempt/999999/submit", nil, st(unauth, missing, missing, missing, missing)},
 		{"GET", "/learn/six-cs/quiz/six-cs-quiz/attempt/999999/result", nil, st(found, missing, missing, missing, missing)},
 	}

@@ -94,6 +94,7 @@ func (s *Server) routes(app *fiber.App) {
 	web("GET", "/learn/:course/quiz/:quiz/attempt/:id", people.RoleStaff, s.attemptShow)
 	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/answer", people.RoleStaff, s.attemptAnswer)
 	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/save", people.RoleStaff, s.attemptSave)
+	web("GET", "/learn/:course/quiz/:quiz/attempt/:id/summary", people.RoleStaff, s.attemptSummary)
 	web("POST", "/learn/:course/quiz/:quiz/attempt/:id/submit", people.RoleStaff, s.attemptSubmit)
 	web("GET", "/learn/:course/quiz/:quiz/attempt/:id/result", people.RoleStaff, s.attemptResult)
 	// My records: transcript, certificates, observations and self-assessments.

@@ -909,7 +909,8 @@ func reviewAllowed(q *QuizSettings, attempts []Attempt) error {
 }
 
 // RightAnswers describes q's full-marks answers for a review: the right
-// options' texts, "True" or "False", the accepted texts or numbers, each
+// options' texts, "True" or "False", the accepted texts (in words, never
+// their wildcards: AcceptedInWords) or numbers, each
 // match as "left → right", the items in order. Nothing for an essay.
 func RightAnswers(q *Question) []string {
 	out := []string{}
@@ -930,8 +931,8 @@ func RightAnswers(q *Question) []string {
 		out = append(out, map[bool]string{true: "True", false: "False"}[q.Correct])
 	case ShortAnswer:
 		for _, a := range q.Answers {
-			if a.Weight >= 100 {
-				out = append(out, a.Text)
+			if w := AcceptedInWords(a.Text); a.Weight >= 100 && !slices.Contains(out, w) {
+				out = append(out, w)
 			}
 		}
 	case Numeric:

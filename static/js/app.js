@@ -167,9 +167,7 @@
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
-  if (!form) return;
-
-  var timer = document.getElementById("quiz-timer");
+  var timer = document.getElementById("quiz-timer"); // the attempt page and the summary before submitting
   if (timer && timer.dataset.remaining) {
     var end = Date.now() + parseInt(timer.dataset.remaining, 10) * 1000;
     var tick = function () {
@@ -188,7 +186,7 @@
     tick();
   }
 
-  if (!window.fetch || !window.URLSearchParams) return;
+  if (!form || !window.fetch || !window.URLSearchParams) return;
   var url = form.dataset.answerUrl;
   var meta = document.querySelector('meta[name="csrf-token"]');
   var status = document.getElementById("save-status");
@@ -245,6 +243,146 @@
   form.addEventListener("change", function (ev) { changed(ev, 0); });
   form.addEventListener("input", function (ev) {
     if (ev.target.tagName === "TEXTAREA" || ev.target.type === "text") changed(ev, 600);
+  });
+})();
+
+// Quizzes: ordering lists. Without JavaScript each Up / Down button posts the
+// form with the move and the server saves the new order. With it, the items
+// move in place — by those buttons, by dragging an item's handle (mouse or
+// touch), or from the keyboard (Space picks the focused item up, the arrow
+// keys move it, Space or Escape drops it; Alt+arrow moves it at once) — and
+// a change event lets the autosave above save the full order.
+(function () {
+  "use strict";
+  var lists = document.querySelectorAll("ol[data-ordering]");
+  Array.prototype.forEach.call(lists, function (list) {
+    var fs = list.closest("fieldset");
+    var live = fs ? fs.querySelector(".ordering-live") : null;
+    var more = fs ? fs.querySelector(".ordering-more") : null;
+    if (more) more.hidden = false;
+    function items() { return Array.prototype.slice.call(list.querySelectorAll("li[data-item]")); }
+    function label(li) { var t = li.querySelector(".ordering-text"); return t ? t.textContent.trim() : ""; }
+    function say(text) { if (live) live.textContent = text; }
+    function refresh() {
+      var all = items();
+      all.forEach(function (li, i) {
+        var place = li.querySelector(".ordering-place");
+        if (place) place.textContent = String(i + 1);
+        var up = li.querySelector('button[data-move="up"]'), down = li.querySelector('button[data-move="down"]');
+        if (up) up.disabled = i === 0;
+        if (down) down.disabled = i === all.length - 1;
+      });
+    }
+    function moved(li) {
+      refresh();
+      var all = items();
+      say("“" + label(li) + "” is now in place " + (all.indexOf(li) + 1) + " of " + all.length + ".");
+      list.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    // move shifts li by one place (delta -1 or 1); false when it is already
+    // at that end. The neighbour moves, so li keeps the focus.
+    function move(li, delta) {
+      var all = items(), i = all.indexOf(li), j = i + delta;
+      if (i < 0 || j < 0 || j >= all.length) return false;
+      if (delta < 0) list.insertBefore(all[j], li.nextSibling);
+      else list.insertBefore(all[j], li);
+      return true;
+    }
+
+    items().forEach(function (li) {
+      li.tabIndex = 0;
+      li.setAttribute("aria-roledescription", "movable item");
+      var handle = li.querySelector(".ordering-handle");
+      if (handle) handle.hidden = false;
+    });
+
+    list.addEventListener("click", function (ev) {
+      var btn = ev.target.closest ? ev.target.closest("button[data-move]") : null;
+      if (!btn) return;
+      ev.preventDefault();
+      var li = btn.closest("li");
+      var up = btn.dataset.move === "up";
+      if (!move(li, up ? -1 : 1)) return;
+      moved(li);
+      // Keep the focus on the button pressed; at an end, on its partner.
+      var again = li.querySelector('button[data-move="' + (up ? "up" : "down") + '"]');
+      var other = li.querySelector('button[data-move="' + (up ? "down" : "up") + '"]');
+      (again && !again.disabled ? again : other).focus();
+    });
+
+    var grabbed = null;
+    function drop() {
+      if (!grabbed) return;
+      grabbed.classList.remove("grabbed");
+      say("Dropped “" + label(grabbed) + "” in place " + (items().indexOf(grabbed) + 1) + ".");
+      grabbed = null;
+    }
+    list.addEventListener("keydown", function (ev) {
+      var li = ev.target;
+      if (!li.matches || !li.matches("li[data-item]")) return;
+      var key = ev.key;
+      if (key === " " || key === "Enter") {
+        ev.preventDefault();
+        if (grabbed === li) { drop(); return; }
+        drop();
+        grabbed = li;
+        li.classList.add("grabbed");
+        say("Picked up “" + label(li) + "”, in place " + (items().indexOf(li) + 1) + ". Use the up and down arrow keys to move it, Space to drop it.");
+        return;
+      }
+      if (key === "Escape") { if (grabbed) { ev.preventDefault(); drop(); } return; }
+      if (key !== "ArrowUp" && key !== "ArrowDown") return;
+      if (grabbed !== li && !ev.altKey) return;
+      ev.preventDefault();
+      if (move(li, key === "ArrowUp" ? -1 : 1)) moved(li);
+      li.focus();
+    });
+    // Space must not also scroll the page (some browsers scroll on keypress).
+    list.addEventListener("keypress", function (ev) {
+      if (ev.key === " " && ev.target.matches && ev.target.matches("li[data-item]")) ev.preventDefault();
+    });
+    list.addEventListener("focusout", function (ev) {
+      if (grabbed && ev.target === grabbed && !list.contains(ev.relatedTarget)) drop();
+    });
+
+    // Dragging by the handle, with pointer events (mouse, pen and touch alike).
+    var dragging = null;
+    list.addEventListener("pointerdown", function (ev) {
+      var handle = ev.target.closest ? ev.target.closest(".ordering-handle") : null;
+      if (!handle || (ev.pointerType === "mouse" && ev.button !== 0)) return;
+      dragging = handle.closest("li");
+      dragging.classList.add("dragging");
+      handle.setPointerCapture(ev.pointerId);
+      ev.preventDefault();
+    });
+    list.addEventListener("pointermove", function (ev) {
+      if (!dragging) return;
+      var over = document.elementFromPoint(ev.clientX, ev.clientY);
+      var target = over && over.closest ? over.closest("li[data-item]") : null;
+      if (!target || target === dragging || target.parentNode !== list) return;
+      var all = items();
+      move(dragging, all.indexOf(target) < all.indexOf(dragging) ? -1 : 1);
+      refresh();
+    });
+    function endDrag() {
+      if (!dragging) return;
+      var li = dragging;
+      dragging = null;
+      li.classList.remove("dragging");
+      moved(li);
+    }
+    list.addEventListener("pointerup", endDrag);
+    list.addEventListener("pointercancel", endDrag);
+  });
+})();
+
+// One-line fields shown as textareas so that long text wraps (question
+// options, promises): Enter does not add a line break (the server turns any
+// into spaces too).
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && ev.target.matches && ev.target.matches("textarea[data-one-line]")) ev.preventDefault();
   });
 })();
 
