@@ -41,6 +41,25 @@ func (s *Server) home(c *fiber.Ctx) error {
 		return err
 	}
 	data["Programmes"] = summarise(assigned)
+	step, err := s.nextStep(c, learning)
+	if err != nil {
+		return err
+	}
+	data["Step"] = step
+	if p.Has(people.RoleManager) && !p.SeesEveryone() {
+		counts, err := s.managerCounts(ctx, p.Employee)
+		if err != nil {
+			return err
+		}
+		data["ManagerCounts"] = counts
+	}
+	if p.SeesEveryone() {
+		org, counts, err := s.hrCounts(ctx, p)
+		if err != nil {
+			return err
+		}
+		data["OrgReadiness"], data["HRCounts"] = org, counts
+	}
 	if p.Has(people.RoleManager) {
 		direct, err := s.people.DirectReports(ctx, p.Employee.ID)
 		if err != nil {

@@ -1,0 +1,137 @@
+package app_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestHomeNextStep: Aisha, whose service-recovery role-play failed on a
+// critical item and whose re-observation date has passed, sees that as her
+// next step on the home page, My learning and the course page — never
+// "Resume" on a lesson she has already read.
+func TestHomeNextStep(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	c := ts.client(t)
+	c.signIn(staffEmail)
+	for _, path := range []string{"/", "/learn", "/learn/service-recovery"} {
+		resp, body := c.get(path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		step := between(body, `id="next-step"`, `</section>`)
+		if step == "" {
+			t.Fatalf("%s: no next step\n%.3000s", path, body)
+		}
+		if !strings.Contains(step, `data-kind="reobserve"`) || !strings.Contains(step, "Needs doing now") ||
+			!regexp.MustCompile(`href="/me/observations/\d+"`).MatchString(step) || !strings.Contains(step, "failed on a critical step") {
+			t.Errorf("%s: next step is not the overdue re-observation:\n%s", path, step)
+		}
+	}
+	// The re-observation link opens her result.
+	_, body := c.get("/")
+	href := regexp.MustCompile(`class="button next-step-action" href="([^"]+)"`).FindStringSubmatch(body)
+	if href == nil {
+		t.Fatal("no next-step link")
+	}
+	if resp, _ := c.get(href[1]); resp.StatusCode != 200 {
+		t.Errorf("%s: status %d", href[1], resp.StatusCode)
+	}
+	// service-recovery: every lesson read, so no "Resume" on it anywhere.
+	for _, path := range []string{"/", "/learn", "/learn/service-recovery"} {
+		_, body := c.get(path)
+		if m := regexp.MustCompile(`href="/learn/service-recovery/[^"#]+">Resume`).FindString(body); m != "" {
+			t.Errorf("%s: Resume on a lesson already read: %s", path, m)
+		}
+	}
+	_, body = c.get("/learn/service-recovery")
+	if !strings.Contains(body, `id="lessons-all-read"`) {
+		t.Errorf("course page: no 'every lesson read' line")
+	}
+	// My observations is in her navigation.
+	if !strings.Contains(between(body, `id="site-nav"`, `</nav>`), `href="/me/observations"`) {
+		t.Errorf("My observations is not in the navigation")
+	}
+}
+
+// between is the text of s from the first from to the next to after it ("" if absent).
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i:], to)
+	if j < 0 {
+		return s[i:]
+	}
+	return s[i : i+j+len(to)]
+}
+
+// TestHomeCounts: a manager's home counts what needs doing in their line
+// with links to the filtered pages; HR's counts the whole organisation's
+// readiness, imports waiting, certificates expiring and failed e-mails.
+func TestHomeCounts(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	m := ts.client(t)
+	m.signIn(headEmail)
+	_, body := m.get("/")
+	todo := between(body, `id="manager-todo"`, `</section>`)
+	for _, want := range []string{`id="count-observe"`, `href="/team/coach#observe"`, `id="count-essays"`, `href="/grading"`,
+		`id="count-overdue"`, `href="/team?reason=overdue"`, `id="count-expiring"`, `href="/team/coach#certificates"`} {
+		if !strings.Contains(todo, want) {
+			t.Errorf("manager home lacks %s:\n%s", want, todo)
+		}
+	}
+	if n := dataCount(todo, "count-observe"); n < 1 {
+		t.Errorf("people to observe again: %d, want the demo's overdue re-observations", n)
+	}
+	if n := dataCount(todo, "count-overdue"); n < 1 {
+		t.Errorf("overdue: %d", n)
+	}
+	if strings.Contains(body, `id="hr-todo"`) {
+		t.Error("a manager sees HR's organisation counts")
+	}
+
+	hr := ts.client(t)
+	hr.signIn(hrEmail)
+	_, body = hr.get("/")
+	todo = between(body, `id="hr-todo"`, `</section>`)
+	for _, want := range []string{`id="org-readiness"`, `href="/readiness"`, `id="count-imports"`, `id="count-expiring"`,
+		`href="/certificates?expiring=30"`, `id="count-failed"`} {
+		if !strings.Contains(todo, want) {
+			t.Errorf("HR home lacks %s:\n%s", want, todo)
+		}
+	}
+	if strings.Contains(todo, `href="/admin/outbox?status=failed"`) {
+		t.Error("HR (not admin) gets a link to the admin outbox")
+	}
+	if strings.Contains(body, `id="manager-todo"`) {
+		t.Error("HR sees a manager's line counts")
+	}
+	admin := ts.client(t)
+	admin.signIn(adminEmail)
+	_, body = admin.get("/")
+	if !strings.Contains(body, `href="/admin/outbox?status=failed"`) {
+		t.Error("admin home: no link to the failed e-mails")
+	}
+
+	s := ts.client(t)
+	s.signIn(staffEmail)
+	_, body = s.get("/")
+	if strings.Contains(body, `id="manager-todo"`) || strings.Contains(body, `id="hr-todo"`) {
+		t.Error("staff see counts of others")
+	}
+}
+
+// dataCount is the data-count of the element with id in s (-1 if absent).
+func dataCount(s, id string) int {
+	m := regexp.MustCompile(`id="` + id + `" data-count="(\d+)"`).FindStringSubmatch(s)
+	if m == nil {
+		return -1
+	}
+	n := 0
+	for _, d := range m[1] {
+		n = n*10 + int(d-'0')
+	}
+	return n
+}
