@@ -125,4 +125,3 @@ func (s *Server) hrCounts(ctx context.Context, p *Principal) (courses.ReadinessS
 	out = append(out, homeCount{ID: "count-failed", N: failed, Label: noun(failed, "e-mail", "e-mails") + " that could not be sent", URL: failedURL, Action: "See them", Bad: true})
 	return sum, out, nil
 }
-

@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"github.com/PuerkitoBio/goquery"
+
 	"regexp"
 	"strings"
 	"testing"
@@ -134,4 +136,46 @@ func dataCount(s, id string) int {
 		n = n*10 + int(d-'0')
 	}
 	return n
+}
+
+// TestNavGrouped: the navigation is grouped Me / My team / Administration,
+// each role seeing only its groups; staff see one group without headings.
+func TestNavGrouped(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	for _, tc := range []struct {
+		email  string
+		groups []string
+		has    map[string]string // link → group id
+	}{
+		{staffEmail, []string{"nav-me"}, map[string]string{"/learn": "nav-me", "/me/observations": "nav-me"}},
+		{ccMgrEmail, []string{"nav-me", "nav-team"}, map[string]string{"/team": "nav-team", "/grading": "nav-team", "/matrix": "nav-team", "/me/observations": "nav-me"}},
+		{hrEmail, []string{"nav-me", "nav-team", "nav-admin"}, map[string]string{"/readiness": "nav-team", "/programmes": "nav-admin", "/admin/audit": "nav-admin", "/learn": "nav-me"}},
+	} {
+		c := ts.client(t)
+		c.signIn(tc.email)
+		_, body := c.get("/")
+		d := doc(t, body)
+		var got []string
+		d.Find("#site-nav .nav-group").Each(func(_ int, g *goquery.Selection) {
+			id, _ := g.Attr("id")
+			got = append(got, id)
+		})
+		if strings.Join(got, ",") != strings.Join(tc.groups, ",") {
+			t.Errorf("%s: groups %v, want %v", tc.email, got, tc.groups)
+		}
+		if len(tc.groups) > 1 && d.Find("#site-nav .nav-group-label").Length() != len(tc.groups) {
+			t.Errorf("%s: groups without their names", tc.email)
+		}
+		if len(tc.groups) == 1 && d.Find("#site-nav .nav-group-label").Length() != 0 {
+			t.Errorf("%s: a lone group has a heading", tc.email)
+		}
+		for href, group := range tc.has {
+			if d.Find("#"+group+` a[href="`+href+`"]`).Length() != 1 {
+				t.Errorf("%s: %s is not under %s", tc.email, href, group)
+			}
+		}
+		if d.Find(`#site-nav a[href="/"][aria-current="page"]`).Length() != 1 {
+			t.Errorf("%s: Home is not marked current", tc.email)
+		}
+	}
 }
