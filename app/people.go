@@ -188,7 +188,12 @@ func (s *Server) employeeShow(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
+	readiness, err := s.courses.EmployeeReadiness(ctx, e.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return err
+	}
 	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct, "Learning": learning,
+		"Readiness": readiness,
 		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
 		"PasswordLink": c.Locals("passwordLink"), "CanObserve": canObserve,
 		"CanEdit": p.Has(people.RoleHR) && mayManage(p, e, true), "CanManage": p.Has(people.RoleHR) && mayManage(p, e, false),
