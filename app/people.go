@@ -193,8 +193,7 @@ func (s *Server) employeeShow(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct, "Learning": learning,
-		"Readiness": readiness,
-		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
+		"Readiness": readiness, "Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
 		"PasswordLink": c.Locals("passwordLink"), "CanObserve": canObserve,
 		"CanEdit": p.Has(people.RoleHR) && mayManage(p, e, true), "CanManage": p.Has(people.RoleHR) && mayManage(p, e, false),
 		"OwnPage": principal(c).Employee != nil && principal(c).Employee.ID == e.ID})
