@@ -84,13 +84,6 @@ func (s *Server) home(c *fiber.Ctx) error {
 			return err
 		}
 		data["ActiveCount"], data["InactiveCount"] = active, all-active
-		for _, k := range []people.OrgKind{people.Departments, people.Locations} {
-			items, err := s.people.ListOrg(ctx, k)
-			if err != nil {
-				return err
-			}
-			data[string(k)] = barsOf(items, active)
-		}
 	}
 	return s.render(c, "home/index", data)
 }
