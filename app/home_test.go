@@ -179,3 +179,33 @@ func TestNavGrouped(t *testing.T) {
 		}
 	}
 }
+
+// TestEmployeePageActs: the employee page shows the person's readiness
+// with why, and links to their programmes (where due dates are extended),
+// transcript and observations; their manager's view and their own.
+func TestEmployeePageActs(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	head := ts.client(t)
+	head.signIn(headEmail)
+	_, body := head.get("/people/" + staffNumber)
+	d := doc(t, body)
+	sec := d.Find("#employee-readiness")
+	if sec.Find("[data-readiness=not_ready]").Length() != 1 || !strings.Contains(sec.Find(".readiness-why").Text(), "critical item") {
+		t.Errorf("readiness: %q", sec.Text())
+	}
+	for _, href := range []string{"/people/" + staffNumber + "/programmes", "/people/" + staffNumber + "/transcript", "/people/" + staffNumber + "/observe"} {
+		if sec.Find(`#employee-links a[href="`+href+`"]`).Length() != 1 {
+			t.Errorf("no link to %s", href)
+		}
+	}
+	if resp, _ := head.get("/people/" + staffNumber + "/programmes"); resp.StatusCode != 200 {
+		t.Errorf("programmes: %d", resp.StatusCode)
+	}
+	me := ts.client(t)
+	me.signIn(staffEmail)
+	_, body = me.get("/people/" + staffNumber)
+	d = doc(t, body)
+	if d.Find(`#employee-links a[href="/me/observations"]`).Length() != 1 || d.Find(`#employee-links a[href$="/observe"]`).Length() != 0 {
+		t.Errorf("own page links: %q", d.Find("#employee-links").Text())
+	}
+}
