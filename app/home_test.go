@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"github.com/PuerkitoBio/goquery"
 
 	"regexp"
@@ -207,5 +208,27 @@ func TestEmployeePageActs(t *testing.T) {
 	d = doc(t, body)
 	if d.Find(`#employee-links a[href="/me/observations"]`).Length() != 1 || d.Find(`#employee-links a[href$="/observe"]`).Length() != 0 {
 		t.Errorf("own page links: %q", d.Find("#employee-links").Text())
+	}
+}
+
+// TestHomeNextStepQuiz: someone who read every lesson of the induction and
+// failed its quiz is sent to the quiz again, not to a lesson.
+func TestHomeNextStepQuiz(t *testing.T) {
+	ts := mustServer(t, "sqlite")
+	var email string
+	err := ts.DB.NewRaw(`SELECT e.email FROM employees AS e JOIN attempts AS a ON a.employee_id = e.id
+		WHERE a.passed = ? AND e.active AND NOT EXISTS (SELECT 1 FROM attempts AS b WHERE b.employee_id = e.id AND b.passed = ?)
+		ORDER BY e.id LIMIT 1`, false, true).Scan(context.Background(), &email)
+	if err != nil {
+		t.Fatalf("nobody in the demo has failed a quiz without passing one: %v", err)
+	}
+	c := ts.client(t)
+	c.signIn(email)
+	for _, path := range []string{"/", "/learn"} {
+		_, body := c.get(path)
+		step := between(body, `id="next-step"`, `</section>`)
+		if !strings.Contains(step, `data-kind="quiz"`) || !strings.Contains(step, "Try the quiz again") || !strings.Contains(step, "/quiz/") {
+			t.Errorf("%s (%s): next step is not the quiz:\n%s", path, email, step)
+		}
 	}
 }

@@ -77,7 +77,8 @@ type NextQuiz struct {
 // NextStep is the one rule for a person's next step, in this order: a
 // re-observation whose date has come (practise what failed), the service
 // promises to confirm, then course work — assigned courses first (overdue
-// ones first), a lesson not read yet, else a required quiz not passed — a
+// ones, then those started), a lesson not read yet, else a required quiz
+// not passed — a
 // re-observation still to come, a reaction survey, a course that waits for
 // its role-play to be observed; else nothing. It never
 // points at a lesson already read.
@@ -106,14 +107,16 @@ func NextStep(st NextState) Step {
 			order = append(order, c)
 		}
 	}
-	rank := func(c NextCourse) int {
+	rank := func(c NextCourse) int { // overdue, then assigned (what is started first), then started
 		switch {
 		case c.Overdue:
 			return 0
-		case c.Assigned:
+		case c.Assigned && c.Started:
 			return 1
+		case c.Assigned:
+			return 2
 		}
-		return 2
+		return 3
 	}
 	slices.SortStableFunc(order, func(a, b NextCourse) int { return rank(a) - rank(b) })
 	for _, c := range order {

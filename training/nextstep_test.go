@@ -50,6 +50,10 @@ func TestNextStep(t *testing.T) {
 		{name: "NothingWaiting", st: NextState{Today: "2026-12-07"}, kind: StepNone, url: "/learn#courses"},
 		{name: "AssignedBeforeStarted", st: NextState{Today: "2026-12-07", Courses: []NextCourse{quizLeft, halfRead}},
 			kind: StepLesson, url: "/learn/promises-timelines/setting-expectations"},
+		{name: "StartedAssignedBeforeUnstartedAssigned", st: NextState{Today: "2026-12-07", Courses: []NextCourse{
+			{Slug: "promises", Title: "Promises", Assigned: true, LessonSlug: "one", LessonTitle: "One"},
+			{Slug: "mission", Title: "Mission", Assigned: true, Started: true, Quiz: &NextQuiz{Title: "Mission quiz", URL: "/learn/mission/quiz/m", Attempts: 1}}}},
+			kind: StepQuiz, url: "/learn/mission/quiz/m", label: "Try the quiz again"},
 		{name: "OverdueProgrammeFirst", st: NextState{Today: "2026-12-07", Courses: []NextCourse{halfRead,
 			{Slug: "mission", Title: "Mission", Assigned: true, Overdue: true, LessonSlug: "welcome", LessonTitle: "Welcome"}}},
 			kind: StepLesson, url: "/learn/mission/welcome", label: "Start: Welcome", urgent: true, reasonHas: "overdue programme"},
