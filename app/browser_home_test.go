@@ -65,6 +65,17 @@ func TestBrowserHomeOnPhone(t *testing.T) {
 		t.Errorf("the coach queue is %d px wide on a 390 px screen", w)
 	}
 	m.screenshot("coach-phone")
+
+	// Tick someone overdue, give a date and a reason, press Enter: the
+	// due dates move (Enter never starts an observation).
+	who := eval[string](m, `document.querySelector("#people li.coach-person:has(li[data-kind=overdue])").dataset.employee`)
+	due := time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
+	m.do("tick and fill in",
+		chromedp.Click(chromedp.CSS("#sel-"+who)),
+		chromedp.SetValue(chromedp.CSS("#f-due_on"), due),
+		chromedp.SendKeys(chromedp.CSS("#f-reason"), "Busy season\r"),
+	)
+	m.waitFor("the confirmation", `location.pathname === "/team/coach" && document.body.innerText.includes("Due dates moved to")`)
 }
 
 // TestBrowserNavDesktop: at 1366 px HR's navigation is grouped, each
