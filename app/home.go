@@ -42,8 +42,10 @@ func (s *Server) managerCounts(ctx context.Context, me *people.Employee) ([]home
 		if err != nil {
 			return nil, err
 		}
+		seen := map[int64]bool{}
 		for i := range due {
-			if inLine[due[i].EmployeeID] {
+			if id := due[i].EmployeeID; inLine[id] && !seen[id] {
+				seen[id] = true
 				observe++
 			}
 		}
