@@ -11,6 +11,7 @@ import (
 
 	"github.com/serviceacademy/academy/courses"
 	"github.com/serviceacademy/academy/store"
+	"github.com/serviceacademy/academy/training"
 )
 
 // learnHome is "My learning": the assigned programmes, the ones needing
@@ -47,8 +48,12 @@ func (s *Server) learnHome(c *fiber.Ctx) error {
 			notStarted++
 		}
 	}
+	step, err := s.nextStep(c, list)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "learn/index", fiber.Map{"Title": "My learning", "Programmes": cards, "Courses": list,
-		"InProgress": inProgress, "NotStarted": notStarted, "Done": done})
+		"InProgress": inProgress, "NotStarted": notStarted, "Done": done, "Step": step})
 }
 
 // programmeCard is one assigned programme on My learning.
@@ -189,8 +194,17 @@ func (s *Server) courseShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	all, err := s.courses.Progress(c.UserContext(), p.Employee.ID)
+	if err != nil {
+		return err
+	}
+	step, err := s.nextStep(c, all)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "learn/course", fiber.Map{"Title": cp.Outline.Version.Title, "P": cp, "Missing": missing,
-		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes, "Roleplays": roleplays, "Reaction": reaction})
+		"Mission": course.Slug == courses.MissionCourse, "Quizzes": quizzes, "Roleplays": roleplays, "Reaction": reaction,
+		"Step": step, "Unread": firstUnread(cp)})
 }
 
 // lessonShow opens a lesson: it starts the course (fixing the version) on
@@ -287,4 +301,21 @@ func (s *Server) lessonOf(c *fiber.Ctx) (*courses.Course, *courses.Outline, *cou
 		return nil, nil, nil, nil, err
 	}
 	return course, o, en, o.Lesson(slugParam(c, "lesson")), nil
+}
+
+// nextStep is the signed-in person's next step (training.NextStep), from
+// their course progress as the page read it.
+func (s *Server) nextStep(c *fiber.Ctx, progress []*courses.CourseProgress) (training.Step, error) {
+	return s.training.NextStepFor(c.UserContext(), principal(c).Employee.ID, progress, s.courses.Now())
+}
+
+// firstUnread is the course's first lesson the learner has not read (nil:
+// every lesson read): where a Resume button may go, never to a lesson done.
+func firstUnread(cp *courses.CourseProgress) *courses.Lesson {
+	for _, l := range cp.Outline.Lessons {
+		if !cp.IsDone(l.ID) {
+			return l
+		}
+	}
+	return nil
 }

@@ -262,6 +262,15 @@ func (s *Server) matrixPage(c *fiber.Ctx, status int, q matrixForm, prog *course
 // chooser when none is named.
 func (s *Server) matrixShow(c *fiber.Ctx) error {
 	q := newMatrixForm(c)
+	if q.Programme == "" { // open on the first programme rather than an empty chooser
+		progs, err := s.courses.ListProgrammes(c.UserContext(), false)
+		if err != nil {
+			return err
+		}
+		if len(progs) > 0 {
+			q.Programme = progs[0].Slug
+		}
+	}
 	prog, f, errs, err := s.matrixFilter(c, q)
 	if err != nil {
 		if store.IsNotFound(err) {

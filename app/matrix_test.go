@@ -223,10 +223,14 @@ func TestMatrixManager(t *testing.T) {
 	if home.Find(`a#home-matrix[href="/matrix"]`).Length() != 1 {
 		t.Error("the manager's home page does not link to the matrix")
 	}
-	// The chooser, before a programme is chosen.
+	// Without a programme chosen, the matrix opens on the first one, with
+	// the chooser listing the others.
 	choose := getDoc(t, dk, "/matrix", 200)
-	if choose.Find("#f-programme option").Length() < 5 || choose.Find("table#matrix").Length() != 0 {
-		t.Error("the chooser lists no programmes, or shows a table")
+	if choose.Find("#f-programme option").Length() < 5 || choose.Find("table#matrix").Length() != 1 {
+		t.Error("the chooser lists no programmes, or the page shows no matrix")
+	}
+	if sel, _ := choose.Find("#f-programme option[selected]").Attr("value"); sel == "" {
+		t.Error("no programme is selected in the chooser")
 	}
 }
 

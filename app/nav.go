@@ -16,55 +16,78 @@ type navItem struct {
 	Current     bool
 }
 
+// navGroup is one group of the main navigation: Me, My team, Administration.
+type navGroup struct {
+	ID, Label string
+	Items     []navItem
+}
+
 type navLink struct {
 	href, label string
 	prefix      bool // current on sub-pages too
 	role        people.Role
 	unlessHR    bool // only for managers who are not HR (HR sees everyone under People)
+	group       int  // index into navGroups
 }
 
-// nav is the main navigation in order; each link names the least role that sees it.
+// navGroups are the groups in order: what is the person's own, what concerns
+// the people they look after, and running the academy.
+var navGroups = [...]struct{ id, label string }{{"nav-me", "Me"}, {"nav-team", "My team"}, {"nav-admin", "Administration"}}
+
+const (
+	groupMe = iota
+	groupTeam
+	groupAdmin
+)
+
+// nav is the main navigation in order; each link names the least role that
+// sees it and its group.
 func nav(me string) []navLink {
 	return []navLink{
-		{"/", "Home", false, people.RoleStaff, false},
-		{"/learn", "My learning", true, people.RoleStaff, false},
-		{"/me/certificates", "My certificates", false, people.RoleStaff, false},
-		{"/search", "Knowledge base", false, people.RoleStaff, false},
-		{me, "My profile", false, people.RoleStaff, false},
-		{"/people", "People", false, people.RoleHR, false},
-		{"/people", "My team", false, people.RoleManager, true},
-		{me + "/team", "Reporting line", false, people.RoleManager, true},
-		{"/team", "Team readiness", true, people.RoleManager, false},
-		{"/people/import", "Import", true, people.RoleHR, false},
-		{"/completions/import", "Import completions", true, people.RoleHR, false},
-		{"/org/departments", "Organisation", false, people.RoleHR, false},
-		{"/grading", "Grading", true, people.RoleManager, false},
-		{"/matrix", "Matrix", false, people.RoleManager, false},
-		{"/readiness", "Readiness", true, people.RoleHR, false},
-		{"/readiness/standards", "Service standards", false, people.RoleManager, true},
-		{"/impact", "Service impact", false, people.RoleManager, false},
-		{"/digest", "Weekly digest", false, people.RoleManager, true},
-		{"/programmes", "Programmes", true, people.RoleHR, false},
-		{"/measures", "Measures", true, people.RoleHR, false},
-		{"/certificates", "Certificates", true, people.RoleHR, false},
-		{"/recovery", "Service recovery", true, people.RoleHR, false},
-		{"/authoring", "Courses", false, people.RoleHR, false},
-		{"/authoring/checklists", "Checklists", true, people.RoleHR, false},
-		{"/settings/company", "Company", true, people.RoleHR, false},
-		{"/admin/audit", "Audit log", false, people.RoleHR, false},
-		{"/admin/tokens", "API tokens", false, people.RoleAdmin, false},
-		{"/admin/outbox", "Outbox", true, people.RoleAdmin, false},
+		{"/", "Home", false, people.RoleStaff, false, groupMe},
+		{"/learn", "My learning", true, people.RoleStaff, false, groupMe},
+		{"/me/observations", "My observations", true, people.RoleStaff, false, groupMe},
+		{"/me/certificates", "My certificates", false, people.RoleStaff, false, groupMe},
+		{"/search", "Knowledge base", false, people.RoleStaff, false, groupMe},
+		{me, "My profile", false, people.RoleStaff, false, groupMe},
+		{"/people", "People", false, people.RoleHR, false, groupTeam},
+		{"/people", "My team", false, people.RoleManager, true, groupTeam},
+		{me + "/team", "Reporting line", false, people.RoleManager, true, groupTeam},
+		{"/team", "Team readiness", true, people.RoleManager, false, groupTeam},
+		{"/grading", "Grading", true, people.RoleManager, false, groupTeam},
+		{"/matrix", "Matrix", false, people.RoleManager, false, groupTeam},
+		{"/readiness", "Readiness", true, people.RoleHR, false, groupTeam},
+		{"/readiness/standards", "Service standards", false, people.RoleManager, true, groupTeam},
+		{"/impact", "Service impact", false, people.RoleManager, false, groupTeam},
+		{"/digest", "Weekly digest", false, people.RoleManager, true, groupTeam},
+		{"/people/import", "Import", true, people.RoleHR, false, groupAdmin},
+		{"/completions/import", "Import completions", true, people.RoleHR, false, groupAdmin},
+		{"/org/departments", "Organisation", false, people.RoleHR, false, groupAdmin},
+		{"/programmes", "Programmes", true, people.RoleHR, false, groupAdmin},
+		{"/measures", "Measures", true, people.RoleHR, false, groupAdmin},
+		{"/certificates", "Certificates", true, people.RoleHR, false, groupAdmin},
+		{"/recovery", "Service recovery", true, people.RoleHR, false, groupAdmin},
+		{"/authoring", "Courses", false, people.RoleHR, false, groupAdmin},
+		{"/authoring/checklists", "Checklists", true, people.RoleHR, false, groupAdmin},
+		{"/settings/company", "Company", true, people.RoleHR, false, groupAdmin},
+		{"/admin/audit", "Audit log", false, people.RoleHR, false, groupAdmin},
+		{"/admin/tokens", "API tokens", false, people.RoleAdmin, false, groupAdmin},
+		{"/admin/outbox", "Outbox", true, people.RoleAdmin, false, groupAdmin},
 	}
 }
 
-// navFor returns the links p may follow, marking the one for path; computed
-// in Go so the layout calls no template functions on every page.
-func navFor(p *Principal, path string) []navItem {
+// navFor returns the groups of links p may follow (empty groups left out),
+// marking the one for path; computed in Go so the layout calls no template
+// functions on every page.
+func navFor(p *Principal, path string) []navGroup {
 	if p == nil || p.Employee == nil {
 		return nil
 	}
 	me := "/people/" + url.PathEscape(p.Employee.Number)
-	var out []navItem
+	groups := make([]navGroup, len(navGroups))
+	for i, g := range navGroups {
+		groups[i] = navGroup{ID: g.id, Label: g.label}
+	}
 	for _, l := range nav(me) {
 		if !p.Has(l.role) || (l.unlessHR && p.Has(people.RoleHR)) {
 			continue
@@ -73,7 +96,13 @@ func navFor(p *Principal, path string) []navItem {
 		if l.href == "/org/departments" {
 			cur = strings.HasPrefix(path, "/org/")
 		}
-		out = append(out, navItem{Href: l.href, Label: l.label, Current: cur})
+		groups[l.group].Items = append(groups[l.group].Items, navItem{Href: l.href, Label: l.label, Current: cur})
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if len(g.Items) > 0 {
+			out = append(out, g)
+		}
 	}
 	return out
 }
@@ -104,16 +133,29 @@ func userHeader(p *Principal, path, csrf string) template.HTML {
 	}
 	var b strings.Builder
 	b.WriteString(`<button class="nav-toggle" type="button" aria-expanded="false" aria-controls="site-nav">Menu</button>
-  <nav class="site-nav" id="site-nav" aria-label="Main">
-    <ul>`)
-	for _, it := range navFor(p, path) {
-		b.WriteString(`<li><a href="` + html.EscapeString(it.Href) + `"`)
-		if it.Current {
-			b.WriteString(` aria-current="page"`)
+  <nav class="site-nav" id="site-nav" aria-label="Main">`)
+	groups := navFor(p, path)
+	for _, g := range groups {
+		b.WriteString(`
+    <div class="nav-group" id="` + g.ID + `">`)
+		if len(groups) > 1 { // staff have only their own links: no heading needed
+			b.WriteString(`<span class="nav-group-label" id="` + g.ID + `-label">` + html.EscapeString(g.Label) + `</span>`)
 		}
-		b.WriteString(">" + html.EscapeString(it.Label) + "</a></li>")
+		b.WriteString(`<ul`)
+		if len(groups) > 1 {
+			b.WriteString(` aria-labelledby="` + g.ID + `-label"`)
+		}
+		b.WriteString(`>`)
+		for _, it := range g.Items {
+			b.WriteString(`<li><a href="` + html.EscapeString(it.Href) + `"`)
+			if it.Current {
+				b.WriteString(` aria-current="page"`)
+			}
+			b.WriteString(">" + html.EscapeString(it.Label) + "</a></li>")
+		}
+		b.WriteString(`</ul></div>`)
 	}
-	b.WriteString(`</ul>
+	b.WriteString(`
   </nav>
   <div class="user-menu">
     <span class="user-name">` + html.EscapeString(p.Name()) + `</span>`)

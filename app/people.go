@@ -41,6 +41,25 @@ func (s *Server) home(c *fiber.Ctx) error {
 		return err
 	}
 	data["Programmes"] = summarise(assigned)
+	step, err := s.nextStep(c, learning)
+	if err != nil {
+		return err
+	}
+	data["Step"] = step
+	if p.Has(people.RoleManager) && !p.SeesEveryone() {
+		counts, err := s.managerCounts(ctx, p.Employee)
+		if err != nil {
+			return err
+		}
+		data["ManagerCounts"] = counts
+	}
+	if p.SeesEveryone() {
+		org, counts, err := s.hrCounts(ctx, p)
+		if err != nil {
+			return err
+		}
+		data["OrgReadiness"], data["HRCounts"] = org, counts
+	}
 	if p.Has(people.RoleManager) {
 		direct, err := s.people.DirectReports(ctx, p.Employee.ID)
 		if err != nil {
@@ -65,13 +84,6 @@ func (s *Server) home(c *fiber.Ctx) error {
 			return err
 		}
 		data["ActiveCount"], data["InactiveCount"] = active, all-active
-		for _, k := range []people.OrgKind{people.Departments, people.Locations} {
-			items, err := s.people.ListOrg(ctx, k)
-			if err != nil {
-				return err
-			}
-			data[string(k)] = barsOf(items, active)
-		}
 	}
 	return s.render(c, "home/index", data)
 }
@@ -169,8 +181,12 @@ func (s *Server) employeeShow(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
+	readiness, err := s.courses.EmployeeReadiness(ctx, e.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return err
+	}
 	return s.render(c, "people/show", fiber.Map{"Title": e.Name(), "E": e, "Chain": chain, "Direct": direct, "Learning": learning,
-		"Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
+		"Readiness": readiness, "Roles": e.EffectiveRoles(has), "Granted": e.GrantedRoles(), "AllGrantable": people.GrantableRoles,
 		"PasswordLink": c.Locals("passwordLink"), "CanObserve": canObserve,
 		"CanEdit": p.Has(people.RoleHR) && mayManage(p, e, true), "CanManage": p.Has(people.RoleHR) && mayManage(p, e, false),
 		"OwnPage": principal(c).Employee != nil && principal(c).Employee.ID == e.ID})

@@ -146,6 +146,7 @@ func templateFuncs() template.FuncMap {
 		"mulMB":       func(mb int) int { return mb << 20 },
 		"pathEsc":     url.PathEscape,
 		"itoa":        strconv.Itoa,
+		"thousands":   thousands,
 		"i64":         func(i int64) string { return strconv.FormatInt(i, 10) },
 		"indent":      func(depth int) string { return fmt.Sprintf("%drem", (depth-1)*1) },
 		"dict": func(kv ...any) map[string]any {

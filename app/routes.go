@@ -121,6 +121,7 @@ func (s *Server) routes(app *fiber.App) {
 	// service-standard heatmap; the weekly digest.
 	web("GET", "/team", people.RoleManager, s.teamShow)
 	web("GET", "/team/coach", people.RoleManager, s.teamCoach)
+	web("POST", "/team/coach/bulk", people.RoleManager, s.coachBulk)
 	web("GET", "/team/report.pdf", people.RoleManager, s.teamReportPDF)
 	web("POST", "/team/requests/:id/dismiss", people.RoleManager, s.requestDismiss)
 	web("GET", "/readiness/standards", people.RoleManager, s.standardsShow)

@@ -80,6 +80,8 @@ func TestRouteRoleTable(t *testing.T) {
 		{"GET", "/team/coach?manager=BW1132", nil, st(found, forbid, ok, ok, ok)},
 		{"GET", "/team/coach?manager=BW1010", nil, st(found, forbid, missing, ok, ok)},
 		{"GET", "/team/coach?manager=NOPE", nil, st(found, forbid, missing, missing, missing)},
+		{"POST", "/team/coach/bulk", url.Values{"employee": {staffNumber}, "action": {"remind"}}, st(unauth, forbid, missing, see, see)},
+		{"POST", "/team/coach/bulk", url.Values{"employee": {inLine}, "action": {"extend"}, "due_on": {"2099-01-01"}}, st(unauth, forbid, invalid, invalid, invalid)},
 		{"POST", "/team", nil, st(missing, missing, missing, missing, missing)},
 		{"GET", "/me/transcript", nil, st(found, ok, ok, ok, ok)},
 		{"GET", "/me/certificates", nil, st(found, ok, ok, ok, ok)},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"html/template"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -399,9 +400,15 @@ type coachReasonLine struct {
 // items, certificates expiring within 30 days and overdue programmes in
 // the line (HR: everyone, or ?manager=), each with its one-click action.
 func (s *Server) teamCoach(c *fiber.Ctx) error {
+	return s.coachPage(c, http.StatusOK, queryTrimmed(c, "manager"), coachBulkForm{}, nil)
+}
+
+// coachPage renders the coach queue of manager's line (HR: "" for
+// everyone) with the bulk form as typed and its messages.
+func (s *Server) coachPage(c *fiber.Ctx, status int, manager string, bulk coachBulkForm, errs fieldMessages) error {
 	ctx := c.UserContext()
 	p := principal(c)
-	q := teamForm{Manager: queryTrimmed(c, "manager"), Scope: "line"}
+	q := teamForm{Manager: manager, Scope: "line"}
 	root, err := s.teamRoot(c, q.Manager)
 	if err != nil {
 		return err
@@ -505,7 +512,9 @@ func (s *Server) teamCoach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "team/coach", fiber.Map{"Title": "Coach queue", "Fell": fell, "Runs": runs, "Requests": requests,
+	persons := coachPeople(observe, critical, overdue, certs, loc)
+	return s.renderStatus(c, status, "team/coach", fiber.Map{"Title": "Coach queue", "Fell": fell, "Runs": runs, "Requests": requests,
+		"People": persons, "Bulk": bulk, "Errors": map[string]string(errs), "Manager": q.Manager, "Today": s.courses.Now().In(loc).Format(time.DateOnly),
 		"CanAssign": p.Has(people.RoleHR), "Whose": teamTitle(p, root, false), "Root": root, "Loc": loc,
 		"Observe": observe, "ObserveMore": observeMore, "Critical": critical, "CriticalMore": critN - len(critical),
 		"Certificates": certs, "CertificatesMore": certN - len(certs), "Overdue": overdue, "OverdueMore": overdueN - len(overdue),

@@ -308,70 +308,73 @@ func TestCoachQueue(t *testing.T) {
 				t.Fatalf("/team/coach: %d", resp.StatusCode)
 			}
 			d := doc(t, body)
-			// Re-observations due after a fail: a form that starts the observation.
-			obs := d.Find("#observe-table tr[data-employee='" + staffNumber + "']")
-			form := obs.Find("form")
-			if obs.Length() != 1 || !strings.HasPrefix(form.AttrOr("action", ""), "/people/"+staffNumber+"/observe/") || form.Find("input[name=_csrf]").Length() != 1 {
-				t.Fatalf("observations due: %q", d.Find("#observe").Text())
+			// One block per person: nobody listed twice.
+			seen := map[string]bool{}
+			d.Find("#people li.coach-person").Each(func(_ int, li *goquery.Selection) {
+				num := li.AttrOr("data-employee", "")
+				if seen[num] {
+					t.Errorf("%s listed twice", num)
+				}
+				seen[num] = true
+			})
+			// Aisha: a re-observation due after a critical fail, one
+			// "Observe again" for it (not a second row under another
+			// heading), inside the bulk form with its CSRF token.
+			aisha := d.Find("#people li.coach-person[data-employee='" + staffNumber + "']")
+			obsBtn := aisha.Find("li[data-kind=observe] button")
+			if aisha.Length() != 1 || obsBtn.Length() != 1 || !strings.HasPrefix(obsBtn.AttrOr("formaction", ""), "/people/"+staffNumber+"/observe/") ||
+				d.Find("#coach-bulk input[name=_csrf]").Length() != 1 || strings.TrimSpace(obsBtn.Contents().First().Text()) != "Observe again" {
+				t.Fatalf("Aisha's block: %q", aisha.Text())
 			}
-			// Failed critical items, from the readiness reasons.
+			if !strings.Contains(aisha.Text(), "critical item") {
+				t.Errorf("Aisha's block does not say why: %q", aisha.Text())
+			}
+			// Everyone with a failed critical item, and everyone overdue, has a block.
 			olivia := employeeID(t, ts, headNumber)
 			crit := summaryOf(t, ts, courses.ReadinessFilter{LineOf: olivia, Reason: courses.ReasonCriticalFailed})
-			if n := d.Find("#critical-table tbody tr").Length(); n != crit.Headcount || n == 0 {
-				t.Errorf("critical failures: %d rows, want %d", n, crit.Headcount)
+			if n := d.Find("#people li.coach-person:has(li[data-kind=observe])").Length(); n < crit.Headcount || n == 0 {
+				t.Errorf("people to observe again: %d blocks, want at least %d", n, crit.Headcount)
 			}
-			critRow := d.Find("#critical-table tr[data-employee='" + staffNumber + "']")
-			if !strings.Contains(critRow.Text(), "critical item") || critRow.Find("form button").Length() == 0 {
-				t.Errorf("critical row: %q", critRow.Text())
+			over := summaryOf(t, ts, courses.ReadinessFilter{LineOf: olivia, Reason: courses.ReasonOverdue})
+			if n := d.Find("#people li.coach-person:has(li[data-kind=overdue])").Length(); n != over.Headcount || n == 0 {
+				t.Errorf("overdue: %d blocks, want %d", n, over.Headcount)
 			}
-			// Certificates expiring within 30 days: a link to the programmes.
-			certs := d.Find("#certificates-table tbody tr")
-			if certs.Length() == 0 {
-				t.Errorf("no expiring certificates: %q", d.Find("#certificates").Text())
+			// Certificates expiring and overdue people: a link to the programmes (where extensions are).
+			if d.Find("#people li[data-kind=certificate]").Length() == 0 {
+				t.Errorf("no expiring certificates")
 			}
-			certs.Each(func(_ int, tr *goquery.Selection) {
-				num := tr.AttrOr("data-employee", "")
-				if tr.Find("a[href='/people/"+num+"/programmes']").Length() != 1 {
-					t.Errorf("certificate row %s has no programmes link", num)
+			d.Find("#people li.coach-person:has(li[data-kind=overdue]), #people li.coach-person:has(li[data-kind=certificate])").Each(func(_ int, li *goquery.Selection) {
+				num := li.AttrOr("data-employee", "")
+				if li.Find("a[href='/people/"+num+"/programmes']").Length() != 1 {
+					t.Errorf("%s has no programmes link", num)
 				}
 			})
-			// Overdue: a link to the programmes page where the extension is.
-			over := summaryOf(t, ts, courses.ReadinessFilter{LineOf: olivia, Reason: courses.ReasonOverdue})
-			if n := d.Find("#overdue-table tbody tr").Length(); n != over.Headcount || n == 0 {
-				t.Errorf("overdue: %d rows, want %d", n, over.Headcount)
-			}
-			if d.Find("#overdue-table tr[data-employee='"+staffNumber+"'] a[href='/people/"+staffNumber+"/programmes']").Length() != 1 {
-				t.Error("overdue row without the programmes link")
-			}
 			// The one-click action: the observation starts.
-			resp, _ = head.post(critRow.Find("form").First().AttrOr("action", ""), nil)
+			resp, _ = head.post(obsBtn.AttrOr("formaction", ""), nil)
 			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/observations/") {
 				t.Errorf("observe again: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			resp, _ = head.post(form.AttrOr("action", ""), nil)
-			if resp.StatusCode != http.StatusSeeOther {
-				t.Errorf("start the re-observation: %d", resp.StatusCode)
-			}
 
-			// The contact centre: empty sections say so.
+			// The contact centre: nobody to observe again; people overdue.
 			mgr := ts.client(t)
 			mgr.signIn(ccMgrEmail)
 			_, body = mgr.get("/team/coach")
 			d = doc(t, body)
-			for _, sec := range []string{"#observe", "#critical"} {
-				if d.Find(sec+" table").Length() != 0 || d.Find(sec+" p.empty").Length() != 1 {
-					t.Errorf("%s should be empty: %q", sec, d.Find(sec).Text())
-				}
+			if d.Find("#people li[data-kind=observe]").Length() != 0 {
+				t.Errorf("the contact centre has people to observe again: %q", d.Find("#people").Text())
 			}
-			if d.Find("#overdue-table tbody tr").Length() == 0 {
+			if d.Find("#people li[data-kind=overdue]").Length() == 0 {
 				t.Error("the contact centre has overdue people")
+			}
+			hrCrit := func(body string) int {
+				return doc(t, body).Find("#people li.coach-person:has(li[data-kind=observe])").Length()
 			}
 			// HR: everyone by default, or a line.
 			hr := ts.client(t)
 			hr.signIn(hrEmail)
 			_, body = hr.get("/team/coach?manager=" + headNumber)
-			if n := doc(t, body).Find("#critical-table tbody tr").Length(); n != crit.Headcount {
-				t.Errorf("HR on Olivia's line: %d critical rows", n)
+			if n := hrCrit(body); n < crit.Headcount || n == 0 {
+				t.Errorf("HR on Olivia's line: %d people to observe again", n)
 			}
 			if r, _ := hr.get("/team/coach"); r.StatusCode != http.StatusOK {
 				t.Errorf("HR coach queue: %d", r.StatusCode)

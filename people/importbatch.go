@@ -52,3 +52,13 @@ func (s *Store) DeleteImportBatch(ctx context.Context, id string) error {
 	_, err := s.DB.NewDelete().Model((*ImportBatch)(nil)).Where("id = ?", id).Exec(ctx)
 	return err
 }
+
+// ListImportBatches returns the previews createdBy uploaded in the last day
+// and has not applied, newest first (without their content).
+func (s *Store) ListImportBatches(ctx context.Context, createdBy int64) ([]ImportBatch, error) {
+	var list []ImportBatch
+	err := s.DB.NewSelect().Model(&list).Column("id", "created_by_id", "created_at", "filename", "deactivate_missing").
+		Where("created_by_id = ? AND created_at > ?", createdBy, s.Now().Add(-24*time.Hour)).
+		OrderExpr("created_at DESC").Scan(ctx)
+	return list, err
+}
