@@ -69,10 +69,10 @@ func (s *Server) managerCounts(ctx context.Context, me *people.Employee) ([]home
 		}
 	}
 	return []homeCount{
-		{ID: "count-observe", N: observe, Label: noun(observe, "person", "people") + " to observe again", URL: "/team/coach#observe", Action: "Observe", Bad: true},
+		{ID: "count-observe", N: observe, Label: noun(observe, "person", "people") + " to observe again", URL: "/team/coach#people", Action: "Observe", Bad: true},
 		{ID: "count-essays", N: essays, Label: noun(essays, "essay", "essays") + " to grade", URL: "/grading", Action: "Grade", Bad: true},
 		{ID: "count-overdue", N: overdue, Label: noun(overdue, "person", "people") + " overdue", URL: "/team?reason=overdue", Action: "See who", Bad: true},
-		{ID: "count-expiring", N: expiring, Label: noun(expiring, "certificate", "certificates") + " expiring within " + strconv.Itoa(coachSoonDays) + " days", URL: "/team/coach#certificates", Action: "See which"},
+		{ID: "count-expiring", N: expiring, Label: noun(expiring, "certificate", "certificates") + " expiring within " + strconv.Itoa(coachSoonDays) + " days", URL: "/team/coach#people", Action: "See which"},
 	}, nil
 }
 

@@ -79,11 +79,15 @@ func TestHomeCounts(t *testing.T) {
 	m.signIn(headEmail)
 	_, body := m.get("/")
 	todo := between(body, `id="manager-todo"`, `</section>`)
-	for _, want := range []string{`id="count-observe"`, `href="/team/coach#observe"`, `id="count-essays"`, `href="/grading"`,
-		`id="count-overdue"`, `href="/team?reason=overdue"`, `id="count-expiring"`, `href="/team/coach#certificates"`} {
+	for _, want := range []string{`id="count-observe"`, `href="/team/coach#people"`, `id="count-essays"`, `href="/grading"`,
+		`id="count-overdue"`, `href="/team?reason=overdue"`, `id="count-expiring"`, `href="/team/coach#people"`} {
 		if !strings.Contains(todo, want) {
 			t.Errorf("manager home lacks %s:\n%s", want, todo)
 		}
+	}
+	// Each link lands on a part of the page that exists.
+	if _, coach := m.get("/team/coach"); !strings.Contains(coach, `id="people"`) {
+		t.Error("the counts link to /team/coach#people, which the coach queue does not have")
 	}
 	if n := dataCount(todo, "count-observe"); n < 1 {
 		t.Errorf("people to observe again: %d, want the demo's overdue re-observations", n)
