@@ -28,7 +28,9 @@
         for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.replace(/\s+/g, " ").trim());
       });
     }
-    Array.prototype.forEach.call(table.tBodies, function (tb) {
+    var groups = Array.prototype.slice.call(table.tBodies);
+    if (table.tFoot) groups.push(table.tFoot);
+    groups.forEach(function (tb) {
       Array.prototype.forEach.call(tb.rows, function (tr) {
         var col = 0;
         Array.prototype.forEach.call(tr.cells, function (cell) {
