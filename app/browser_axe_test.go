@@ -5,8 +5,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -29,7 +32,8 @@ type axePage struct {
 	route, role, path, via, link string
 }
 
-// axeRoles sign in as the five demo people; "visitor" is signed out.
+// axeRoles sign in as the five demo people; "visitor" is signed out (and
+// the test adds "assessor", who signed off the newest demo observation).
 var axeRoles = []struct{ role, email string }{
 	{"visitor", ""}, {"staff", staffEmail}, {"manager", ccMgrEmail}, {"head", headEmail}, {"hr", hrEmail}, {"admin", adminEmail},
 }
@@ -77,9 +81,9 @@ var axePages = []axePage{
 	{route: "/digest", role: "manager", path: "/digest"},
 	{route: "/matrix", role: "manager", path: "/matrix?programme=induction"},
 	{route: "/people/:number/observe", role: "manager", path: "/people/" + inLine + "/observe"},
-	{route: "/observations/:id", role: "hr"},         // a signed-off demo observation
-	{route: "/observations/:id/amend", role: "hr"},   // the same
-	{route: "/observations/:id/compare", role: "hr"}, // one with a submitted self-assessment
+	{route: "/observations/:id", role: "hr"},             // the newest signed-off demo observation
+	{route: "/observations/:id/amend", role: "assessor"}, // the newest signed-off observation, as its assessor (only they amend it)
+	{route: "/observations/:id/compare", role: "hr"},     // one with a submitted self-assessment
 	{route: "/grading", role: "manager", path: "/grading"},
 	{route: "/grading", role: "hr", path: "/grading"},
 	{route: "/grading/:attempt/:question", role: "hr"}, // the essay the test writes
@@ -120,7 +124,7 @@ var axePages = []axePage{
 	{route: "/certificates/:code", role: "hr", via: "/certificates", link: `#certificates a[href^="/certificates/"]:not([href$=".pdf"])`},
 	{route: "/settings/certificates", role: "hr", path: "/settings/certificates"},
 	{route: "/measures", role: "hr", path: "/measures"},
-	{route: "/measures/:slug", role: "hr", path: "/measures/rt-csat"},
+	{route: "/measures/:slug", role: "hr", via: "/measures", link: `#measures a[href^="/measures/"]`},
 	{route: "/outcomes/import", role: "hr", path: "/outcomes/import?measure=rt-csat"},
 	{route: "/recovery", role: "hr", path: "/recovery"},
 
@@ -203,13 +207,25 @@ func TestBrowserAxe(t *testing.T) {
 	cert, _ := demoCertificateCodes(t)
 	// Real records for the pages with ids: the demo's, and an essay Aisha writes now.
 	attempt, question := mustEssayWaiting(t, ts, staffEmail)
+	// A new course's draft, for the lesson editor (the demo's courses are all published).
+	author := ts.client(t)
+	author.signIn(hrEmail)
+	if resp, body := author.post("/authoring", url.Values{"title": {"Front desk basics"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create a course: %d %.300s", resp.StatusCode, body)
+	}
 	ctx := context.Background()
-	var obs, compared int64
+	var obs, compared, amend int64
 	var draftSlug string
 	var lesson int64
-	if err := ts.DB.NewSelect().TableExpr("observations").Column("id").Where("status = 'signed_off'").OrderExpr("id").Limit(1).Scan(ctx, &obs); err != nil {
+	if err := ts.DB.NewSelect().TableExpr("observations").Column("id").Where("status = 'signed_off'").OrderExpr("id DESC").Limit(1).Scan(ctx, &obs); err != nil {
 		t.Fatalf("a signed-off demo observation: %v", err)
 	}
+	var assessor string
+	if err := ts.DB.NewSelect().TableExpr("observations AS o").ColumnExpr("o.id, e.email").Join("JOIN employees AS e ON e.id = o.assessor_id").
+		Where("o.status = 'signed_off'").OrderExpr("o.id DESC").Limit(1).Scan(ctx, &amend, &assessor); err != nil {
+		t.Fatalf("the newest signed-off demo observation: %v", err)
+	}
+	roles := append(slices.Clone(axeRoles), struct{ role, email string }{"assessor", assessor})
 	if err := ts.DB.NewSelect().TableExpr("observations AS o").Column("o.id").
 		Join("JOIN self_assessments AS sa ON sa.employee_id = o.employee_id AND sa.checklist_id = o.checklist_id AND sa.status = 'submitted'").
 		Where("o.status = 'signed_off'").OrderExpr("o.id").Limit(1).Scan(ctx, &compared); err != nil {
@@ -224,7 +240,7 @@ func TestBrowserAxe(t *testing.T) {
 		"/learn/:course/quiz/:quiz/attempt/:id/result": fmt.Sprintf("/learn/six-cs/quiz/grading-essay/attempt/%d/result", attempt),
 		"/grading/:attempt/:question":                  fmt.Sprintf("/grading/%d/%d", attempt, question),
 		"/observations/:id":                            fmt.Sprintf("/observations/%d", obs),
-		"/observations/:id/amend":                      fmt.Sprintf("/observations/%d/amend", obs),
+		"/observations/:id/amend":                      fmt.Sprintf("/observations/%d/amend", amend),
 		"/observations/:id/compare":                    fmt.Sprintf("/observations/%d/compare", compared),
 		"/authoring/:slug/lessons/:id":                 fmt.Sprintf("/authoring/%s/lessons/%d", draftSlug, lesson),
 	}
@@ -239,7 +255,7 @@ func TestBrowserAxe(t *testing.T) {
 	found := map[string][]string{}     // "route rule" → where
 	knownSeen := map[string][]string{} // axeKnown key → where
 	pages := 0
-	for _, who := range axeRoles {
+	for _, who := range roles {
 		if who.email != "" {
 			if _, err := chromedp.Call(b.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 				t.Fatalf("sign out (forget the cookies): %v", err)
