@@ -105,7 +105,7 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, err
 	}
 	engine := html.NewFileSystem(http.FS(sub), ".html")
-	engine.AddFuncMap(templateFuncs())
+	engine.AddFuncMap(templateFuncs(s.companyZone))
 	engine.AddFuncMap(readinessFuncs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)

@@ -78,7 +78,7 @@ func coachPeople(observe []coachObservation, critical []coachReason, overdue []c
 		p := get(ce.EmployeeNumber, ce.EmployeeName)
 		text := ce.Achievement
 		if ce.ExpiresAt != nil {
-			text += " expires " + localDate(loc, *ce.ExpiresAt)
+			text += " valid until " + validUntil(loc, *ce.ExpiresAt)
 		}
 		p.Items = append(p.Items, coachItem{Kind: "certificate", Text: text})
 	}

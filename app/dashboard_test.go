@@ -93,8 +93,8 @@ func TestReadinessDashboard(t *testing.T) {
 	}
 	checkTrend := func(d *goquery.Document, want []string, what string) {
 		t.Helper()
-		points, rows := d.Find("#trend-figure svg circle.trend-point"), d.Find("#trend-table tbody tr")
-		if points.Length() != len(want) || rows.Length() != len(want) || d.Find("#completions-figure svg rect.completions-bar").Length() != len(want) {
+		points, rows := d.Find("#trend-figure svg.chart-wide circle.trend-point"), d.Find("#trend-table tbody tr")
+		if points.Length() != len(want) || rows.Length() != len(want) || d.Find("#completions-figure svg.chart-wide rect.completions-bar").Length() != len(want) {
 			t.Fatalf("%s: %d points, %d rows, want %d", what, points.Length(), rows.Length(), len(want))
 		}
 		if d.Find("#trend-figure svg[role=img] title").First().Text() == "" || d.Find("#trend-figure svg .chart-axis text").Length() < 5 {

@@ -117,7 +117,7 @@ func (d *digest) Sections() []digestSection {
 		{"became-not-ready", "Became not ready this week, and why", "Nobody became not ready.", d.NotReady, ""},
 		{"became-at-risk", "Became at risk this week", "Nobody became at risk.", d.AtRisk, ""},
 		{"became-ready", "Became ready this week", "Nobody became ready.", d.Ready, ""},
-		{"expiring", "Certificates expiring in the next 30 days", "No certificate expires in the next 30 days.", d.Expiring, "Expires"},
+		{"expiring", "Certificates expiring in the next 30 days", "No certificate expires in the next 30 days.", d.Expiring, "Valid until"},
 		{"overdue", "Overdue now", "Nobody is overdue.", d.Overdue, ""},
 		{"reobserve", fmt.Sprintf("Re-observations due (overdue or within %d days)", digestReobserveDays), "No re-observation is due.", d.Reobserve, "Due"},
 	}

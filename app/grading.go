@@ -53,7 +53,7 @@ func (s *Server) gradingIndex(c *fiber.Ctx) error {
 	rows := make([]gradingRow, len(list))
 	for i, e := range list {
 		rows[i] = gradingRow{URL: essayURL(e.AttemptID, e.QuestionRowID), Employee: e.EmployeeName, Number: e.EmployeeNumber,
-			Quiz: e.QuizTitle, Question: excerpt(e.QuestionText, 120), SubmittedAt: e.SubmittedAt.UTC().Format("2 Jan 2006 15:04 UTC")}
+			Quiz: e.QuizTitle, Question: excerpt(e.QuestionText, 120), SubmittedAt: localTime(s.companyZone(), e.SubmittedAt)}
 	}
 	return s.render(c, "grading/index", fiber.Map{"Title": "Essays to grade", "Rows": rows,
 		"Capped": len(list) == gradingListLimit, "Limit": gradingListLimit, "Everyone": f.All})

@@ -65,7 +65,7 @@ type programmeCard struct {
 // programmeDue says when an assigned programme is due, or how long its
 // completion is valid, with dates in the company's time zone loc: "due 31
 // Dec 2026", "overdue since 1 Jan 2027 (was due 31 Dec 2026)", "completed
-// 10 Dec 2026 · expires 10 Dec 2027", "expires 10 Dec 2027 · recertify by 9
+// 10 Dec 2026 · valid until 9 Dec 2027", "valid until 9 Dec 2027 · recertify by 9
 // Dec 2027".
 func programmeDue(pp *courses.ProgrammeProgress, loc *time.Location) string {
 	c := pp.Cycle
@@ -79,7 +79,7 @@ func programmeDue(pp *courses.ProgrammeProgress, loc *time.Location) string {
 		if done.ExpiresAt == nil {
 			return "does not expire"
 		}
-		return "expires " + localDate(loc, done.ExpiresAt)
+		return "valid until " + validUntil(loc, done.ExpiresAt)
 	}
 	recert := recertification(pp.Cycles, len(pp.Cycles)-1)
 	due := func() string {

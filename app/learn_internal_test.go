@@ -30,13 +30,14 @@ func TestProgrammeDue(t *testing.T) {
 		{"NoDueDate", courses.InProgress, []*courses.Cycle{{Cycle: 1}}, "no due date"},
 		{"Extended", courses.DueSoon, []*courses.Cycle{{Cycle: 1, DueOn: "2027-02-15", OriginalDueOn: "2026-12-31"}}, "due 15 Feb 2027 (extended from 31 Dec 2026)"},
 		{"Overdue", courses.Overdue, []*courses.Cycle{{Cycle: 1, DueOn: "2026-12-31", OriginalDueOn: "2026-12-31"}}, "overdue since 1 Jan 2027 (was due 31 Dec 2026)"},
-		// Completed at 23:30 UTC on 30 June: 1 July in London (summer time).
+		// Completed at 23:30 UTC on 30 June: 1 July in London (summer time); it
+		// expires at midnight starting 1 July 2027 in London, so 30 June is its last valid day.
 		{"CompletedLocalDay", courses.Completed, []*courses.Cycle{{Cycle: 1, CompletedAt: at("2026-06-30T23:30:00Z"), ExpiresAt: at("2027-06-30T23:00:00Z")}},
-			"completed 1 Jul 2026 · expires 1 Jul 2027"},
+			"completed 1 Jul 2026 · valid until 30 Jun 2027"},
 		{"NeverExpires", courses.Completed, []*courses.Cycle{{Cycle: 1, CompletedAt: at("2026-12-10T09:00:00Z")}}, "completed 10 Dec 2026 · does not expire"},
 		{"Recertifying", courses.Expiring, []*courses.Cycle{
 			{Cycle: 1, CompletedAt: at("2026-12-10T09:00:00Z"), ExpiresAt: at("2027-12-10T00:00:00Z")},
-			{Cycle: 2, DueOn: "2027-12-09", OriginalDueOn: "2027-12-09"}}, "expires 10 Dec 2027 · recertify by 9 Dec 2027"},
+			{Cycle: 2, DueOn: "2027-12-09", OriginalDueOn: "2027-12-09"}}, "valid until 9 Dec 2027 · recertify by 9 Dec 2027"},
 		{"RecertificationOverdue", courses.Overdue, []*courses.Cycle{
 			{Cycle: 1, CompletedAt: at("2026-12-10T09:00:00Z"), ExpiresAt: at("2027-12-10T00:00:00Z")},
 			{Cycle: 2, DueOn: "2027-12-09", OriginalDueOn: "2027-12-09"}}, "recertification overdue since 10 Dec 2027 (was due 9 Dec 2027)"},

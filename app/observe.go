@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -116,12 +117,13 @@ type obsRow struct {
 	Acknowledged        bool
 }
 
-func obsRowOf(o *assessments.Observation) obsRow {
+// obsRowOf is an observation's row, its sign-off day in loc (company time).
+func obsRowOf(o *assessments.Observation, loc *time.Location) obsRow {
 	r := obsRow{ID: o.ID, Checklist: o.Checklist.Title, Assessor: o.AssessorName, Status: obsStatus(o.Status),
 		Revision: o.Revision, Score: percent(o.Score), Passed: o.Passed != nil && *o.Passed,
 		FailedCritical: itemTexts(o.Checklist, o.FailedCritical), Acknowledged: o.EmployeeAckAt != nil}
 	if o.SignedOffAt != nil {
-		r.SignedOff = o.SignedOffAt.UTC().Format("2 Jan 2006")
+		r.SignedOff = localDate(loc, o.SignedOffAt)
 	}
 	if o.ReobserveDue != nil && o.Status == assessments.ObservationSignedOff {
 		r.ReobserveDue = *o.ReobserveDue
@@ -201,7 +203,7 @@ func (s *Server) observeIndex(c *fiber.Ctx) error {
 	}
 	rows := make([]obsRow, len(history))
 	for i := range history {
-		rows[i] = obsRowOf(&history[i])
+		rows[i] = obsRowOf(&history[i], s.companyZone())
 	}
 	return s.render(c, "observe/index", fiber.Map{"Title": "Role-play observations: " + e.Name(), "E": e,
 		"Checklists": checklists, "Observations": rows})
@@ -233,7 +235,7 @@ func (s *Server) observationPage(c *fiber.Ctx, status int, o *assessments.Observ
 	if o.Status == assessments.ObservationDraft {
 		failed = nil
 	}
-	data := fiber.Map{"Title": o.Checklist.Title + ": " + o.EmployeeName, "O": o, "Row": obsRowOf(o),
+	data := fiber.Map{"Title": o.Checklist.Title + ": " + o.EmployeeName, "O": o, "Row": obsRowOf(o, s.companyZone()),
 		"Items": obsItems(o.Checklist, ratings, comments, failed), "Overall": overall, "Errors": errs,
 		"Editable": o.Status == assessments.ObservationDraft && p.Employee != nil && o.AssessorID == p.Employee.ID,
 		"Draft":    o.Status == assessments.ObservationDraft, "Unrated": len(res.Unrated),
@@ -268,7 +270,7 @@ func (s *Server) revisions(c *fiber.Ctx, o *assessments.Observation) ([]obsRow, 
 	}
 	var chain []obsRow
 	for cur := first; cur != nil; cur = next[cur.ID] {
-		row := obsRowOf(cur)
+		row := obsRowOf(cur, s.companyZone())
 		row.Checklist = cur.AmendReason // the list shows why each revision was made
 		chain = append([]obsRow{row}, chain...)
 	}
@@ -442,7 +444,7 @@ func (s *Server) myObservations(c *fiber.Ctx) error {
 	var rows []obsRow
 	for i := range history {
 		if history[i].Status == assessments.ObservationSignedOff {
-			rows = append(rows, obsRowOf(&history[i]))
+			rows = append(rows, obsRowOf(&history[i], s.companyZone()))
 		}
 	}
 	checklists, err := s.observations.ListChecklists(ctx)
@@ -472,7 +474,7 @@ func (s *Server) myObservationPage(c *fiber.Ctx, status int, o *assessments.Obse
 	if comment == "" {
 		comment = o.EmployeeComment
 	}
-	return s.renderStatus(c, status, "observe/result", fiber.Map{"Title": o.Checklist.Title, "O": o, "Row": obsRowOf(o),
+	return s.renderStatus(c, status, "observe/result", fiber.Map{"Title": o.Checklist.Title, "O": o, "Row": obsRowOf(o, s.companyZone()),
 		"Items": obsItems(o.Checklist, o.Ratings, o.ItemComments, o.FailedCritical), "Comment": comment, "Errors": errs,
 		"Current": o.Status == assessments.ObservationSignedOff})
 }

@@ -772,7 +772,7 @@ func (s *Server) cycleExempt(c *fiber.Ctx) error {
 	return c.Redirect("/people/"+url.PathEscape(e.Number)+"/programmes", http.StatusSeeOther)
 }
 
-// dueText says a cycle's dates for lists ("due 31 Dec 2026", "expires …").
+// dueText says a cycle's dates for lists ("due 31 Dec 2026", "valid until …").
 func dueText(cy *courses.Cycle, st courses.Status, loc *time.Location) string {
 	day := func(s string) string {
 		t, err := time.Parse(time.DateOnly, s)
@@ -785,7 +785,7 @@ func dueText(cy *courses.Cycle, st courses.Status, loc *time.Location) string {
 	case st == courses.Exempt:
 		return "exempt"
 	case cy.CompletedAt != nil && cy.ExpiresAt != nil:
-		return "valid until " + cy.ExpiresAt.In(loc).AddDate(0, 0, -1).Format("2 Jan 2006")
+		return "valid until " + validUntil(loc, cy.ExpiresAt)
 	case cy.CompletedAt != nil:
 		return "completed " + cy.CompletedAt.In(loc).Format("2 Jan 2006")
 	case cy.DueOn == "":

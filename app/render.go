@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -97,7 +98,10 @@ func (s *Server) renderStatus(c *fiber.Ctx, status int, name string, data fiber.
 	return c.Status(status).Render("layouts/main", data)
 }
 
-func templateFuncs() template.FuncMap {
+// templateFuncs are the views' helpers; zone is the company's time zone,
+// in which every date and time is written (utcTime is the one exception,
+// for times labelled as UTC).
+func templateFuncs(zone func() *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"has": func(p *Principal, role string) bool { return p.Has(people.Role(role)) },
 		"isRole": func(roles []people.Role, role string) bool {
@@ -111,31 +115,11 @@ func templateFuncs() template.FuncMap {
 			}
 			return part * 100 / whole
 		},
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2 Jan 2006")
-		},
-		"datetime": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2 Jan 2006 15:04 UTC")
-		},
-		"isoDate": func(s string) string {
-			t, err := time.Parse("2006-01-02", s)
-			if err != nil {
-				return s
-			}
-			return t.Format("2 Jan 2006")
-		},
-		"ptrTime": func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.UTC().Format("2 Jan 2006 15:04 UTC")
-		},
+		"date":        func(t time.Time) string { return localDate(zone(), t) },
+		"datetime":    func(t time.Time) string { return localTime(zone(), t) },
+		"utcTime":     utcTime,
+		"isoDate":     func(s string) string { return localDate(time.UTC, s) },
+		"ptrTime":     func(t *time.Time) string { return localTime(zone(), t) },
 		"join":        strings.Join,
 		"inList":      func(s string, list []string) bool { return slices.Contains(list, s) },
 		"statusBadge": statusBadge,
@@ -166,6 +150,7 @@ func templateFuncs() template.FuncMap {
 		// Dates in the company's time zone, and programme statuses.
 		"localDate":  localDate,
 		"localTime":  localTime,
+		"validUntil": validUntil,
 		"statusMark": statusMark,
 	}
 }
@@ -193,6 +178,41 @@ func localDate(loc *time.Location, v any) string {
 		return t
 	}
 	return ""
+}
+
+// validUntil is the last day something that expires at v (a time.Time or
+// *time.Time) is valid, in loc: the day of the second before it expires, so
+// an expiry at midnight on 9 Sep reads "8 Sep". "" for a zero time or nil.
+// Every certificate and completion says "valid until" this day.
+func validUntil(loc *time.Location, v any) string {
+	switch t := v.(type) {
+	case time.Time:
+		if !t.IsZero() {
+			return localDate(loc, t.Add(-time.Second))
+		}
+	case *time.Time:
+		if t != nil && !t.IsZero() {
+			return localDate(loc, t.Add(-time.Second))
+		}
+	}
+	return ""
+}
+
+// utcTime is a time in UTC, labelled so: "31 Dec 2026, 14:05 UTC".
+func utcTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04") + " UTC"
+}
+
+// companyZone is the company's time zone from the cached profile (UTC when
+// the profile cannot be read).
+func (s *Server) companyZone() *time.Location {
+	if p, err := s.courses.CachedCompany(context.Background()); err == nil && p.Loc != nil {
+		return p.Loc
+	}
+	return time.UTC
 }
 
 // localTime is localDate with the time of day, such as "31 Dec 2026, 14:05".

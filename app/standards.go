@@ -127,6 +127,23 @@ type standardColumn struct {
 	Band       string
 }
 
+// heatmapColumns orders the standards weakest first (the lowest average,
+// then the one more people have a result on) and leaves out the standards
+// nobody selected has a result on, returning them separately.
+func heatmapColumns(cols []standardColumn) (weakest, empty []standardColumn) {
+	for _, c := range cols {
+		if c.Results == 0 {
+			empty = append(empty, c)
+		} else {
+			weakest = append(weakest, c)
+		}
+	}
+	slices.SortStableFunc(weakest, func(a, b standardColumn) int {
+		return cmp.Or(cmp.Compare(a.Average, b.Average), cmp.Compare(b.Results, a.Results))
+	})
+	return weakest, empty
+}
+
 // standardLabel is a tag in words ("single-customer-view" → "single customer view").
 func standardLabel(tag string) string { return strings.ReplaceAll(tag, "-", " ") }
 
@@ -234,17 +251,14 @@ func (s *Server) standardsShow(c *fiber.Ctx) error {
 		}
 		cols[i] = col
 	}
+	weakest, empty := heatmapColumns(cols)
 	rows := make([]standardRow, len(list))
 	for i, e := range list {
-		rows[i] = standardRow{E: e, Cells: make([]standardCell, len(tags))}
-		for j, tag := range tags {
-			rows[i].Cells[j] = cells[e.ID][tag]
+		rows[i] = standardRow{E: e, Cells: make([]standardCell, len(weakest))}
+		for j, col := range weakest {
+			rows[i].Cells[j] = cells[e.ID][col.Tag]
 		}
 	}
-	weakest := slices.DeleteFunc(slices.Clone(cols), func(c standardColumn) bool { return c.Results == 0 })
-	slices.SortStableFunc(weakest, func(a, b standardColumn) int {
-		return cmp.Or(cmp.Compare(a.Average, b.Average), cmp.Compare(b.Results, a.Results))
-	})
 	title := "Service standards"
 	switch {
 	case mgr == nil:
@@ -260,7 +274,7 @@ func (s *Server) standardsShow(c *fiber.Ctx) error {
 		q.Set("manager", number)
 	}
 	base := q.Encode()
-	return s.render(c, "readiness/standards", fiber.Map{"Title": title, "Manager": mgr, "Direct": direct, "Columns": cols, "Rows": rows,
+	return s.render(c, "readiness/standards", fiber.Map{"Title": title, "Manager": mgr, "Direct": direct, "Columns": weakest, "Empty": empty, "Rows": rows,
 		"Weakest": weakest, "Total": total, "WholeTeam": wholeTeam, "AverageLimit": standardsAverageLimit, "Page": newPage(c, page, standardsPageSize, total),
 		"ManagerQuery": base, "ManagerNumber": number, "Own": mgr != nil && principal(c).Employee != nil && mgr.ID == principal(c).Employee.ID,
 		"SeesEveryone": principal(c).SeesEveryone()})

@@ -55,6 +55,12 @@ func transcriptDocument(r *certdoc.Renderer, e *people.Employee, t *transcript, 
 		}
 		return tm.In(t.Loc).Format("2 Jan 2006")
 	}
+	lastDay := func(tm *time.Time) string {
+		if tm == nil {
+			return "—"
+		}
+		return validUntil(t.Loc, tm)
+	}
 	iso := func(d string) string {
 		if d == "" {
 			return "—"
@@ -103,10 +109,10 @@ func transcriptDocument(r *certdoc.Renderer, e *people.Employee, t *transcript, 
 			if cert == "" {
 				cert = "—"
 			}
-			rows = append(rows, []string{strconv.Itoa(cy.Cycle), status, day(&cy.AssignedAt), due, day(cy.CompletedAt), day(cy.ExpiresAt), cert})
+			rows = append(rows, []string{strconv.Itoa(cy.Cycle), status, day(&cy.AssignedAt), due, day(cy.CompletedAt), lastDay(cy.ExpiresAt), cert})
 		}
 		rp.Table([]certdoc.Column{{Title: "Cycle", Width: 0.8, Right: true}, {Title: "Status", Width: 2.4}, {Title: "Assigned", Width: 1.5},
-			{Title: "Due", Width: 2}, {Title: "Completed", Width: 1.5}, {Title: "Expires", Width: 1.5}, {Title: "Certificate", Width: 2.2}}, rows)
+			{Title: "Due", Width: 2}, {Title: "Completed", Width: 1.5}, {Title: "Valid until", Width: 1.5}, {Title: "Certificate", Width: 2.2}}, rows)
 		for _, ext := range pp.Extensions {
 			by := ext.ByName
 			if by == "" {

@@ -210,10 +210,10 @@ func TestMyLearningProgrammes(t *testing.T) {
 				t.Errorf("bravo: %q, want %q", due("bravo"), want)
 			}
 			echo := f.progress(t, "echo")
-			if want := "expires " + echo.Cycles[0].ExpiresAt.In(f.loc).Format("2 Jan 2006") + " · recertify by " + day(echo.Cycle.DueOn); due("echo") != want {
+			if want := "valid until " + echo.Cycles[0].ExpiresAt.Add(-time.Second).In(f.loc).Format("2 Jan 2006") + " · recertify by " + day(echo.Cycle.DueOn); due("echo") != want {
 				t.Errorf("echo: %q, want %q", due("echo"), want)
 			}
-			if got := due("alpha"); !strings.HasPrefix(got, "completed ") || !strings.Contains(got, " · expires ") {
+			if got := due("alpha"); !strings.HasPrefix(got, "completed ") || !strings.Contains(got, " · valid until ") {
 				t.Errorf("alpha: %q", got)
 			}
 

@@ -86,7 +86,7 @@ var Kinds = []Info{
 	{OverdueTeam, "Overdue: escalated to managers and HR", false, "Overdue training: {count}", "Training is overdue for {count}; they are listed below.", []string{"count"}},
 	{RecertOpened, "Recertification opened", false, "Time to renew: {programme}", "Your {programme} certificate needs renewing by {due_date}.", []string{"programme", "due_date"}},
 	{CertificateIssued, "Certificate issued", true, "Your certificate: {programme}", "Well done: you completed {programme} and your certificate is ready.", []string{"programme", "certificate"}},
-	{CertificateExpiring, "Certificate expiring", false, "Your {programme} certificate expires on {expires}", "Your {programme} certificate expires on {expires}.", []string{"programme", "expires"}},
+	{CertificateExpiring, "Certificate expiring", false, "Your {programme} certificate is valid until {expires}", "Your {programme} certificate is valid until {expires}.", []string{"programme", "expires"}},
 	{ObservationSigned, "Role-play observed", false, "Your role-play: {checklist}", "{assessor} signed off your {checklist} role-play: {result}.", []string{"checklist", "result", "assessor"}},
 	{ReobservationDue, "Re-observation due", false, "Re-observation due: {learner}", "{learner} is due to be observed again on {checklist} by {due_date}.", []string{"checklist", "learner", "due_date"}},
 	{EssayToGrade, "Essay to grade", true, "An essay to grade: {quiz}", "{learner} submitted an answer in {quiz} that needs grading.", []string{"quiz", "learner"}},

@@ -135,7 +135,8 @@ func (f *AuditFilter) day(s string) (time.Time, error) {
 	return t, nil
 }
 
-// ListAudit returns the entries matching f, newest first, at most f.Limit of
+// ListAudit returns the entries matching f, newest first (by the time each
+// shows, then by id), at most f.Limit of
 // them, and the value to pass as Before for the next (older) page, "" when
 // there is none. An invalid filter returns the first problem Check finds.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, string, error) {
@@ -179,8 +180,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 			q = q.Where("a.at < ?", to.AddDate(0, 0, 1).UTC())
 		}
 		if f.Before != "" {
-			before, _ := strconv.ParseInt(f.Before, 10, 64)
-			q = q.Where("a.id < ?", before)
+			q = olderThan(q, f.Before)
 		}
 		return q
 	}
@@ -210,7 +210,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 		var union *bun.SelectQuery
 		for _, action := range actions {
 			newest := filter(s.DB.NewSelect().TableExpr("audit_log AS a").Column("a.id").Where(actionCol+" = ?", action)).
-				OrderExpr("a.id DESC").Limit(int64(limit + 1))
+				OrderExpr("a.at DESC, a.id DESC").Limit(int64(limit + 1))
 			arm := s.DB.NewSelect().TableExpr("(?) AS g", newest).Column("g.id")
 			if union == nil {
 				union = arm
@@ -221,15 +221,14 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 		q = q.Where("a.id IN (?)", union)
 		if f.Before != "" {
 			// Repeated outside, or PostgreSQL may merge-join from the newest entry.
-			before, _ := strconv.ParseInt(f.Before, 10, 64)
-			q = q.Where("a.id < ?", before)
+			q = olderThan(q, f.Before)
 		}
 	case group:
 		q = filter(q).Where(actionCol+" >= ? AND "+actionCol+" < ?", f.Action, groupEnd(f.Action))
 	default:
 		q = filter(q).Where(actionCol+" = ?", f.Action)
 	}
-	if err := q.OrderExpr("a.id DESC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
+	if err := q.OrderExpr("a.at DESC, a.id DESC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
 		return nil, "", err
 	}
 	next := ""
@@ -238,6 +237,13 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, str
 		next = strconv.FormatInt(list[limit-1].ID, 10)
 	}
 	return list, next, nil
+}
+
+// olderThan keeps the entries listed after the entry before (an id): an
+// earlier time, or the same time and a smaller id.
+func olderThan(q *bun.SelectQuery, before string) *bun.SelectQuery {
+	id, _ := strconv.ParseInt(before, 10, 64)
+	return q.Where("(a.at < (SELECT b.at FROM audit_log AS b WHERE b.id = ?) OR (a.at = (SELECT b.at FROM audit_log AS b WHERE b.id = ?) AND a.id < ?))", id, id, id)
 }
 
 // groupEnd is the first string after every action of the group prefix

@@ -257,7 +257,7 @@ func TestListAuditGroupMatchesSQL(t *testing.T) {
 			if f.From != "" {
 				q = q.Where("at >= ? AND at < ?", time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 11, 0, 0, 0, 0, time.UTC))
 			}
-			if err := q.OrderExpr("id DESC").Scan(ctx, &want); err != nil {
+			if err := q.OrderExpr("at DESC, id DESC").Scan(ctx, &want); err != nil {
 				t.Fatal(err)
 			}
 			var got []int64
@@ -276,6 +276,45 @@ func TestListAuditGroupMatchesSQL(t *testing.T) {
 			}
 			if len(want) == 0 || !slices.Equal(got, want) {
 				t.Errorf("%+v: %d entries, want %d\n got %v\nwant %v", f, len(got), len(want), got, want)
+			}
+		}
+	})
+}
+
+// TestListAuditByTime: the log is newest first by the time each entry shows,
+// not by when it was written: an entry written later with an earlier time
+// (an import, the demo's history) sorts by its time, ties by id, across
+// pages and within an action group and a subject.
+func TestListAuditByTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		s := people.NewStore(db)
+		day := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+		// Written in this order; shown times jump back and forth, two equal.
+		hours := []int{5, 1, 9, 3, 3, 7, 0}
+		for i, h := range hours {
+			if err := people.Audit(ctx, db, day.Add(time.Duration(h)*time.Hour), nil, "scheduler", "rule.evaluate", "p", fmt.Sprint("h", h, " w", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []string{"h9 w2", "h7 w5", "h5 w0", "h3 w4", "h3 w3", "h1 w1", "h0 w6"}
+		for _, f := range []people.AuditFilter{{Limit: 2}, {Action: "rule.", Limit: 3}, {Action: "rule.evaluate", Limit: 100}, {Subject: "p", Limit: 1}} {
+			var got []string
+			for range 10 {
+				list, next, err := s.ListAudit(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range list {
+					got = append(got, e.Detail)
+				}
+				if next == "" {
+					break
+				}
+				f.Before = next
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%+v: %q, want %q", f, got, want)
 			}
 		}
 	})

@@ -171,7 +171,7 @@ func (s *Service) Digest(ctx context.Context, mgr *people.Employee, now time.Tim
 	for _, c := range certs {
 		it := DigestItem{Number: c.EmployeeNumber, Name: c.EmployeeName, Detail: c.Achievement + " (certificate " + c.Code + ")"}
 		if c.ExpiresAt != nil {
-			it.Date = localDay(loc, *c.ExpiresAt)
+			it.Date = localDay(loc, c.ExpiresAt.Add(-time.Second)) // the last valid day
 		}
 		d.Expiring.add(it)
 	}

@@ -75,7 +75,7 @@ func (e events) CertificateIssued(ctx context.Context, db bun.IDB, c *courses.Ce
 		if err != nil {
 			return err
 		}
-		data["expires"] = localDay(loc, *c.ExpiresAt)
+		data["expires"] = localDay(loc, c.ExpiresAt.Add(-time.Second)) // the last valid day, as everywhere
 		data["body"] = "It is valid until " + localDay(loc, c.ExpiresAt.Add(-time.Second)) + "."
 	}
 	_, err := notify.Enqueue(ctx, db, now, notify.Event{Kind: notify.CertificateIssued, Key: "certificate:" + strconv.FormatInt(c.ID, 10),

@@ -387,9 +387,9 @@ func (s *Service) remindExpiring(ctx context.Context, now, day time.Time, loc *t
 				continue
 			}
 			evs = append(evs, notify.Event{Kind: notify.CertificateExpiring, Key: fmt.Sprintf("certificate:%d:expiring:%d", c.ID, n),
-				To: []int64{c.EmployeeID}, Data: map[string]string{"programme": c.Achievement, "expires": localDay(loc, c.ExpiresAt),
+				To: []int64{c.EmployeeID}, Data: map[string]string{"programme": c.Achievement, "expires": localDay(loc, c.ExpiresAt.Add(-time.Second)), // the last valid day
 					"certificate": c.Code, "link": learnLink, "link_label": "Renew on My learning",
-					"body": "It is valid until " + localDay(loc, c.ExpiresAt.Add(-time.Second)) + ": complete the programme again before then to stay certified."}})
+					"body": "Complete the programme again by then to stay certified."}})
 		}
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

@@ -242,7 +242,8 @@ func (r *Renderer) Render(c Certificate, t Template) ([]byte, error) {
 	type detail struct{ label, value string }
 	details := []detail{{"Date of issue", formatDate(c.IssuedAt.In(loc))}}
 	if c.ExpiresAt != nil {
-		details = append(details, detail{"Valid until", formatDate(c.ExpiresAt.In(loc))})
+		// The last valid day (it expires at the start of the next), as on every page.
+		details = append(details, detail{"Valid until", formatDate(c.ExpiresAt.Add(-time.Second).In(loc))})
 	} else {
 		details = append(details, detail{"Valid until", "Does not expire"})
 	}

@@ -492,3 +492,20 @@ func TestCleanText(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderValidUntilLastDay: a certificate expiring at the start of 9
+// September (company time) says "Valid until 8 September", its last valid
+// day, as every page does.
+func TestRenderValidUntilLastDay(t *testing.T) {
+	c := sampleCertificate(t)
+	c.Location = time.FixedZone("BST", 3600)
+	c.ExpiresAt = ptr(time.Date(2028, 9, 8, 23, 0, 0, 0, time.UTC)) // 00:00 on 9 Sep in BST
+	pdf, err := MustRenderer(t).Render(c, DefaultTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := runTool(t, "pdftotext", writePDF(t, pdf), "-")
+	if !strings.Contains(text, "8 September 2028") || strings.Contains(text, "9 September 2028") {
+		t.Errorf("want the last valid day, 8 September 2028, in:\n%s", text)
+	}
+}

@@ -17,6 +17,51 @@
     el.style.width = Math.max(0, Math.min(100, Number(el.dataset.width))) + "%";
   });
 
+  // Tables: each cell gets its column's name (data-label) for the phone's card layout
+  // (app.css); a frame that still scrolls sideways becomes a labelled, focusable
+  // region so the keyboard can scroll it.
+  document.querySelectorAll("table.data").forEach(function (table) {
+    var heads = [];
+    var headRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (headRow) {
+      Array.prototype.forEach.call(headRow.cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.replace(/\s+/g, " ").trim());
+      });
+    }
+    var groups = Array.prototype.slice.call(table.tBodies);
+    if (table.tFoot) groups.push(table.tFoot);
+    groups.forEach(function (tb) {
+      Array.prototype.forEach.call(tb.rows, function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && heads[col]) cell.setAttribute("data-label", heads[col]);
+          col += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+  function labelScrollFrames() {
+    document.querySelectorAll(".table-wrap, .scroll-frame").forEach(function (wrap) {
+      if (wrap.dataset.frame === "static") return;
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+      if (scrolls) {
+        if (!wrap.hasAttribute("tabindex")) { wrap.setAttribute("tabindex", "0"); wrap.dataset.frame = "auto"; }
+        if (!wrap.hasAttribute("role")) wrap.setAttribute("role", "region");
+        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+          var cap = wrap.querySelector("caption");
+          var h = cap ? null : wrap.closest("section") && wrap.closest("section").querySelector("h2, h3");
+          var name = (cap || h) ? (cap || h).textContent.replace(/\s+/g, " ").trim() : "Table";
+          wrap.setAttribute("aria-label", name + " (scrolls sideways)");
+        }
+      } else if (wrap.dataset.frame === "auto") {
+        wrap.removeAttribute("tabindex");
+        delete wrap.dataset.frame;
+      }
+    });
+  }
+  labelScrollFrames();
+  window.addEventListener("resize", labelScrollFrames);
+
   // Confirm destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
