@@ -152,13 +152,10 @@ var axeNotPages = map[string]string{
 	"/outcomes/import/:batch":    "an import preview needs an uploaded file (the import browser tests check it)",
 }
 
-// axeKnown are violations left to other parts of issue 16, keyed by "rule
+// axeKnown are violations known and accepted, keyed by "rule
 // element" (axe's CSS selector of the element), each with why. Every entry
 // must still occur (a stale entry fails the test).
-var axeKnown = map[string]string{
-	"label-content-name-mismatch #bell": "navigation (issue 16 item 8, another helper's part): the bell's visible text " +
-		"\"Notifications 3\" is not within its accessible name \"Notifications, 3 unread\" (WCAG 2.5.3); at 390 px the word is hidden and axe passes it",
-}
+var axeKnown = map[string]string{}
 
 // TestAxePagesCoverRoutes: every GET route of app/routes.go is a page axe
 // opens or is named in axeNotPages with a reason.

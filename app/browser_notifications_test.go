@@ -62,7 +62,7 @@ func TestBrowserNotificationBell(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	if got := b.bellLabel(); got != "Notifications, 2 unread" {
+	if got := b.bellLabel(); got != "Notifications 2 unread" {
 		t.Errorf("bell after two: %q", got)
 	}
 
@@ -139,9 +139,9 @@ func TestBellAfterAssignment(t *testing.T) {
 	if err != nil || after != min(before+1, 100) {
 		t.Errorf("unread after the assignment: %d, %v; want %d", after, err, min(before+1, 100))
 	}
-	want := "Notifications, " + strconv.Itoa(after) + " unread"
+	want := "Notifications " + strconv.Itoa(after) + " unread"
 	if after >= 100 {
-		want = "Notifications, more than 99 unread"
+		want = "Notifications 99+ unread (more than 99)"
 	}
 	if got := b.bellLabel(); got != want {
 		t.Errorf("learner's bell after the assignment: %q, want %q", got, want)

@@ -31,7 +31,7 @@ const inboxPageSize = 20
 type bell struct {
 	Count int    // unread, up to bellLimit; -1 when it could not be counted
 	Text  string // the count as shown ("3", "99+"); "" for none
-	Label string // the link's accessible name, such as "Notifications, 3 unread"
+	Label string // the link's accessible name, such as "Notifications 3 unread"
 }
 
 // bellFor is the bell of the signed-in employee p (nil for visitors and API
@@ -65,14 +65,18 @@ func (s *Server) unreadCount(ctx context.Context, employeeID int64) (int, error)
 	return n, nil
 }
 
+// bellOf is the bell for n unread. Its accessible name begins with what it
+// shows ("Notifications 3", the word hidden on a phone), as WCAG 2.5.3 asks
+// of a control's name: "Notifications 3 unread".
 func bellOf(n int) *bell {
 	switch {
 	case n <= 0:
 		return &bell{Label: "Notifications, none unread"}
 	case n >= bellLimit:
-		return &bell{Count: n, Text: strconv.Itoa(bellLimit-1) + "+", Label: fmt.Sprintf("Notifications, more than %d unread", bellLimit-1)}
+		text := strconv.Itoa(bellLimit-1) + "+"
+		return &bell{Count: n, Text: text, Label: fmt.Sprintf("Notifications %s unread (more than %d)", text, bellLimit-1)}
 	}
-	return &bell{Count: n, Text: strconv.Itoa(n), Label: fmt.Sprintf("Notifications, %d unread", n)}
+	return &bell{Count: n, Text: strconv.Itoa(n), Label: fmt.Sprintf("Notifications %d unread", n)}
 }
 
 // inboxItem is one notification as the list shows it.

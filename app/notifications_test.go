@@ -88,10 +88,10 @@ func TestNotificationCentre(t *testing.T) {
 
 	// The list counts afresh (other pages reuse a count for up to 3 s).
 	_, body = c.get("/notifications")
-	if label, count := bellOf(t, body); label != "Notifications, 3 unread" || count != "3" {
+	if label, count := bellOf(t, body); label != "Notifications 3 unread" || count != "3" {
 		t.Errorf("bell after three: %q %q", label, count)
 	}
-	if _, learn := c.get("/learn"); !strings.Contains(learn, `aria-label="Notifications, 3 unread"`) {
+	if _, learn := c.get("/learn"); !strings.Contains(learn, `aria-label="Notifications 3 unread"`) {
 		t.Error("the next page's bell is behind the list's")
 	}
 	d := doc(t, body)
@@ -140,7 +140,7 @@ func TestNotificationCentre(t *testing.T) {
 		t.Errorf("open an off-site link: %d → %q, want 303 → /notifications", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	_, body = c.get("/notifications")
-	if label, _ := bellOf(t, body); label != "Notifications, 1 unread" {
+	if label, _ := bellOf(t, body); label != "Notifications 1 unread" {
 		t.Errorf("bell after opening two: %q", label)
 	}
 	if status, _ := doc(t, body).Find("#n-" + strconv.FormatInt(ids[2], 10)).Attr("data-status"); status != "read" {
@@ -157,7 +157,7 @@ func TestNotificationCentre(t *testing.T) {
 		t.Errorf("mark read with a forged token: %d, want 403", resp.StatusCode)
 	}
 	_, body = c.get("/notifications")
-	if label, _ := bellOf(t, body); label != "Notifications, 1 unread" {
+	if label, _ := bellOf(t, body); label != "Notifications 1 unread" {
 		t.Errorf("bell after forged posts: %q", label)
 	}
 	resp, _ = c.post("/notifications/read-all", nil)
