@@ -18,6 +18,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/serviceacademy/academy/assessments"
+	"github.com/serviceacademy/academy/notify"
 )
 
 // axeSource is axe-core 4.14.1 (MPL-2.0) from npm: see testdata/axe/README.md.
@@ -58,7 +61,11 @@ var axePages = []axePage{
 	{route: "/learn/:course/reaction", role: "staff", path: "/learn/mission-vision-promise/reaction"},
 	{route: "/learn/mission-vision-promise/acknowledge", role: "staff", path: "/learn/mission-vision-promise/acknowledge"},
 	{route: "/learn/:course/quiz/:quiz", role: "staff", path: "/learn/six-cs/quiz/six-cs-quiz"},
-	{route: "/learn/:course/quiz/:quiz/attempt/:id/result", role: "staff"}, // the essay attempt the test writes
+	{route: "/learn/:course/quiz/:quiz/attempt/:id/result", role: "staff"},  // the essay attempt the test writes
+	{route: "/learn/:course/quiz/:quiz/attempt/:id", role: "staff"},         // an attempt the test starts, every type of question
+	{route: "/learn/:course/quiz/:quiz/attempt/:id/summary", role: "staff"}, // its summary before submitting
+	{route: "/unsubscribe/:token", role: "visitor"},                         // a signed token the test makes
+	{route: "/password/:token", role: "visitor"},                            // a password link the test makes
 	{route: "/me/transcript", role: "staff", path: "/me/transcript"}, {route: "/me/transcript", role: "manager", path: "/me/transcript"},
 	{route: "/me/certificates", role: "staff", path: "/me/certificates"},
 	{route: "/me/observations", role: "staff", path: "/me/observations"},
@@ -137,12 +144,9 @@ var axePages = []axePage{
 
 // axeNotPages are the GET routes of app/routes.go axe does not open, each with why.
 var axeNotPages = map[string]string{
-	"/issuer":                               "JSON (the issuer profile badges point to)",
-	"/company/logo":                         "an image",
-	"/password/:token":                      "needs a one-time link the demo does not hold (TestBrowserPasswordLink-style tests cover its form)",
-	"/unsubscribe/:token":                   "needs a signed e-mail token; the page is one sentence and a button",
-	"/learn/:course/quiz/:quiz/attempt/:id": "opening it starts or resumes an attempt, changing the demo; the quiz helper's browser tests cover it",
-	"/me/transcript.pdf":                    "a PDF", "/certificates/:code.pdf": "a PDF", "/people/:number/transcript.pdf": "a PDF",
+	"/issuer":            "JSON (the issuer profile badges point to)",
+	"/company/logo":      "an image",
+	"/me/transcript.pdf": "a PDF", "/certificates/:code.pdf": "a PDF", "/people/:number/transcript.pdf": "a PDF",
 	"/team/report.pdf": "a PDF", "/digest.pdf": "a PDF", "/digest.txt": "plain text", "/matrix.csv": "CSV", "/matrix.xlsx": "a spreadsheet",
 	"/admin/audit.csv": "CSV", "/readiness/report.pdf": "a PDF", "/authoring/:slug/export.zip": "a zip",
 	"/authoring/:slug/bank/export.gift": "GIFT text", "/authoring/:slug/quizzes/:quiz/analysis.csv": "CSV",
@@ -232,14 +236,35 @@ func TestBrowserAxe(t *testing.T) {
 		OrderExpr("l.id").Limit(1).Scan(ctx, &draftSlug, &lesson); err != nil {
 		t.Fatalf("a lesson of a demo draft: %v", err)
 	}
+	// An attempt in progress at a quiz drawing every type of question of
+	// the six Cs bank, started through the store; a signed unsubscribe
+	// token and a password link for the staff member.
+	staffID := employeeIDByEmail(t, ts, staffEmail)
+	axeQuiz := mustQuiz(t, ts, assessments.QuizSettings{Slug: "axe-every-type", Title: "Every type", DrawCount: 12, PassMark: 70, ReviewPolicy: assessments.ReviewNever})
+	started, err := assessments.NewStore(ts.DB).StartAttempt(ctx, axeQuiz.ID, staffID)
+	if err != nil {
+		t.Fatalf("start an attempt: %v", err)
+	}
+	secret, err := notify.Secret(ctx, ts.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwLink, err := ts.People.CreatePasswordLink(ctx, staffID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	paths := map[string]string{
-		"/verify/:code": "/verify/" + cert,
-		"/learn/:course/quiz/:quiz/attempt/:id/result": fmt.Sprintf("/learn/six-cs/quiz/grading-essay/attempt/%d/result", attempt),
-		"/grading/:attempt/:question":                  fmt.Sprintf("/grading/%d/%d", attempt, question),
-		"/observations/:id":                            fmt.Sprintf("/observations/%d", obs),
-		"/observations/:id/amend":                      fmt.Sprintf("/observations/%d/amend", amend),
-		"/observations/:id/compare":                    fmt.Sprintf("/observations/%d/compare", compared),
-		"/authoring/:slug/lessons/:id":                 fmt.Sprintf("/authoring/%s/lessons/%d", draftSlug, lesson),
+		"/learn/:course/quiz/:quiz/attempt/:id":         fmt.Sprintf("/learn/six-cs/quiz/axe-every-type/attempt/%d", started.ID),
+		"/learn/:course/quiz/:quiz/attempt/:id/summary": fmt.Sprintf("/learn/six-cs/quiz/axe-every-type/attempt/%d/summary", started.ID),
+		"/unsubscribe/:token":                           "/unsubscribe/" + notify.UnsubscribeToken(secret, staffID, notify.DueSoon),
+		"/password/:token":                              "/password/" + pwLink,
+		"/verify/:code":                                 "/verify/" + cert,
+		"/learn/:course/quiz/:quiz/attempt/:id/result":  fmt.Sprintf("/learn/six-cs/quiz/grading-essay/attempt/%d/result", attempt),
+		"/grading/:attempt/:question":                   fmt.Sprintf("/grading/%d/%d", attempt, question),
+		"/observations/:id":                             fmt.Sprintf("/observations/%d", obs),
+		"/observations/:id/amend":                       fmt.Sprintf("/observations/%d/amend", amend),
+		"/observations/:id/compare":                     fmt.Sprintf("/observations/%d/compare", compared),
+		"/authoring/:slug/lessons/:id":                  fmt.Sprintf("/authoring/%s/lessons/%d", draftSlug, lesson),
 	}
 	b := mustBrowser(t, 170*time.Second)
 	sizes := []struct {
