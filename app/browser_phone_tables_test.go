@@ -34,8 +34,9 @@ func TestBrowserTablesOnPhone(t *testing.T) {
 	// An essay waiting for grading (the demo's are all graded).
 	mustEssayWaiting(t, ts, staffEmail)
 	pages := []phoneTablePage{
-		{"hr", "/team/coach", []string{`#observe-table tbody td:first-child a`, `#observe-table tbody button`}, []string{"Re-observation due"}},
-		{"manager", "/team/coach", []string{`#overdue-table tbody td:first-child a`}, nil},
+		// The coach queue is one block per person (no table): name, status and the action.
+		{"hr", "/team/coach", []string{`#people .coach-person label strong`, `#people .coach-person .badge`, `#people .coach-person button[formaction*="/observe/"]`}, nil},
+		{"manager", "/team/coach", []string{`#people .coach-person label strong`, `#people .coach-person li[data-kind="overdue"] .badge`, `#bulk-extend`}, nil},
 		{"manager", "/team", []string{`#team-table tbody a.person`, `#team-table tbody .badge`, `#team-table tbody a.transcript-link`, `#team-table tbody ul.reasons li`}, []string{"Why", "Records"}},
 		{"hr", "/grading", []string{`#essays tbody tr td:first-child`, `#essays tbody a[href^="/grading/"]`}, []string{"Quiz", "Submitted"}}, // the essay written above
 		{"manager", "/people", []string{`#people-table tbody td:first-child a`}, []string{"Job title"}},

@@ -174,8 +174,12 @@ func TestMyLearningProgrammes(t *testing.T) {
 
 			_, body := c.get("/learn")
 			d := doc(t, body)
-			if h := d.Find("main h2").First().Text(); h != "Assigned programmes" {
-				t.Fatalf("first section %q, want the programmes before the courses", h)
+			// The next step comes first (issue 16), then the programmes, then the courses.
+			if d.Find("main h2").First().AttrOr("id", "") != "next-step-h" {
+				t.Fatalf("first section %q, want the person's next step", d.Find("main h2").First().Text())
+			}
+			if h := d.Find("main h2").Not("#next-step-h").First().Text(); h != "Assigned programmes" {
+				t.Fatalf("first section after the next step %q, want the programmes before the courses", h)
 			}
 			if d.Find("#courses .course-card").Length() != 8 || !strings.Contains(d.Find("#courses-h").Text(), "All courses") {
 				t.Fatal("the course list is no longer under All courses")

@@ -111,7 +111,7 @@ func TestSendToMailpit(t *testing.T) {
 			t.Fatalf("no assignment message among %+v", msgs)
 		}
 		m := mp.Message(assigned.ID)
-		for _, want := range []string{"Hello Ann,", "due by 15 December 2026", "Start Fire safety: " + testBase + "/learn/programmes/4"} {
+		for _, want := range []string{"Hello Ann,", "Due: 15 December 2026", "Start Fire safety: " + testBase + "/learn/programmes/4"} {
 			if !strings.Contains(m.Text, want) {
 				t.Errorf("text part lacks %q:\n%s", want, m.Text)
 			}
