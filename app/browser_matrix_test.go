@@ -33,7 +33,8 @@ func TestBrowserMatrixOnPhone(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-programme"), "contact-centre-excellence"),
 		chromedp.Click(chromedp.CSS("#matrix-show")),
 	)
-	b.waitFor("the matrix", `document.querySelector("table#matrix tbody tr")`)
+	// /matrix already shows the first programme's table: wait for the chosen one's page.
+	b.waitFor("the matrix", `location.search.includes("programme=contact-centre-excellence") && document.readyState === "complete" && document.querySelector("table#matrix tbody tr")`)
 	b.screenshot("matrix-phone")
 
 	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {

@@ -175,17 +175,7 @@ func (b *browser) screenshot(name string) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
-	// A full-page capture of the matrix on an emulated phone was seen not to
-	// return (twice in a row, Chromium 156, the page 390×1700) and spent the
-	// test's whole budget; the screenshot is for people reading a failure, so
-	// after 15 s it is the viewport only, said in the log.
-	fctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
-	png, err := chromedp.Run(fctx, chromedp.FullScreenshot(100))
-	cancel()
-	if err != nil && b.ctx.Err() == nil {
-		b.t.Logf("screenshot %s: the full page did not come (%v); the viewport only", name, err)
-		png, err = chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
-	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.fatalf("screenshot %s: %v", name, err)
 	}
